@@ -1,0 +1,94 @@
+/** Stable, public error codes. AWS STS names where one exists. */
+export type ErrorCode =
+  | 'ValidationError'
+  | 'MalformedPolicyDocument'
+  | 'PackedPolicyTooLarge'
+  | 'InvalidIdentityToken'
+  | 'IDPRejectedClaim'
+  | 'ExpiredToken'
+  | 'InvalidToken'
+  | 'AccessDenied'
+  | 'ExplicitDeny'
+  | 'ImplicitDeny'
+  | 'NoMatchingRoute'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
+  | 'TooManyRequests'
+  | 'StoreUnavailable'
+  | 'ServiceUnavailable'
+  | 'InvalidConfiguration'
+  | 'LoginFailed'
+  | 'InvalidSamlResponse'
+  | 'InvalidOidcResponse'
+  | 'CsrfTokenInvalid'
+  | 'InternalError';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  ValidationError: 400,
+  MalformedPolicyDocument: 400,
+  PackedPolicyTooLarge: 400,
+  InvalidIdentityToken: 400,
+  IDPRejectedClaim: 403,
+  ExpiredToken: 401,
+  InvalidToken: 401,
+  AccessDenied: 403,
+  ExplicitDeny: 403,
+  ImplicitDeny: 403,
+  NoMatchingRoute: 403,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
+  StoreUnavailable: 503,
+  ServiceUnavailable: 503,
+  InvalidConfiguration: 500,
+  LoginFailed: 401,
+  InvalidSamlResponse: 400,
+  InvalidOidcResponse: 400,
+  CsrfTokenInvalid: 403,
+  InternalError: 500,
+};
+
+/** Options of a FedgateError: the public detail is shown to clients, the internal one only logged. */
+export interface FedgateErrorOptions {
+  /** Shown to the client; never secrets, tokens or other users' data. */
+  readonly detail?: string;
+  /** Logged only, never returned. */
+  readonly internal?: string;
+  /** Overrides the status the code implies. */
+  readonly status?: number;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type fedgate throws for rejected untrusted input or failed dependencies.
+ * Programmer errors stay TypeError/Error. Branch on `code`, never on the message.
+ */
+export class FedgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string;
+  readonly internal: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options: Omit<FedgateErrorOptions, 'detail'> = {}) {
+    super(detail ?? code, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FedgateError';
+    this.code = code;
+    this.status = options.status ?? STATUS_BY_CODE[code];
+    this.detail = detail ?? code;
+    this.internal = options.internal;
+  }
+}
+
+/** True when `value` is a FedgateError (also across module copies). */
+export function isFedgateError(value: unknown): value is FedgateError {
+  return value instanceof FedgateError;
+}
+
+/** The HTTP status a code implies. */
+export function statusForCode(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}

@@ -1,0 +1,2 @@
+export { FedgateError, isFedgateError, statusForCode } from './fedgate-error.js';
+export type { ErrorCode, FedgateErrorOptions } from './fedgate-error.js';

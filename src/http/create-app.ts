@@ -1,0 +1,146 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { FedgateError } from '../errors/index.js';
+import { problemFor, toFedgateError } from './problem.js';
+import { requestIdFrom } from './request-id.js';
+import { checkReadiness, type ReadinessCheck } from './readiness.js';
+
+/** A function that adds one domain's routes to the app. */
+export type RouteMount = (app: Express) => void;
+
+/** What the Express app needs from the composition root. */
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** CIDRs whose X-Forwarded-* headers are believed. */
+  readonly trustProxies: readonly string[];
+  /** Domain routes, mounted in order after the operational endpoints. */
+  readonly mounts: readonly RouteMount[];
+  /** JSON body limit; forms (SAML responses) get `formLimit`. */
+  readonly jsonLimit?: string;
+  readonly formLimit?: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The request id, also sent back as X-Request-Id. */
+    id: string;
+  }
+}
+
+/** Builds the gateway's Express app: security headers, request ids, logs, metrics, problem+json errors. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxies.length > 0 ? [...options.trustProxies] : false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    req.id = requestIdFrom(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const group = routeGroup(req.path);
+      options.metrics.httpRequests.inc({ group, method: req.method, status: String(res.statusCode) });
+      options.metrics.httpDuration.observe({ group }, seconds);
+      // Only the path: query strings carry codes, states and tokens.
+      options.logger.info(
+        { requestId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: seconds * 1000 },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { 'form-action': ["'self'", 'http:', 'https:'], 'script-src': ["'self'"] },
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const result = await checkReadiness(options.readiness);
+    res
+      .status(result.ready ? 200 : 503)
+      .json({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', options.metrics.registry.contentType);
+    res.send(await options.metrics.registry.metrics());
+  });
+
+  app.use(
+    express.json({ limit: options.jsonLimit ?? '64kb', type: ['application/json', 'application/*+json'] }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: options.formLimit ?? '512kb', parameterLimit: 100 }));
+
+  for (const mount of options.mounts) mount(app);
+
+  app.use((req: Request) => {
+    throw new FedgateError('NotFound', `No route for ${req.method} ${req.path}`);
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = toFedgateError(error);
+    if (known.status >= 500) {
+      options.logger.error(
+        { requestId: req.id, code: known.code, err: describeError(error) },
+        'request failed',
+      );
+    } else if (known.internal !== undefined) {
+      options.logger.info(
+        { requestId: req.id, code: known.code, internal: known.internal },
+        'request refused',
+      );
+    }
+    if (res.headersSent) return;
+    res
+      .status(known.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemFor(known, req.id)));
+  });
+
+  return app;
+}
+
+function routeGroup(path: string): string {
+  const first = path.split('/')[1] ?? '';
+  return [
+    'sts',
+    'oauth2',
+    'portal',
+    'login',
+    'saml',
+    'oidc',
+    'authz',
+    '.well-known',
+    'sessions',
+    'policy',
+  ].includes(first)
+    ? first
+    : first === ''
+      ? 'root'
+      : 'other';
+}
+
+/** Error class and message for logs; never the request body. */
+function describeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) {
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  return { name: 'unknown', message: String(error) };
+}

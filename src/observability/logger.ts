@@ -1,0 +1,43 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+/** Header and field paths that may carry credentials; pino replaces them before anything is written. */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-fedgate-assertion"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  '*.token',
+  '*.SessionToken',
+  '*.SecretAccessKey',
+  '*.SAMLResponse',
+  '*.SAMLAssertion',
+  '*.WebIdentityToken',
+  '*.subject_token',
+  '*.actor_token',
+  '*.client_secret',
+  '*.password',
+  '*.privateKey',
+];
+
+/** Options of the process logger. */
+export interface LoggerOptions {
+  readonly level?: string;
+  readonly destination?: DestinationStream;
+}
+
+/** The process logger: JSON lines, credentials redacted at the source. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.FEDGATE_LOG_LEVEL ?? 'info',
+      base: { service: 'fedgate' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}
+
+export type { Logger };
