@@ -2,25 +2,35 @@ import type { IncomingMessage } from 'node:http';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { unmapIpv4 } from './trusted-proxies.js';
 
+/** How the proxy told us about the original request. */
+export type ForwardingStyle =
+  /** Traefik, Caddy: `X-Forwarded-Method|Proto|Host|Uri`. */
+  | 'forwarded'
+  /** nginx `auth_request`: `X-Original-Method|URI`; nginx cannot pass a 3xx on, so redirects become 401s. */
+  | 'original'
+  /** Envoy ext_authz HTTP (or a direct call): the original path appended to `/authz`, `Host` and the method. */
+  | 'subpath';
+
 /** The request a reverse proxy asks about. */
 export interface OriginalRequest {
   readonly method: string;
+  /** The Host as the client sent it (may carry a port); validated by the route table. */
   readonly host: string;
-  /** Path without the query string. */
+  /** Path without the query string, still percent-encoded. */
   readonly path: string;
   readonly query: URLSearchParams;
   readonly secure: boolean;
   /** The client's address (through trusted proxies only). */
   readonly sourceIp: string | undefined;
-  /** The full original URL, for redirects back after login. */
+  /** The full original URL, for the redirect back after login. */
   readonly url: string;
+  readonly style: ForwardingStyle;
 }
 
 /**
- * Reconstructs the original request from a forward-auth call (SPEC 4.5):
- * Traefik/Caddy `X-Forwarded-Method|Proto|Host|Uri`, nginx `X-Original-Method|URI`, or Envoy ext_authz,
- * which appends the original path to `/authz` and keeps `Host`. Forwarded headers count only from a
- * trusted proxy; from anyone else only the sub-path, the method and `Host` are used.
+ * Reconstructs the original request from a forward-auth call (SPEC 4.5). Forwarded headers count only when
+ * the peer is a trusted proxy; from anyone else only the sub-path, the method and `Host` are used, so a
+ * client talking to the authorizer directly cannot pretend to be asking about another request.
  */
 export function originalRequestOf(
   req: IncomingMessage,
@@ -32,16 +42,24 @@ export function originalRequestOf(
   const header = (name: string): string | undefined => {
     if (!trusted) return undefined;
     const value = req.headers[name];
-    return Array.isArray(value) ? value[0] : value;
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first.length === 0 ? undefined : first;
   };
 
   const rawUrl = req.url ?? '/';
   const subPath = rawUrl.startsWith(mountPath) ? rawUrl.slice(mountPath.length) : rawUrl;
-  const uri = header('x-forwarded-uri') ?? header('x-original-uri') ?? (subPath.length === 0 ? '/' : subPath);
-  const method = header('x-forwarded-method') ?? header('x-original-method') ?? req.method ?? 'GET';
-  const host = header('x-forwarded-host') ?? req.headers.host ?? '';
-  const proto = header('x-forwarded-proto');
-  const secure = proto !== undefined ? proto.toLowerCase() === 'https' : 'encrypted' in req.socket;
+  const forwardedUri = header('x-forwarded-uri');
+  const nginxUri = forwardedUri === undefined ? header('x-original-uri') : undefined;
+  const style: ForwardingStyle =
+    forwardedUri !== undefined ? 'forwarded' : nginxUri !== undefined ? 'original' : 'subpath';
+  const uri = forwardedUri ?? nginxUri ?? (subPath.length === 0 || subPath.startsWith('?') ? '/' : subPath);
+  const method =
+    style === 'subpath'
+      ? (req.method ?? 'GET')
+      : (header('x-forwarded-method') ?? header('x-original-method') ?? req.method ?? 'GET');
+  const host = firstListItem(header('x-forwarded-host') ?? req.headers.host ?? '');
+  const proto = firstListItem(header('x-forwarded-proto') ?? '');
+  const secure = proto.length > 0 ? proto.toLowerCase() === 'https' : 'encrypted' in req.socket;
 
   const normalizedUri = uri.startsWith('/') ? uri : `/${uri}`;
   const q = normalizedUri.indexOf('?');
@@ -50,11 +68,17 @@ export function originalRequestOf(
   const forwardedFor = header('x-forwarded-for') ?? header('x-real-ip');
   return {
     method: method.toUpperCase(),
-    host: host.split(',')[0]?.trim() ?? '',
+    host,
     path,
     query,
     secure,
     sourceIp: proxies.clientAddress(peer, forwardedFor),
     url: `${secure ? 'https' : 'http'}://${host}${normalizedUri}`,
+    style,
   };
+}
+
+function firstListItem(value: string): string {
+  const comma = value.indexOf(',');
+  return (comma === -1 ? value : value.slice(0, comma)).trim();
 }

@@ -12,45 +12,64 @@ export interface RouteDefinition {
 export interface RouteMatch {
   readonly route: RouteDefinition;
   readonly index: number;
+  /** URL-decoded path parameters (`:name` segments; `*` is `wildcard`, `*name` is `name`). */
   readonly params: Readonly<Record<string, string>>;
+  /** The resource ARN with `${param}` substituted. */
   readonly resource: string;
+  /** The decoded path, empty and `.` segments removed: what `fedgate:RequestPath` says. */
+  readonly path: string;
+  /** The host name the route matched, lower-cased, without port. */
+  readonly hostname: string;
 }
 
 type Segment =
-  { kind: 'literal'; value: string } | { kind: 'param'; name: string } | { kind: 'rest'; name: string };
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'param'; readonly name: string }
+  | { readonly kind: 'rest'; readonly name: string };
+
+type TemplatePart = string | { readonly param: string };
 
 interface CompiledRoute {
   readonly definition: RouteDefinition;
   readonly index: number;
   readonly methods: ReadonlySet<string> | undefined;
+  /** Exact host (with port when the route names one), `*` for any. */
   readonly hostExact: string | undefined;
+  /** `.example.com` for `*.example.com`. */
   readonly hostSuffix: string | undefined;
+  readonly hostHasPort: boolean;
   readonly segments: readonly Segment[];
-  readonly resourceParts: readonly (string | { param: string })[];
+  readonly resourceParts: readonly TemplatePart[];
 }
+
+/** A request path with more segments than this matches no route (bounds the work per request). */
+const MAX_SEGMENTS = 64;
+const HOST_SYNTAX = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 /** Compiled routes: first match wins, in configuration order. */
 export class RouteTable {
   readonly #routes: readonly CompiledRoute[];
 
+  /** Compiles routes; throws TypeError for a route the configuration schema should have refused. */
   constructor(definitions: readonly RouteDefinition[]) {
     this.#routes = definitions.map((definition, index) => compileRoute(definition, index));
   }
 
-  /** The first route matching host, method and path (path without query string, already percent-decoded per segment). */
-  match(host: string, method: string, path: string): RouteMatch | undefined {
-    const hostname = stripPort(host).toLowerCase();
+  /**
+   * The first route matching host, method and path (path without query string, still percent-encoded).
+   * A path with `.`/`..` segments, an encoded `/` or NUL, or bad percent-encoding matches nothing: the
+   * upstream might resolve it differently than we would, so we refuse to guess.
+   */
+  match(host: string, method: string, rawPath: string): RouteMatch | undefined {
+    const hostWithPort = host.trim().toLowerCase();
+    if (!HOST_SYNTAX.test(hostWithPort)) return undefined;
+    const hostname = stripPort(hostWithPort).replace(/\.$/, '');
     const upperMethod = method.toUpperCase();
-    const pathSegments = splitPath(path);
+    const pathSegments = splitPath(rawPath);
     if (pathSegments === undefined) return undefined;
     for (const route of this.#routes) {
-      if (route.methods !== undefined && !route.methods.has(upperMethod)) continue;
-      if (route.hostExact !== undefined && route.hostExact !== hostname && route.hostExact !== '*') continue;
-      if (
-        route.hostSuffix !== undefined &&
-        !(hostname.endsWith(route.hostSuffix) && hostname.length > route.hostSuffix.length)
-      )
-        continue;
+      if (!methodMatches(route.methods, upperMethod)) continue;
+      if (!hostMatches(route, hostname, hostWithPort)) continue;
       const params = matchSegments(route.segments, pathSegments);
       if (params === undefined) continue;
       return {
@@ -58,10 +77,25 @@ export class RouteTable {
         index: route.index,
         params,
         resource: renderResource(route.resourceParts, params),
+        path: `/${pathSegments.join('/')}`,
+        hostname,
       };
     }
     return undefined;
   }
+}
+
+function methodMatches(methods: ReadonlySet<string> | undefined, method: string): boolean {
+  if (methods === undefined || methods.has(method)) return true;
+  // A HEAD is a GET without a body: a route that allows reading allows asking for the headers.
+  return method === 'HEAD' && methods.has('GET');
+}
+
+function hostMatches(route: CompiledRoute, hostname: string, hostWithPort: string): boolean {
+  if (route.hostSuffix !== undefined)
+    return hostname.endsWith(route.hostSuffix) && hostname.length > route.hostSuffix.length;
+  if (route.hostExact === '*') return true;
+  return route.hostExact === (route.hostHasPort ? hostWithPort : hostname);
 }
 
 function compileRoute(definition: RouteDefinition, index: number): CompiledRoute {
@@ -69,15 +103,22 @@ function compileRoute(definition: RouteDefinition, index: number): CompiledRoute
   const segments: Segment[] = [];
   const raw = definition.path.split('/').filter((part) => part.length > 0);
   raw.forEach((part, i) => {
-    if (part === '*' || part.startsWith('*')) {
-      if (i !== raw.length - 1) throw new TypeError(`route ${index}: '*' must be the last path segment`);
+    if (part.startsWith('*')) {
+      if (i !== raw.length - 1) throw new TypeError(`routes[${index}]: '*' must be the last path segment`);
       segments.push({ kind: 'rest', name: part.length > 1 ? part.slice(1) : 'wildcard' });
-    } else if (part.startsWith(':')) {
+    } else if (part.startsWith(':') && part.length > 1) {
       segments.push({ kind: 'param', name: part.slice(1) });
     } else {
       segments.push({ kind: 'literal', value: part });
     }
   });
+  const resourceParts = splitTemplate(definition.resource);
+  const known = new Set(segments.flatMap((segment) => (segment.kind === 'literal' ? [] : [segment.name])));
+  for (const part of resourceParts) {
+    if (typeof part !== 'string' && !known.has(part.param))
+      throw new TypeError(`routes[${index}].resource: \${${part.param}} is not a parameter of the path`);
+  }
+  const wildcardHost = host.startsWith('*.');
   return {
     definition,
     index,
@@ -85,16 +126,17 @@ function compileRoute(definition: RouteDefinition, index: number): CompiledRoute
       definition.methods === undefined || definition.methods.length === 0 || definition.methods.includes('*')
         ? undefined
         : new Set(definition.methods.map((m) => m.toUpperCase())),
-    hostExact: host.startsWith('*.') ? undefined : host,
-    hostSuffix: host.startsWith('*.') ? host.slice(1) : undefined,
+    hostExact: wildcardHost ? undefined : host,
+    hostSuffix: wildcardHost ? host.slice(1) : undefined,
+    hostHasPort: !wildcardHost && host !== '*' && stripPort(host) !== host,
     segments,
-    resourceParts: splitTemplate(definition.resource),
+    resourceParts,
   };
 }
 
-function splitTemplate(template: string): (string | { param: string })[] {
-  const parts: (string | { param: string })[] = [];
-  const pattern = /\$\{([A-Za-z0-9_]+)\}/g;
+function splitTemplate(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  const pattern = /\$\{([A-Za-z0-9_-]+)\}/g;
   let last = 0;
   for (let m = pattern.exec(template); m !== null; m = pattern.exec(template)) {
     if (m.index > last) parts.push(template.slice(last, m.index));
@@ -105,10 +147,7 @@ function splitTemplate(template: string): (string | { param: string })[] {
   return parts;
 }
 
-function renderResource(
-  parts: readonly (string | { param: string })[],
-  params: Record<string, string>,
-): string {
+function renderResource(parts: readonly TemplatePart[], params: Readonly<Record<string, string>>): string {
   let out = '';
   for (const part of parts) out += typeof part === 'string' ? part : (params[part.param] ?? '');
   return out;
@@ -136,20 +175,21 @@ function matchSegments(
   return path.length === segments.length ? params : undefined;
 }
 
-/** Splits a path into decoded segments; undefined when a segment decodes to something unsafe (`/`, `..`, NUL). */
+/** Decoded segments; undefined when a segment is or decodes to something unsafe (`/`, `\`, `.`, `..`, NUL). */
 function splitPath(path: string): string[] | undefined {
+  if (!path.startsWith('/')) return undefined;
   const out: string[] = [];
   for (const part of path.split('/')) {
     if (part.length === 0) continue;
     let decoded: string;
     try {
-      decoded = decodeURIComponent(part);
+      decoded = part.includes('%') ? decodeURIComponent(part) : part;
     } catch {
       return undefined;
     }
-    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\0'))
-      return undefined;
+    if (decoded === '.' || decoded === '..' || /[/\\\0]/.test(decoded)) return undefined;
     out.push(decoded);
+    if (out.length > MAX_SEGMENTS) return undefined;
   }
   return out;
 }

@@ -71,4 +71,48 @@ describe('route table', () => {
     expect(table.match('orders.example.com', 'GET', '/orders/%2e%2e')).toBeUndefined();
     expect(table.match('orders.example.com', 'GET', '/orders/%E0%A4%A')).toBeUndefined();
   });
+
+  it('a single-dot segment, a backslash or a NUL never matches (the upstream may resolve them differently)', () => {
+    expect(table.match('orders.example.com', 'GET', '/orders/./42')).toBeUndefined();
+    expect(table.match('orders.example.com', 'GET', '/orders/%2E')).toBeUndefined();
+    expect(table.match('orders.example.com', 'GET', '/orders/a%5Cb')).toBeUndefined();
+    expect(table.match('orders.example.com', 'GET', '/orders/a%00')).toBeUndefined();
+    expect(table.match('a.docs.example.com', 'GET', '/files/a/../../secret')).toBeUndefined();
+  });
+
+  it('reports the decoded, normalised path and the host name it matched', () => {
+    const match = table.match('Orders.Example.com:443', 'GET', '//orders/a%20b');
+    expect(match?.path).toBe('/orders/a b');
+    expect(match?.hostname).toBe('orders.example.com');
+  });
+
+  it('a Host header that is not a host name matches nothing', () => {
+    expect(table.match('orders.example.com/x', 'GET', '/orders/1')).toBeUndefined();
+    expect(table.match('evil.com@orders.example.com', 'GET', '/orders/1')).toBeUndefined();
+    expect(table.match('', 'GET', '/orders/1')).toBeUndefined();
+  });
+
+  it('HEAD is allowed where GET is, and nothing else is implied', () => {
+    expect(table.match('orders.example.com', 'HEAD', '/orders/1')?.route.action).toBe('orders:GetOrder');
+    expect(table.match('orders.example.com', 'POST', '/orders/1')).toBeUndefined();
+  });
+
+  it('a route host with a port matches only that port', () => {
+    const ported = new RouteTable([
+      { host: 'api.example.com:8443', path: '/x', action: 'api:X', resource: 'arn:fedgate:api:::x' },
+    ]);
+    expect(ported.match('api.example.com:8443', 'GET', '/x')).toBeDefined();
+    expect(ported.match('api.example.com', 'GET', '/x')).toBeUndefined();
+  });
+
+  it('host * and path * match any request', () => {
+    const any = new RouteTable([{ host: '*', path: '*', action: 'app:Any', resource: 'arn:fedgate:app:::${wildcard}' }]);
+    expect(any.match('x.test', 'PATCH', '/a/b')?.resource).toBe('arn:fedgate:app:::a/b');
+  });
+
+  it('a resource template naming a parameter the path does not have is refused at compile time', () => {
+    expect(
+      () => new RouteTable([{ host: 'a.test', path: '/o/:id', action: 'a:B', resource: 'arn:fedgate:a:::${orderId}' }]),
+    ).toThrow(TypeError);
+  });
 });

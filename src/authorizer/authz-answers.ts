@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { FedgateError, type ErrorCode } from '../errors/index.js';
+import { writeProblem } from '../http/index.js';
+
+/** Why a credential was not accepted: RFC 6750 says a missing one gets no `error` parameter. */
+export type UnauthenticatedReason = 'missing' | 'invalid';
+
+const NO_STORE = 'no-store';
+
+/** 200: the request may pass; the identity headers go to the upstream. */
+export function answerAllowed(res: ServerResponse, identity: Readonly<Record<string, string>>): void {
+  res.writeHead(200, { ...identity, 'cache-control': NO_STORE, 'content-length': 0 });
+  res.end();
+}
+
+/** 401 with the RFC 6750 challenge. */
+export function answerUnauthenticated(
+  res: ServerResponse,
+  reason: UnauthenticatedReason,
+  requestId: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const challenge =
+    reason === 'missing'
+      ? 'Bearer realm="fedgate"'
+      : 'Bearer realm="fedgate", error="invalid_token", error_description="The session credential is invalid, expired or revoked"';
+  const error =
+    reason === 'missing'
+      ? new FedgateError('InvalidToken', 'A session credential is required.')
+      : new FedgateError('InvalidToken', 'The session credential is invalid, expired or revoked.');
+  writeProblem(res, error, requestId, { 'www-authenticate': challenge, ...extraHeaders });
+}
+
+/** 302 to the login page (browsers on `onUnauthenticated: redirect` routes). */
+export function answerLoginRedirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location, 'cache-control': NO_STORE, 'content-length': 0 });
+  res.end();
+}
+
+/** 403 naming only the stable reason: never the policy text or which statement decided. */
+export function answerForbidden(
+  res: ServerResponse,
+  code: Extract<ErrorCode, 'ExplicitDeny' | 'ImplicitDeny' | 'NoMatchingRoute' | 'AccessDenied'>,
+  requestId: string,
+): void {
+  const detail =
+    code === 'NoMatchingRoute'
+      ? 'No route is configured for this request.'
+      : code === 'ExplicitDeny'
+        ? 'The request is explicitly denied by a policy.'
+        : code === 'ImplicitDeny'
+          ? 'No policy allows the request.'
+          : 'Access denied.';
+  writeProblem(res, new FedgateError(code, detail), requestId);
+}
+
+/** 503: session state cannot be checked, so nothing is allowed (fail closed). */
+export function answerUnavailable(res: ServerResponse, requestId: string): void {
+  writeProblem(res, new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.'), requestId, {
+    'retry-after': '1',
+  });
+}
+
+/** A JSON 200 body. */
+export function answerJson(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': NO_STORE,
+  });
+  res.end(text);
+}

@@ -1,0 +1,251 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditEvent } from '../audit/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { FedgateError, isFedgateError } from '../errors/index.js';
+import { requestIdFrom, writeProblem } from '../http/index.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
+import type { SessionService, SigningKeyRing } from '../sessions/index.js';
+import type { Store } from '../store/index.js';
+import {
+  answerAllowed,
+  answerForbidden,
+  answerLoginRedirect,
+  answerUnauthenticated,
+  answerUnavailable,
+  type UnauthenticatedReason,
+} from './authz-answers.js';
+import { handleCheck, isCheckRequest } from './authz-check.js';
+import { identityHeaders } from './identity-headers.js';
+import { originalRequestOf, type OriginalRequest } from './original-request.js';
+import { credentialOf } from './request-credential.js';
+import { routeContext } from './route-context.js';
+import { RouteTable, type RouteMatch } from './route-table.js';
+import { TrustedProxies } from './trusted-proxies.js';
+import { upstreamAssertion } from './upstream-assertion.js';
+import { VerifiedSessionCache, type VerifiedSession } from './verified-session-cache.js';
+
+/** What the authorizer needs from the composition root. */
+export interface AuthorizerDeps {
+  /** The current configuration; a new object after a reload (routes are recompiled on identity change). */
+  getConfig(): GatewayConfig;
+  /** The current compiled policies. */
+  getCatalog(): PolicyCatalog;
+  readonly sessions: SessionService;
+  readonly keys: SigningKeyRing;
+  readonly store: Store;
+  readonly audit?: { record(event: AuditEvent): void };
+  readonly metrics?: GatewayMetrics;
+  /** Epoch milliseconds; injected by tests. */
+  readonly now?: () => number;
+}
+
+/** The downstream authorizer: a node:http handler for `/authz`, `/authz/*` and `POST /authz/check`. */
+export interface Authorizer {
+  /** Handles one request; anything outside `/authz` gets a 404 problem. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Stops listening to revocations and the store connection. */
+  close(): void;
+}
+
+/** Answers per outcome, for the metrics label. */
+type Outcome =
+  'allow' | 'explicit_deny' | 'implicit_deny' | 'unauthenticated' | 'no_route' | 'unavailable' | 'error';
+
+interface CompiledConfig {
+  readonly config: GatewayConfig;
+  readonly routes: RouteTable;
+  readonly proxies: TrustedProxies;
+}
+
+const IDENTITY_MEMO = 'identity-headers';
+
+/** Builds the authorizer (SPEC 4.5). Decisions come from the shared `authorizeSession`, never a second evaluator. */
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  const now = deps.now ?? Date.now;
+  const initial = deps.getConfig();
+  let compiled = compile(initial);
+  let seenConfig = initial;
+  const cache = new VerifiedSessionCache({
+    sessions: deps.sessions,
+    store: deps.store,
+    maxEntries: initial.authorizer.cacheMaxEntries,
+    ttlMs: initial.authorizer.cacheTtl * 1000,
+    now,
+  });
+
+  function current(): CompiledConfig {
+    const config = deps.getConfig();
+    if (config === seenConfig) return compiled;
+    seenConfig = config;
+    try {
+      compiled = compile(config);
+    } catch {
+      // The loader validated this configuration; if routes still fail to compile, the last good ones stay.
+      return compiled;
+    }
+    cache.configure(config.authorizer.cacheMaxEntries, config.authorizer.cacheTtl * 1000);
+    return compiled;
+  }
+
+  function observe(outcome: Outcome, started: bigint | undefined): void {
+    const metrics = deps.metrics;
+    if (metrics === undefined || started === undefined) return;
+    metrics.authzDecisions.inc({ outcome });
+    metrics.authzDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  function audit(event: Omit<AuditEvent, 'event' | 'outcome'>): void {
+    deps.audit?.record({ event: 'authz.denied', outcome: 'denied', ...event });
+  }
+
+  async function forwardAuth(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = deps.metrics === undefined ? undefined : process.hrtime.bigint();
+    const state = current();
+    const request = originalRequestOf(req, state.proxies);
+    const match = state.routes.match(request.host, request.method, request.path);
+    const requestId = (): string => requestIdFrom(req.headers['x-request-id']);
+    const details = (): Record<string, string> => ({
+      method: request.method,
+      host: request.host,
+      path: request.path,
+      ...(match === undefined ? {} : { action: match.route.action, resource: match.resource }),
+    });
+
+    if (match === undefined) {
+      const id = requestId();
+      audit({ reason: 'NoMatchingRoute', requestId: id, ...sourceIp(request), details: details() });
+      answerForbidden(res, 'NoMatchingRoute', id);
+      observe('no_route', started);
+      return;
+    }
+    if (!cache.available()) {
+      answerUnavailable(res, requestId());
+      observe('unavailable', started);
+      return;
+    }
+
+    const unauthenticated = (reason: UnauthenticatedReason, code: string): void => {
+      const id = requestId();
+      if (reason === 'invalid') audit({ reason: code, requestId: id, ...sourceIp(request), details: details() });
+      const location = loginRedirect(req, state.config, request, match);
+      if (location === undefined) answerUnauthenticated(res, reason, id);
+      // nginx's auth_request turns any 3xx into a 500: it gets a 401 and the URL to redirect to.
+      else if (request.style === 'original') answerUnauthenticated(res, reason, id, { 'x-fedgate-redirect': location });
+      else answerLoginRedirect(res, location);
+      observe('unauthenticated', started);
+    };
+
+    const token = credentialOf(req.headers);
+    if (token === undefined) return unauthenticated('missing', 'MissingToken');
+    if (token.length === 0) return unauthenticated('invalid', 'InvalidToken');
+    let verified: VerifiedSession;
+    try {
+      verified = await cache.resolve(token);
+    } catch (error) {
+      if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
+        return unauthenticated('invalid', error.code);
+      if (isFedgateError(error) && error.code === 'StoreUnavailable') {
+        answerUnavailable(res, requestId());
+        observe('unavailable', started);
+        return;
+      }
+      throw error;
+    }
+
+    const { session } = verified;
+    const at = now();
+    const decision = authorizeSession(deps.getCatalog(), session, {
+      action: match.route.action,
+      resource: match.resource,
+      context: routeContext(request, match),
+      now: at,
+    });
+    if (decision.decision === 'Allow') {
+      let identity = verified.memo.get(IDENTITY_MEMO) as Record<string, string> | undefined;
+      if (identity === undefined) {
+        identity = identityHeaders(session);
+        verified.memo.set(IDENTITY_MEMO, identity);
+      }
+      const assertion = await upstreamAssertion({
+        keys: deps.keys,
+        issuer: state.config.publicUrl,
+        session,
+        audience: match.hostname,
+        nowMs: at,
+        memo: verified.memo,
+      });
+      answerAllowed(res, { ...identity, 'x-fedgate-assertion': assertion });
+      observe('allow', started);
+      return;
+    }
+    const id = requestId();
+    audit({
+      reason: decision.decision,
+      requestId: id,
+      principal: session.principalArn,
+      role: session.roleArn,
+      session: session.id,
+      provider: session.provider,
+      subject: session.subject,
+      ...sourceIp(request),
+      details: details(),
+    });
+    answerForbidden(res, decision.decision, id);
+    observe(decision.decision === 'ExplicitDeny' ? 'explicit_deny' : 'implicit_deny', started);
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    deps.metrics?.authzDecisions.inc({ outcome: 'error' });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    // Anything unexpected is an opaque 500: never a 200 for a request we could not decide.
+    writeProblem(res, isFedgateError(error) ? error : new FedgateError('InternalError', 'Internal error'), requestId);
+  }
+
+  const checkDeps = { cache, getCatalog: () => deps.getCatalog(), getConfig: () => current().config, now };
+
+  return {
+    handle(req, res) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      if (isCheckRequest(req, path)) {
+        handleCheck(req, res, checkDeps).catch((error: unknown) => fail(req, res, error));
+        return;
+      }
+      if (path === '/authz' || path.startsWith('/authz/')) {
+        forwardAuth(req, res).catch((error: unknown) => fail(req, res, error));
+        return;
+      }
+      writeProblem(res, new FedgateError('NotFound', 'Not found'), requestIdFrom(req.headers['x-request-id']));
+    },
+    close() {
+      cache.close();
+    },
+  };
+}
+
+function compile(config: GatewayConfig): CompiledConfig {
+  return { config, routes: new RouteTable(config.routes), proxies: new TrustedProxies(config.trustProxies) };
+}
+
+function sourceIp(request: OriginalRequest): { sourceIp?: string } {
+  return request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp };
+}
+
+/** The login URL for a browser on a redirect route, else undefined (API clients get the 401). */
+function loginRedirect(
+  req: IncomingMessage,
+  config: GatewayConfig,
+  request: OriginalRequest,
+  match: RouteMatch,
+): string | undefined {
+  if (match.route.onUnauthenticated !== 'redirect') return undefined;
+  const accept = req.headers.accept;
+  if (accept === undefined || !/\btext\/html\b/i.test(accept)) return undefined;
+  return `${config.publicUrl}/login?return_to=${encodeURIComponent(request.url)}`;
+}

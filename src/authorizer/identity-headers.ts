@@ -1,0 +1,21 @@
+import type { RoleSession } from '../sessions/index.js';
+import { serializeTagsDictionary } from './structured-tags.js';
+
+/**
+ * The static identity headers for the upstream (SPEC 4.5), without the per-request assertion.
+ * A value outside printable ASCII (an IdP subject may hold anything) is percent-encoded, so a header can
+ * never be split or rejected.
+ */
+export function identityHeaders(session: RoleSession): Record<string, string> {
+  return {
+    'x-fedgate-principal': headerSafe(session.principalArn),
+    'x-fedgate-role': headerSafe(session.roleArn),
+    'x-fedgate-subject': headerSafe(session.subject),
+    'x-fedgate-session': headerSafe(session.id),
+    'x-fedgate-tags': serializeTagsDictionary(session.tags),
+  };
+}
+
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { FedgateError } from '../errors/index.js';
+import type { RevocationEvent, RoleSession, SessionService } from '../sessions/index.js';
+import type { Store } from '../store/index.js';
+import { BoundedCache } from './bounded-cache.js';
+
+/** A verified credential as the hot path keeps it. */
+export interface VerifiedSession {
+  readonly session: RoleSession;
+  /** Per-session memo (serialized tags, signed assertions): lives and dies with the cache entry. */
+  readonly memo: Map<string, unknown>;
+}
+
+/** What the cache needs: the session service that verifies, the store whose connection it watches. */
+export interface VerifiedSessionCacheOptions {
+  readonly sessions: SessionService;
+  readonly store: Store;
+  /** 0 turns caching off: every request verifies against the store. */
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * The authorizer's cache of verified credentials, keyed by a hash of the token (the token itself is never
+ * kept). Cached state is trusted only while the store and its revocation subscription are connected:
+ * revocations evict matching entries, a lost connection empties the cache, and until the connection is back
+ * every lookup fails with StoreUnavailable (fail closed), cached or not.
+ */
+export class VerifiedSessionCache {
+  readonly #sessions: SessionService;
+  readonly #store: Store;
+  readonly #now: () => number;
+  #cache: BoundedCache<VerifiedSession> | undefined;
+  #maxEntries: number;
+  #ttlMs: number;
+  /** Bumped by every event that may invalidate state: a verification that started before it is not cached. */
+  #generation = 0;
+  /** The revocation subscription is live: until then nothing is cached, every lookup reads the store. */
+  #subscribed = false;
+  #closed = false;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(options: VerifiedSessionCacheOptions) {
+    this.#sessions = options.sessions;
+    this.#store = options.store;
+    this.#now = options.now;
+    this.#maxEntries = options.maxEntries;
+    this.#ttlMs = options.ttlMs;
+    this.#cache = options.maxEntries > 0 ? new BoundedCache(options.maxEntries) : undefined;
+    this.#unsubscribe.push(
+      this.#store.onConnectionChange((state) => {
+        this.#generation++;
+        this.#cache?.clear();
+        if (state === 'up' && !this.#subscribed) this.#subscribe();
+      }),
+    );
+    this.#unsubscribe.push(this.#sessions.onRevocation((event) => this.#revoked(event)));
+    this.#subscribe();
+  }
+
+  /** start() is idempotent; a failed one (store down) is retried when the connection comes back. */
+  #subscribe(): void {
+    this.#sessions.start().then(
+      () => {
+        if (!this.#closed) this.#subscribed = true;
+      },
+      () => {
+        this.#subscribed = false;
+      },
+    );
+  }
+
+  /** Applies new limits (config reload); a smaller capacity starts an empty cache. */
+  configure(maxEntries: number, ttlMs: number): void {
+    this.#ttlMs = ttlMs;
+    if (maxEntries === this.#maxEntries) return;
+    this.#maxEntries = maxEntries;
+    this.#generation++;
+    this.#cache = maxEntries > 0 ? new BoundedCache(maxEntries) : undefined;
+  }
+
+  /** True while session state can be checked: the store and the revocation subscription are up. */
+  available(): boolean {
+    return this.#store.isConnected();
+  }
+
+  /**
+   * The live session a credential carries. Throws FedgateError InvalidToken/ExpiredToken (refuse) or
+   * StoreUnavailable (cannot decide).
+   */
+  async resolve(token: string): Promise<VerifiedSession> {
+    this.#ensureAvailable();
+    const key = createHash('sha256').update(token).digest('base64url');
+    const now = this.#now();
+    const hit = this.#subscribed ? this.#cache?.get(key, now) : undefined;
+    if (hit !== undefined) return hit;
+    const generation = this.#generation;
+    const session = await this.#sessions.verify(token);
+    // The connection may have dropped, or a revocation arrived, while we were verifying.
+    this.#ensureAvailable();
+    const entry: VerifiedSession = { session, memo: new Map() };
+    const expiresAt = Math.min(this.#now() + this.#ttlMs, session.expiresAt * 1000);
+    if (this.#cache !== undefined && this.#subscribed && generation === this.#generation && expiresAt > now)
+      this.#cache.set(key, entry, expiresAt);
+    return entry;
+  }
+
+  /** Number of cached credentials. */
+  get size(): number {
+    return this.#cache?.size ?? 0;
+  }
+
+  /** Stops listening to the store and the revocations. */
+  close(): void {
+    this.#closed = true;
+    this.#subscribed = false;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#cache?.clear();
+  }
+
+  #ensureAvailable(): void {
+    if (this.available()) return;
+    this.#cache?.clear();
+    throw new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.');
+  }
+
+  #revoked(event: RevocationEvent): void {
+    this.#generation++;
+    const cache = this.#cache;
+    if (cache === undefined) return;
+    switch (event.kind) {
+      case 'session':
+        cache.deleteWhere(({ session }) => session.id === event.id);
+        return;
+      case 'role':
+        // Every session of the role goes, whatever its issue time: re-verifying a live one only costs a lookup.
+        cache.deleteWhere(({ session }) => session.roleName === event.roleName);
+        return;
+      case 'subject':
+        cache.deleteWhere(({ session }) => session.subject === event.subject);
+        return;
+      case 'portal':
+        cache.deleteWhere(({ session }) => session.portalSessionId === event.portalSessionId);
+        return;
+      default:
+        cache.clear();
+    }
+  }
+}

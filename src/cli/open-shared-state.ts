@@ -1,0 +1,73 @@
+import { loadConfig, ConfigError, type GatewayConfig } from '../config/index.js';
+import { createStore, type Store } from '../store/index.js';
+import { storeOptionsFor } from '../main.js';
+import { SessionService, SigningKeyRing } from '../sessions/index.js';
+import { FedgateError } from '../errors/index.js';
+import type { CliIo } from './cli-io.js';
+
+const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
+/** The shared state an operator command acts on: the store the gateways use, its keys and sessions. */
+export interface SharedState {
+  readonly config: GatewayConfig;
+  readonly store: Store;
+  readonly keys: SigningKeyRing;
+  readonly sessions: SessionService;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store named by the configuration for an operator command. The embedded store lives inside one
+ * gateway process, so a separate command cannot reach it: that is reported instead of silently acting on an
+ * empty store of its own.
+ */
+export async function openSharedState(configPath: string, io: CliIo): Promise<SharedState | string> {
+  let config: GatewayConfig;
+  try {
+    config = await loadConfig(configPath, { env: io.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return `${configPath} is invalid:\n${error.issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`;
+    }
+    throw error;
+  }
+  if (config.store.kind === 'memory') {
+    return 'this configuration uses the embedded store, which lives inside the running gateway: use the HTTP API of that gateway (POST /sts/revoke, DELETE /sessions/:id), or configure a Redis store';
+  }
+  const keyEncryptionKey = io.env.FEDGATE_KEY_ENCRYPTION_KEY;
+  if (keyEncryptionKey === undefined || keyEncryptionKey.length < 32) {
+    return 'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters): the signing keys in the store are encrypted with it';
+  }
+  const store = createStore(storeOptionsFor(config.store));
+  try {
+    const keys = await SigningKeyRing.open({
+      store,
+      algorithm: config.signing.algorithm,
+      keyEncryptionKey,
+      rotationIntervalSeconds: config.signing.rotationInterval,
+      maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    });
+    const sessions = new SessionService({
+      store,
+      keys,
+      issuer: config.publicUrl,
+      partition: config.partition,
+      account: config.account,
+    });
+    return {
+      config,
+      store,
+      keys,
+      sessions,
+      close: async () => {
+        keys.close();
+        await sessions.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    if (error instanceof FedgateError) return error.detail;
+    throw error;
+  }
+}

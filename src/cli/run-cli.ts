@@ -1,0 +1,61 @@
+import type { CliIo, CommandHandler } from './cli-io.js';
+import { ExitCode } from './cli-io.js';
+import { serveCommand } from './serve-command.js';
+import { validateCommand } from './validate-command.js';
+import { policySimulateCommand } from './policy-simulate-wiring.js';
+import { keysRotateCommand } from './keys-rotate-command.js';
+import { sessionsRevokeCommand } from './sessions-revoke-command.js';
+
+const USAGE = `Usage: fedgate <command> [options]
+
+Commands:
+  serve [--config FILE]                 run the gateway (portal, STS, token exchange, authorizer)
+  validate [--config FILE] [--json]     validate the configuration and every policy; exit 1 on any error
+  policy simulate [--request FILE] [--jsonl] [--config FILE]
+                                        evaluate requests against policies without a server
+  keys rotate [--config FILE]           add a new signing key (the old one verifies until its tokens expire)
+  sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]
+                                        revoke role sessions
+
+--config defaults to $FEDGATE_CONFIG, then config/gateway.yaml. Every command accepts --help.
+Exit codes: 0 ok, 1 invalid input or findings, 2 usage.`;
+
+/** Commands by their words; a two-word command is keyed "policy simulate". */
+const COMMANDS: Readonly<Record<string, CommandHandler>> = {
+  serve: serveCommand,
+  validate: validateCommand,
+  'policy simulate': policySimulateCommand,
+  'keys rotate': keysRotateCommand,
+  'sessions revoke': sessionsRevokeCommand,
+};
+
+const GROUPS: Readonly<Record<string, string>> = {
+  policy: 'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]',
+  keys: 'Usage: fedgate keys rotate [--config FILE]',
+  sessions: 'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
+};
+
+/** Runs the `fedgate` command line and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    (first === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
+    return first === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  const single = COMMANDS[first];
+  if (single !== undefined) return single(argv.slice(1), io);
+  const group = GROUPS[first];
+  if (group !== undefined) {
+    const handler = second === undefined ? undefined : COMMANDS[`${first} ${second}`];
+    if (handler !== undefined) return handler(rest, io);
+    const askedHelp = second === '--help' || second === '-h';
+    (askedHelp ? io.stdout : io.stderr).write(`${group}\n`);
+    return askedHelp ? ExitCode.Ok : ExitCode.Usage;
+  }
+  io.stderr.write(`Unknown command: ${first}\n\n${USAGE}\n`);
+  return ExitCode.Usage;
+}
+
+function processIo(): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

@@ -1,0 +1,58 @@
+import { startGateway } from '../main.js';
+import { ConfigError } from '../config/index.js';
+import { FedgateError } from '../errors/index.js';
+import { ExitCode, type CommandHandler } from './cli-io.js';
+import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
+
+const HELP = `Usage: fedgate serve [--config FILE] [--port N]
+
+Runs the gateway: SSO portal, STS API, token exchange and the authorizer.
+  --config FILE   configuration (default: $FEDGATE_CONFIG, then config/gateway.yaml)
+  --port N        listen on this port instead of the configured one
+SIGTERM or SIGINT stops accepting, lets in-flight requests finish and closes the store.`;
+
+/** `fedgate serve`: starts the gateway and runs until SIGTERM/SIGINT. */
+export const serveCommand: CommandHandler = async (args, io) => {
+  const parsed = parseCommandArgs<{ config?: string; port?: string }>(
+    args,
+    { config: { type: 'string' }, port: { type: 'string' } },
+    HELP,
+    io,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const port = parsed.values.port === undefined ? undefined : Number(parsed.values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    io.stderr.write(`--port must be a port number\n\n${HELP}\n`);
+    return ExitCode.Usage;
+  }
+  const configPath = configPathFrom(parsed.values.config, io);
+  let gateway;
+  try {
+    gateway = await startGateway({ configPath, env: io.env, ...(port === undefined ? {} : { port }) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`fedgate: ${configPath} is invalid:\n`);
+      for (const issue of error.issues) io.stderr.write(`  ${issue.path || '(root)'}: ${issue.message}\n`);
+      return ExitCode.Invalid;
+    }
+    if (error instanceof FedgateError) {
+      io.stderr.write(`fedgate: ${error.detail}\n`);
+      return ExitCode.Invalid;
+    }
+    throw error;
+  }
+  io.stdout.write(`fedgate is running: open ${gateway.url}/\n`);
+  if (gateway.authorizerUrl !== undefined) io.stdout.write(`authorizer listening on ${gateway.authorizerUrl}/authz\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  io.stdout.write('fedgate: shutting down\n');
+  await gateway.close();
+  return ExitCode.Ok;
+};

@@ -1,0 +1,74 @@
+import { ExitCode, type CommandHandler } from './cli-io.js';
+import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
+import { openSharedState } from './open-shared-state.js';
+
+const HELP = `Usage: fedgate sessions revoke (--session ID | --role NAME [--before TIME] | --subject SUB [--provider ID]) [--config FILE]
+
+Revokes role sessions in the shared store; every gateway instance refuses them within a second.
+  --session ID     one session (the credential's jti)
+  --role NAME      every session of the role issued before --before (ISO 8601 or epoch seconds; default: now)
+  --subject SUB    every session of a federated subject (optionally only from --provider)`;
+
+interface RevokeArgs {
+  config?: string;
+  session?: string;
+  role?: string;
+  before?: string;
+  subject?: string;
+  provider?: string;
+}
+
+/** `fedgate sessions revoke`. */
+export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
+  const parsed = parseCommandArgs<RevokeArgs>(
+    args,
+    {
+      config: { type: 'string' },
+      session: { type: 'string' },
+      role: { type: 'string' },
+      before: { type: 'string' },
+      subject: { type: 'string' },
+      provider: { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { session, role, subject, before, provider } = parsed.values;
+  const targets = [session, role, subject].filter((value) => value !== undefined).length;
+  if (targets !== 1 || (before !== undefined && role === undefined) || (provider !== undefined && subject === undefined)) {
+    io.stderr.write(`give exactly one of --session, --role or --subject\n\n${HELP}\n`);
+    return ExitCode.Usage;
+  }
+  let issuedBefore = Math.floor(Date.now() / 1000);
+  if (before !== undefined) {
+    const parsedBefore = /^\d+$/.test(before) ? Number(before) : Math.floor(Date.parse(before) / 1000);
+    if (!Number.isFinite(parsedBefore)) {
+      io.stderr.write(`--before must be ISO 8601 or epoch seconds\n\n${HELP}\n`);
+      return ExitCode.Usage;
+    }
+    issuedBefore = parsedBefore;
+  }
+  const shared = await openSharedState(configPathFrom(parsed.values.config, io), io);
+  if (typeof shared === 'string') {
+    io.stderr.write(`fedgate sessions revoke: ${shared}\n`);
+    return ExitCode.Invalid;
+  }
+  try {
+    if (session !== undefined) {
+      const revoked = await shared.sessions.revokeSession(session);
+      io.stdout.write(revoked ? `session ${session} revoked\n` : `session ${session} not found (already expired or revoked)\n`);
+      return revoked ? ExitCode.Ok : ExitCode.Invalid;
+    }
+    if (role !== undefined) {
+      await shared.sessions.revokeRole(role, issuedBefore);
+      io.stdout.write(`sessions of role ${role} issued before ${new Date(issuedBefore * 1000).toISOString()} revoked\n`);
+      return ExitCode.Ok;
+    }
+    await shared.sessions.revokeSubject(subject ?? '', provider);
+    io.stdout.write(`sessions of subject ${subject ?? ''}${provider === undefined ? '' : ` (${provider})`} revoked\n`);
+    return ExitCode.Ok;
+  } finally {
+    await shared.close();
+  }
+};

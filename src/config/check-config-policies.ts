@@ -1,0 +1,96 @@
+import { validatePolicy } from '../policy/index.js';
+import { formatConfigPath, joinConfigPath, type PathSegment } from './config-path.js';
+import type { GatewayConfig } from './schema.js';
+
+/** The kinds of policy the policy engine validates, by where the document is used. */
+export type ConfigPolicyKind = 'identity' | 'boundary' | 'session' | 'guardrail' | 'resource' | 'trust';
+
+/** How serious a finding is; only `error` makes a configuration invalid. */
+export type FindingSeverity = 'error' | 'security-warning' | 'warning' | 'suggestion';
+
+/** A policy finding at its full config path (`roles[2].trustPolicy.Statement[0].Condition`). */
+export interface Finding {
+  readonly severity: FindingSeverity;
+  readonly code: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** One policy document of the configuration, where it sits and how it is used. */
+export interface ConfigPolicyDocument {
+  readonly path: string;
+  readonly kind: ConfigPolicyKind;
+  readonly document: unknown;
+}
+
+/**
+ * Runs every policy of the configuration (managed policies, guardrails, trust policies, inline
+ * policies, boundaries, resource policies) through the policy engine's validator.
+ */
+export function checkConfigPolicies(config: GatewayConfig): Finding[] {
+  return checkPolicyDocuments(config);
+}
+
+/** The same check over an unvalidated tree: documents that are not objects are skipped (the schema reports them). */
+export function checkPolicyDocuments(tree: unknown): Finding[] {
+  const findings: Finding[] = [];
+  for (const { path, kind, document } of collectConfigPolicies(tree)) {
+    for (const finding of validatePolicy(document, kind)) {
+      findings.push({
+        severity: finding.severity,
+        code: finding.code,
+        path: joinConfigPath(path, finding.path),
+        message: finding.message,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Every policy document in a configuration tree with its path and kind. A managed policy only used as a
+ * permissions boundary is checked as a boundary, otherwise as an identity policy.
+ */
+export function collectConfigPolicies(tree: unknown): ConfigPolicyDocument[] {
+  if (!isObject(tree)) return [];
+  const out: ConfigPolicyDocument[] = [];
+  const add = (path: PathSegment[], kind: ConfigPolicyKind, document: unknown): void => {
+    if (isObject(document)) out.push({ path: formatConfigPath(path), kind, document });
+  };
+  const roles = Array.isArray(tree.roles) ? tree.roles.filter(isObject) : [];
+  const attached = new Set(roles.flatMap((role) => (Array.isArray(role.policies) ? role.policies : [])));
+  const boundaries = new Set(roles.map((role) => role.permissionsBoundary));
+  if (isObject(tree.policies)) {
+    for (const [name, document] of Object.entries(tree.policies)) {
+      add(
+        ['policies', name],
+        boundaries.has(name) && !attached.has(name) ? 'boundary' : 'identity',
+        document,
+      );
+    }
+  }
+  if (Array.isArray(tree.guardrails)) {
+    tree.guardrails.forEach((document: unknown, index) => add(['guardrails', index], 'guardrail', document));
+  }
+  if (Array.isArray(tree.roles)) {
+    tree.roles.forEach((role: unknown, index) => {
+      if (!isObject(role)) return;
+      add(['roles', index, 'trustPolicy'], 'trust', role.trustPolicy);
+      if (isObject(role.inlinePolicies)) {
+        for (const [name, document] of Object.entries(role.inlinePolicies)) {
+          add(['roles', index, 'inlinePolicies', name], 'identity', document);
+        }
+      }
+    });
+  }
+  if (Array.isArray(tree.resources)) {
+    tree.resources.forEach((resource: unknown, index) => {
+      if (isObject(resource)) add(['resources', index, 'policy'], 'resource', resource.policy);
+    });
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

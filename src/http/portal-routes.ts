@@ -1,0 +1,370 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import type { GatewayConfig } from '../config/index.js';
+import type { FederatedIdentity } from '../federation/federated-identity.js';
+import type { ProviderRegistry } from '../identity-providers/provider-registry.js';
+import type { SessionService } from '../sessions/index.js';
+import type { AuditLog } from '../audit/index.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { FedgateError } from '../errors/index.js';
+import { PortalSessionStore, type PortalSession } from '../portal/portal-session-store.js';
+import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
+import { safeReturnTo } from '../portal/return-to.js';
+import {
+  credentialsPage,
+  errorPage,
+  noRolePage,
+  rolesPage,
+  signInPage,
+  type IdentitySummary,
+} from '../portal/portal-pages.js';
+import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookies.js';
+
+/** The portal session cookie (SPEC 4.2). */
+export const PORTAL_COOKIE = 'fedgate_portal';
+/** The role session cookie the authorizer reads (SPEC 4.2, 4.5). */
+export const SESSION_COOKIE = 'fedgate_session';
+/** Binds an OIDC login to the browser that started it. */
+const OIDC_BINDING_COOKIE = 'fedgate_oidc';
+const OIDC_BINDING_SECONDS = 600;
+
+/** What the portal routes need from the composition root. */
+export interface PortalDependencies {
+  readonly getConfig: () => GatewayConfig;
+  readonly getProviders: () => ProviderRegistry;
+  readonly portalSessions: PortalSessionStore;
+  readonly sessions: SessionService;
+  readonly federation: PortalFederation;
+  readonly audit: AuditLog;
+  readonly metrics?: GatewayMetrics;
+  readonly now?: () => number;
+}
+
+/** Mounts the SSO portal (SPEC 4.2): sign-in, SAML/OIDC callbacks, role choice, credentials, sign-out. */
+export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
+  const now = deps.now ?? Date.now;
+  const cookieRules = (): CookieRules => {
+    const cookies = deps.getConfig().cookies;
+    return { secure: cookies.secure, domain: cookies.domain };
+  };
+  const returnToFrom = (value: unknown): string | undefined => {
+    const config = deps.getConfig();
+    return safeReturnTo(value, config.publicUrl, config.portal.allowedReturnHosts);
+  };
+  const context = (req: Request) => ({ sourceIp: req.ip ?? '', requestId: req.id });
+  const currentPortalSession = async (req: Request): Promise<PortalSession | undefined> =>
+    deps.portalSessions.get(parseCookies(req.headers.cookie)[PORTAL_COOKIE]);
+
+  const sendHtml = (res: Response, status: number, page: string): void => {
+    res.status(status).setHeader('Cache-Control', 'no-store');
+    res.type('html').send(page);
+  };
+
+  const loginFailed = (req: Request, res: Response, provider: string, error: unknown): void => {
+    const known = error instanceof FedgateError ? error : undefined;
+    deps.metrics?.logins.inc({ provider, outcome: 'failure' });
+    deps.audit.record({
+      event: 'login.failed',
+      outcome: 'failure',
+      provider,
+      sourceIp: req.ip ?? '',
+      requestId: req.id,
+      reason: known?.internal ?? known?.code ?? 'InternalError',
+    });
+    if (known === undefined) throw error;
+    sendHtml(res, known.status, errorPage('Sign-in failed', known.detail));
+  };
+
+  /** After a verified IdP answer: a portal session, and the role session at once when exactly one role fits. */
+  const finishLogin = async (
+    req: Request,
+    res: Response,
+    identity: FederatedIdentity,
+    returnTo: string | undefined,
+    saml: { nameIdValue?: string; sessionIndex?: string } = {},
+  ): Promise<void> => {
+    const ctx = context(req);
+    const roles = await deps.federation.assumableRoles(identity, ctx);
+    deps.metrics?.logins.inc({ provider: identity.provider, outcome: 'success' });
+    deps.audit.record({
+      event: 'login.succeeded',
+      outcome: 'success',
+      provider: identity.provider,
+      subject: identity.subject,
+      sourceIp: ctx.sourceIp,
+      requestId: ctx.requestId,
+      details: { roles: roles.map((role) => role.name) },
+    });
+    if (roles.length === 0) {
+      sendHtml(res, 403, noRolePage(summaryOf(identity)));
+      return;
+    }
+    const config = deps.getConfig();
+    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, saml);
+    setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), { maxAgeSeconds: config.sessions.portalDuration });
+    const only = roles.length === 1 ? roles[0] : undefined;
+    if (only !== undefined) {
+      const credentials = await assumeForBrowser(req, portal, only.name, undefined);
+      setSessionCookie(res, credentials);
+      res.redirect(303, returnTo ?? '/');
+      return;
+    }
+    res.redirect(303, returnTo === undefined ? '/' : `/?return_to=${encodeURIComponent(returnTo)}`);
+  };
+
+  const assumeForBrowser = (
+    req: Request,
+    portal: PortalSession,
+    roleName: string,
+    durationSeconds: number | undefined,
+  ): Promise<PortalCredentials> =>
+    deps.federation.assume({
+      identity: portal.identity,
+      roleName,
+      ...(durationSeconds === undefined ? {} : { durationSeconds }),
+      portalSessionId: portal.handle,
+      notAfter: portal.expiresAt,
+      context: context(req),
+    });
+
+  const setSessionCookie = (res: Response, credentials: PortalCredentials): void => {
+    const expiresAt = Date.parse(credentials.Credentials.Expiration);
+    const maxAgeSeconds = Math.max(1, Math.floor((expiresAt - now()) / 1000));
+    setCookie(res, SESSION_COOKIE, credentials.Credentials.SessionToken, cookieRules(), { maxAgeSeconds });
+  };
+
+  const requireCsrf = (portal: PortalSession, presented: unknown): void => {
+    const expected = Buffer.from(portal.csrfToken);
+    const given = Buffer.from(typeof presented === 'string' ? presented : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new FedgateError('CsrfTokenInvalid', 'The form expired or did not come from this portal; reload the page');
+    }
+  };
+
+  return (app) => {
+    app.get('/', async (req, res) => {
+      const portal = await currentPortalSession(req);
+      const returnTo = returnToFrom(req.query.return_to);
+      if (portal === undefined) {
+        sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, returnTo));
+        return;
+      }
+      const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+      if (roles.length === 0) {
+        sendHtml(res, 403, noRolePage(summaryOf(portal.identity)));
+        return;
+      }
+      sendHtml(res, 200, rolesPage({ summary: summaryOf(portal.identity), roles, csrfToken: portal.csrfToken, returnTo }));
+    });
+
+    app.get('/login', (req, res) => {
+      const returnTo = returnToFrom(req.query.return_to);
+      const providers = deps.getProviders().browserProviders;
+      const only = providers.length === 1 ? providers[0] : undefined;
+      if (only !== undefined) {
+        const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
+        res.redirect(302, `/login/${encodeURIComponent(only.id)}${query}`);
+        return;
+      }
+      sendHtml(res, 200, signInPage(providers, returnTo));
+    });
+
+    app.get('/login/:idp', async (req, res) => {
+      const id = String(req.params.idp);
+      const returnTo = returnToFrom(req.query.return_to);
+      const providers = deps.getProviders();
+      const saml = providers.saml.get(id);
+      if (saml !== undefined) {
+        // RelayState carries return_to; it is checked again when it comes back, as an IdP could alter it.
+        res.redirect(302, await saml.authorizeUrl(returnTo ?? ''));
+        return;
+      }
+      const oidc = providers.oidc.get(id);
+      if (oidc !== undefined) {
+        const { authorizationUrl, browserBinding } = await oidc.beginLogin(returnTo === undefined ? {} : { returnTo });
+        setCookie(res, OIDC_BINDING_COOKIE, browserBinding, cookieRules(), {
+          maxAgeSeconds: OIDC_BINDING_SECONDS,
+          path: `/oidc/${id}/`,
+        });
+        res.redirect(302, authorizationUrl);
+        return;
+      }
+      sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no identity provider of that name.'));
+    });
+
+    app.post('/saml/:idp/acs', async (req, res) => {
+      const id = String(req.params.idp);
+      const saml = deps.getProviders().saml.get(id);
+      if (saml === undefined) {
+        sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no SAML provider of that name.'));
+        return;
+      }
+      let result;
+      try {
+        result = await saml.consumeResponse((req.body ?? {}) as Record<string, unknown>);
+      } catch (error) {
+        loginFailed(req, res, id, error);
+        return;
+      }
+      const { relayState, sessionIndex, nameIdValue, ...identity } = result;
+      await finishLogin(req, res, identity, returnToFrom(relayState), {
+        nameIdValue,
+        ...(sessionIndex === undefined ? {} : { sessionIndex }),
+      });
+    });
+
+    app.get('/saml/:idp/metadata', (req, res) => {
+      const saml = deps.getProviders().saml.get(String(req.params.idp));
+      if (saml === undefined) throw new FedgateError('NotFound', 'There is no SAML provider of that name');
+      res.type('application/samlmetadata+xml').send(saml.metadataXml());
+    });
+
+    const singleLogout = async (req: Request, res: Response): Promise<void> => {
+      const saml = deps.getProviders().saml.get(String(req.params.idp));
+      if (saml === undefined) throw new FedgateError('NotFound', 'There is no SAML provider of that name');
+      const input = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
+      const outcome = await saml.handleLogout(input);
+      const portal = await currentPortalSession(req);
+      if (portal !== undefined) await endPortalSession(req, res, portal);
+      if (typeof outcome === 'string') res.redirect(302, outcome);
+      else res.redirect(303, '/');
+    };
+    app.get('/saml/:idp/slo', singleLogout);
+    app.post('/saml/:idp/slo', singleLogout);
+
+    app.get('/oidc/:idp/callback', async (req, res) => {
+      const id = String(req.params.idp);
+      const oidc = deps.getProviders().oidc.get(id);
+      if (oidc === undefined) {
+        sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no OIDC provider of that name.'));
+        return;
+      }
+      const binding = parseCookies(req.headers.cookie)[OIDC_BINDING_COOKIE];
+      clearCookie(res, OIDC_BINDING_COOKIE, cookieRules(), `/oidc/${id}/`);
+      let result;
+      try {
+        result = await oidc.completeLogin(new URL(req.originalUrl, deps.getConfig().publicUrl), binding);
+      } catch (error) {
+        loginFailed(req, res, id, error);
+        return;
+      }
+      const { returnTo, ...identity } = result;
+      await finishLogin(req, res, identity, returnToFrom(returnTo));
+    });
+
+    app.post('/portal/assume', async (req, res) => {
+      const portal = await currentPortalSession(req);
+      if (portal === undefined) {
+        res.redirect(303, '/');
+        return;
+      }
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      requireCsrf(portal, body.csrf);
+      const role = requireRoleName(body.role);
+      const credentials = await assumeForBrowser(req, portal, role, undefined);
+      setSessionCookie(res, credentials);
+      res.redirect(303, returnToFrom(body.return_to) ?? '/');
+    });
+
+    app.post('/portal/credentials', async (req, res) => {
+      const portal = await currentPortalSession(req);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const isForm = req.is('application/x-www-form-urlencoded') !== false;
+      if (portal === undefined) {
+        if (isForm) {
+          res.redirect(303, '/');
+          return;
+        }
+        throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
+      }
+      requireCsrf(portal, isForm ? body.csrf : req.get('x-csrf-token'));
+      const role = requireRoleName(body.role);
+      const durationSeconds = optionalDuration(body.durationSeconds);
+      const credentials = await assumeForBrowser(req, portal, role, durationSeconds);
+      res.setHeader('Cache-Control', 'no-store');
+      if (!isForm) {
+        res.json(credentials);
+        return;
+      }
+      sendHtml(
+        res,
+        200,
+        credentialsPage({
+          summary: summaryOf(portal.identity),
+          csrfToken: portal.csrfToken,
+          credentials: {
+            roleName: role,
+            accessKeyId: credentials.Credentials.AccessKeyId,
+            secretAccessKey: credentials.Credentials.SecretAccessKey,
+            sessionToken: credentials.Credentials.SessionToken,
+            expiration: credentials.Credentials.Expiration,
+            principalArn: credentials.AssumedRoleUser.Arn,
+          },
+        }),
+      );
+    });
+
+    /** Revokes the portal session and every role session minted from it, and clears the cookies. */
+    const endPortalSession = async (req: Request, res: Response, portal: PortalSession): Promise<void> => {
+      const revoked = await deps.sessions.revokePortalSession(portal.handle);
+      await deps.portalSessions.delete(portal);
+      clearCookie(res, PORTAL_COOKIE, cookieRules());
+      clearCookie(res, SESSION_COOKIE, cookieRules());
+      deps.audit.record({
+        event: 'portal.logout',
+        outcome: 'success',
+        provider: portal.identity.provider,
+        subject: portal.identity.subject,
+        sourceIp: req.ip ?? '',
+        requestId: req.id,
+        details: { revokedSessions: revoked },
+      });
+    };
+
+    app.post('/logout', async (req, res) => {
+      const portal = await currentPortalSession(req);
+      if (portal === undefined) {
+        clearCookie(res, SESSION_COOKIE, cookieRules());
+        res.redirect(303, '/');
+        return;
+      }
+      requireCsrf(portal, ((req.body ?? {}) as Record<string, unknown>).csrf);
+      await endPortalSession(req, res, portal);
+      const providers = deps.getProviders();
+      const provider = portal.identity.provider;
+      const saml = providers.saml.get(provider);
+      const oidc = providers.oidc.get(provider);
+      let idpLogout: string | undefined;
+      if (saml !== undefined && portal.nameIdValue !== undefined) {
+        idpLogout = await saml.logoutRequestUrl({
+          ...portal.identity,
+          nameIdValue: portal.nameIdValue,
+          ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
+        });
+      } else if (oidc !== undefined) {
+        idpLogout = oidc.endSessionUrl({ postLogoutRedirectUri: `${deps.getConfig().publicUrl}/` });
+      }
+      res.redirect(303, idpLogout ?? '/');
+    });
+  };
+}
+
+function summaryOf(identity: FederatedIdentity): IdentitySummary {
+  return { provider: identity.provider, subject: identity.subject, groups: identity.groups, mfa: identity.mfa };
+}
+
+function requireRoleName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(value)) {
+    throw new FedgateError('ValidationError', 'role must be a role name');
+  }
+  return value;
+}
+
+function optionalDuration(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = typeof value === 'string' ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
+    throw new FedgateError('ValidationError', 'durationSeconds must be an integer number of seconds');
+  }
+  return seconds;
+}

@@ -1,0 +1,85 @@
+import { FedgateError, isFedgateError } from '../../errors/index.js';
+
+/**
+ * Stable reasons a SAML message is refused. They go to `FedgateError.internal` (logged, asserted on by
+ * tests), never to the client, who only sees a generic detail.
+ */
+export type SamlRejectionReason =
+  | 'malformed-message'
+  | 'message-too-large'
+  | 'dtd-refused'
+  | 'not-a-response'
+  | 'idp-error-status'
+  | 'missing-assertion'
+  | 'multiple-assertions'
+  | 'unsigned-response'
+  | 'unsigned-assertion'
+  | 'unsigned-logout-message'
+  | 'bad-signature'
+  | 'decryption-failed'
+  | 'wrong-destination'
+  | 'missing-destination'
+  | 'wrong-recipient'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  | 'missing-subject'
+  | 'missing-subject-confirmation'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'unsolicited-response'
+  | 'unknown-in-response-to'
+  | 'in-response-to-mismatch'
+  | 'replayed-assertion'
+  | 'replayed-logout-request'
+  | 'invalid-aws-attribute'
+  | 'idp-metadata-unavailable'
+  | 'rejected-by-library';
+
+const PUBLIC_DETAIL: Partial<Record<SamlRejectionReason, string>> = {
+  'message-too-large': 'The SAML message is too large.',
+  'idp-error-status': 'The identity provider reported that the sign-in did not succeed.',
+  expired: 'The SAML assertion has expired; sign in again.',
+  'not-yet-valid': 'The SAML assertion is not valid yet; check the clocks.',
+  'unsolicited-response': 'This identity provider may not start a sign-in; start it from fedgate.',
+  'unknown-in-response-to': 'The sign-in request is unknown or expired; sign in again.',
+  'replayed-assertion': 'This SAML assertion was already used; sign in again.',
+  'idp-metadata-unavailable': 'The identity provider is not available right now.',
+};
+
+/** The one way SAML code refuses a message: `InvalidSamlResponse` with a stable internal reason. */
+export function samlRejection(reason: SamlRejectionReason, cause?: unknown): FedgateError {
+  const detail = PUBLIC_DETAIL[reason] ?? 'The SAML message was refused.';
+  const status = reason === 'idp-metadata-unavailable' ? 503 : undefined;
+  return new FedgateError('InvalidSamlResponse', detail, {
+    internal: reason,
+    ...(status === undefined ? {} : { status }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** Library messages we translate, first match wins. node-saml's messages are its only contract. */
+const LIBRARY_MESSAGES: readonly (readonly [RegExp, SamlRejectionReason])[] = [
+  [/InResponseTo is missing/i, 'unsolicited-response'],
+  [/InResponseTo does not match/i, 'in-response-to-mismatch'],
+  [/InResponseTo is not valid/i, 'unknown-in-response-to'],
+  [/multiple assertions/i, 'multiple-assertions'],
+  [/decrypt|EncryptedAssertion content|EncryptedData|No decryption key/i, 'decryption-failed'],
+  [/Invalid document signature/i, 'bad-signature'],
+  [/signature|signed|Referenced node|ID cannot refer|transforms/i, 'bad-signature'],
+  [/Missing SAML assertion/i, 'missing-assertion'],
+  [/audience/i, 'wrong-audience'],
+  [/issuer/i, 'wrong-issuer'],
+  [/expired|not yet valid/i, 'expired'],
+  [/Bad status code|SAML provider returned/i, 'idp-error-status'],
+];
+
+/** Translates whatever node-saml (or xml-crypto under it) threw into our rejection. */
+export function translateLibraryError(error: unknown): FedgateError {
+  if (isFedgateError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'SamlStatusError') return samlRejection('idp-error-status', error);
+  for (const [pattern, reason] of LIBRARY_MESSAGES) {
+    if (pattern.test(message)) return samlRejection(reason, error);
+  }
+  return samlRejection('rejected-by-library', error);
+}

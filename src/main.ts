@@ -1,0 +1,235 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createWriteStream } from 'node:fs';
+import { loadConfig, watchConfig, type GatewayConfig, type StoreConfig } from './config/index.js';
+import { createStore, type Store, type StoreOptions } from './store/index.js';
+import { SessionService, SigningKeyRing } from './sessions/index.js';
+import { PolicyCatalog } from './roles/index.js';
+import { ProviderRegistry } from './identity-providers/provider-registry.js';
+import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
+import { AuditLog, memoryAuditSink, streamAuditSink, type AuditSink } from './audit/index.js';
+import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/index.js';
+import { discoveryRoutes } from './http/discovery-routes.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { FedgateError } from './errors/index.js';
+
+/** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
+const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
+/** How the composition root is started: by `fedgate serve`, by tests, by the demo. */
+export interface StartGatewayOptions {
+  readonly configPath: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  /** Extra audit sinks (tests read events from a memory sink). */
+  readonly auditSinks?: readonly AuditSink[];
+  /** Epoch milliseconds; injected by tests. */
+  readonly now?: () => number;
+  /** Watch the config file and apply valid changes (default true). */
+  readonly watch?: boolean;
+  /** Override the listen port (0 picks a free one): tests start several gateways. */
+  readonly port?: number;
+  readonly authorizerPort?: number;
+}
+
+/** The configuration in force and everything compiled from it; replaced as a whole on reload. */
+export interface GatewayState {
+  readonly config: GatewayConfig;
+  readonly catalog: PolicyCatalog;
+  readonly providers: ProviderRegistry;
+}
+
+/** A running gateway: its URLs, its parts (for tests and the demo) and a graceful close. */
+export interface RunningGateway {
+  readonly url: string;
+  readonly authorizerUrl: string | undefined;
+  readonly store: Store;
+  readonly sessions: SessionService;
+  readonly keys: SigningKeyRing;
+  readonly metrics: GatewayMetrics;
+  state(): GatewayState;
+  close(): Promise<void>;
+}
+
+/** Composition root: config → store → keys and sessions → policies and providers → HTTP listeners. */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const config = await loadConfig(options.configPath, { env });
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const metrics = new GatewayMetrics();
+  const audit = new AuditLog([...auditSinksFor(config), ...(options.auditSinks ?? [])], now);
+
+  const keyEncryptionKey = env.FEDGATE_KEY_ENCRYPTION_KEY;
+  if (config.store.kind === 'redis' && (keyEncryptionKey === undefined || keyEncryptionKey.length < 32)) {
+    throw new FedgateError(
+      'InvalidConfiguration',
+      'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters) with a Redis store: signing keys are kept there encrypted with it',
+    );
+  }
+  const store = createStore(storeOptionsFor(config.store));
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    const keys = await SigningKeyRing.open({
+      store,
+      algorithm: config.signing.algorithm,
+      ...(keyEncryptionKey === undefined ? {} : { keyEncryptionKey }),
+      rotationIntervalSeconds: config.signing.rotationInterval,
+      maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+      now,
+    });
+    closers.unshift(() => keys.close());
+    const sessions = new SessionService({
+      store,
+      keys,
+      issuer: config.publicUrl,
+      partition: config.partition,
+      account: config.account,
+      now,
+    });
+    await sessions.start();
+    closers.unshift(() => sessions.close());
+
+    let state: GatewayState = {
+      config,
+      catalog: PolicyCatalog.fromConfig(config),
+      providers: await ProviderRegistry.fromConfig(config, { store, now }),
+    };
+    closers.unshift(() => state.providers.close());
+    const getState = (): GatewayState => state;
+
+    const authorizer = createAuthorizer({
+      getConfig: () => state.config,
+      getCatalog: () => state.catalog,
+      sessions,
+      keys,
+      store,
+      audit,
+      metrics,
+      now,
+    });
+    closers.unshift(() => authorizer.close());
+
+    const mounts: RouteMount[] = [
+      discoveryRoutes({
+        issuer: () => state.config.publicUrl,
+        algorithm: () => state.config.signing.algorithm,
+        jwks: () => keys.jwks(),
+      }),
+    ];
+    const app = createHttpApp({
+      logger,
+      metrics,
+      readiness: { store: async () => (await store.ping(), true) },
+      trustProxies: config.trustProxies,
+      mounts,
+    });
+    // The authorizer's hot path bypasses Express even on the main listener.
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      const url = req.url ?? '/';
+      if (url === '/authz' || url.startsWith('/authz/') || url.startsWith('/authz?')) authorizer.handle(req, res);
+      else app(req, res);
+    };
+    const server = await listen(handler, config.listen.host, options.port ?? config.listen.port);
+    closers.unshift(() => server.close());
+    let authorizerServer: RunningServer | undefined;
+    const authorizerListen = config.authorizer.listen;
+    if (authorizerListen !== undefined) {
+      authorizerServer = await startAuthorizerServer(authorizer, {
+        host: authorizerListen.host,
+        port: options.authorizerPort ?? authorizerListen.port,
+      });
+      closers.unshift(() => authorizerServer?.close());
+    }
+
+    if (options.watch ?? true) {
+      const watcher = watchConfig(options.configPath, {
+        env,
+        onChange: (next) => {
+          void applyConfig(next).catch((error: unknown) => {
+            logger.error({ err: describe(error) }, 'configuration change not applied');
+            audit.record({ event: 'config.rejected', outcome: 'failure', reason: codeOf(error) });
+          });
+        },
+        onError: (error) => {
+          logger.error({ issues: error.issues }, 'configuration change rejected; the last good configuration stays');
+          audit.record({ event: 'config.rejected', outcome: 'failure', reason: 'InvalidConfiguration' });
+        },
+      });
+      closers.unshift(() => watcher.close());
+    }
+
+    /** Compiles the whole new state before swapping it in, so a bad change never half-applies. */
+    async function applyConfig(next: GatewayConfig): Promise<void> {
+      const catalog = PolicyCatalog.fromConfig(next);
+      const providers = await ProviderRegistry.fromConfig(next, { store, now });
+      const previous = state;
+      state = { config: next, catalog, providers };
+      previous.providers.close();
+      logger.info({ roles: next.roles.length, routes: next.routes.length }, 'configuration reloaded');
+      audit.record({ event: 'config.reloaded', outcome: 'success' });
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      authorizerUrl: authorizerServer?.url,
+      store,
+      sessions,
+      keys,
+      metrics,
+      state: getState,
+      close: () => (closing ??= runClosers(closers).then(() => audit.close())),
+    };
+  } catch (error) {
+    await runClosers(closers);
+    throw error;
+  }
+}
+
+async function runClosers(closers: readonly (() => Promise<void> | void)[]): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch {
+      // Closing continues: one part failing to close must not keep the others open.
+    }
+  }
+}
+
+/** The store options a configuration's `store` section resolves to. */
+export function storeOptionsFor(store: StoreConfig): StoreOptions {
+  if (store.kind === 'memory') return { kind: 'memory', keyPrefix: store.keyPrefix };
+  return {
+    kind: 'redis',
+    keyPrefix: store.keyPrefix,
+    ...(store.url === undefined ? {} : { url: store.url }),
+    ...(store.sentinels === undefined ? {} : { sentinels: store.sentinels.map((node) => ({ ...node })) }),
+    ...(store.sentinelName === undefined ? {} : { name: store.sentinelName }),
+    ...(store.cluster === undefined ? {} : { cluster: store.cluster.map((node) => ({ ...node })) }),
+    ...(store.commandTimeout === undefined ? {} : { commandTimeoutMs: store.commandTimeout * 1000 }),
+  };
+}
+
+function auditSinksFor(config: GatewayConfig): AuditSink[] {
+  return config.audit.sinks.flatMap((sink): AuditSink[] => {
+    switch (sink.kind) {
+      case 'stdout':
+        return [streamAuditSink(process.stdout)];
+      case 'file':
+        return [streamAuditSink(createWriteStream(sink.path, { flags: 'a' }))];
+      case 'redis-stream':
+        return [];
+    }
+  });
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof FedgateError ? error.code : 'InternalError';
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
+}
+
+export { memoryAuditSink };

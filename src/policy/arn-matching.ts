@@ -1,0 +1,187 @@
+import type { EvaluationContext } from './evaluation-context.js';
+import {
+  GLOB_STAR,
+  compileGlobCodes,
+  matchGlobCodes,
+  matchStaticGlob,
+  type StaticGlob,
+} from './glob-pattern.js';
+import { PolicyDocumentError } from './policy-document-error.js';
+import { appendTemplateGlobCodes, parseTemplate, type Template, type TemplatePart } from './policy-template.js';
+
+/** An ARN split into its 6 colon-separated parts; positions into `text` so matching never slices. */
+export interface ArnBounds {
+  readonly text: string;
+  /** starts[i], ends[i] of part i (0 = "arn", 5 = resource part, which may itself contain colons). */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+}
+
+/** Splits at the first five colons; undefined when the text is not an ARN of 6 parts. */
+export function splitArn(text: string): ArnBounds | undefined {
+  const starts = new Int32Array(6);
+  const ends = new Int32Array(6);
+  let from = 0;
+  for (let i = 0; i < 5; i++) {
+    const colon = text.indexOf(':', from);
+    if (colon < 0) return undefined;
+    starts[i] = from;
+    ends[i] = colon;
+    from = colon + 1;
+  }
+  starts[5] = from;
+  ends[5] = text.length;
+  return { text, starts, ends };
+}
+
+/** A request's resource prepared once: partition, service, region and account lower-cased (IAM matches them so). */
+export interface PreparedResource {
+  readonly raw: string;
+  readonly arn: ArnBounds | undefined;
+}
+
+/** Prepares a request resource for matching against compiled Resource patterns. */
+export function prepareResource(raw: string): PreparedResource {
+  const split = splitArn(raw);
+  if (split === undefined) return { raw, arn: undefined };
+  const cut = split.starts[5] ?? raw.length;
+  const head = raw.slice(0, cut);
+  const lower = head.toLowerCase();
+  return { raw, arn: lower === head ? split : splitArn(lower + raw.slice(cut)) };
+}
+
+/** A compiled Resource/NotResource entry. */
+export interface ResourcePattern {
+  readonly source: string;
+  /** `"*"`: every resource, ARN or not. */
+  readonly any: boolean;
+  /** Globs of parts 0..4, lower-cased. */
+  readonly head: readonly StaticGlob[];
+  /** The resource part: a static glob, or a template resolved per request (variables). */
+  readonly tail: StaticGlob | Template;
+}
+
+/**
+ * Compiles a Resource entry: `*`, or `arn:partition:service:region:account:resource` with `*`/`?` inside
+ * parts (a short ARN ending in `*`, like `arn:fedgate:*`, is padded with `*` parts). Variables are allowed
+ * only in the resource part.
+ */
+export function compileResourcePattern(source: string, path: string, variables: boolean): ResourcePattern {
+  if (source === '*') return { source, any: true, head: [], tail: { kind: 'any' } };
+  const template = parseTemplate(source, path, variables);
+  const parts = splitTemplateParts(template.parts);
+  if (parts.length < 6) {
+    const last = parts[parts.length - 1];
+    const lastText = last?.[last.length - 1];
+    if (lastText?.kind === 'text' && lastText.text.endsWith('*')) {
+      while (parts.length < 6) parts.push([{ kind: 'text', text: '*' }]);
+    } else {
+      throw new PolicyDocumentError(
+        path,
+        'InvalidResource',
+        'a resource must be "*" or an ARN "arn:partition:service:region:account:resource"',
+      );
+    }
+  }
+  const head: StaticGlob[] = [];
+  for (let i = 0; i < 5; i++) {
+    const segment = parts[i] ?? [];
+    if (segment.some((p) => p.kind === 'variable')) {
+      throw new PolicyDocumentError(
+        path,
+        'VariableUnsupportedInElement',
+        'policy variables are only allowed in the resource part of an ARN (after the fifth colon)',
+      );
+    }
+    const codes: number[] = [];
+    appendTemplateGlobCodes({ source: '', parts: segment, hasVariables: false }, undefined, codes, true);
+    head.push(compileGlobCodes(codes));
+  }
+  const first = head[0];
+  if (first === undefined || first.kind !== 'exact' || first.text !== 'arn') {
+    throw new PolicyDocumentError(path, 'InvalidResource', 'an ARN must start with "arn:"');
+  }
+  const tailParts = parts[5] ?? [];
+  const tailTemplate: Template = {
+    source,
+    parts: tailParts,
+    hasVariables: tailParts.some((p) => p.kind === 'variable'),
+  };
+  let tail: StaticGlob | Template = tailTemplate;
+  if (!tailTemplate.hasVariables) {
+    const codes: number[] = [];
+    appendTemplateGlobCodes(tailTemplate, undefined, codes);
+    tail = compileGlobCodes(codes);
+  }
+  return { source, any: false, head, tail };
+}
+
+/** Result of matching a resource pattern: matched, not matched, or a variable without a value. */
+export const PatternMatch = { No: 0, Yes: 1, Unresolved: 2 } as const;
+/** One of PatternMatch's values. */
+export type PatternMatch = (typeof PatternMatch)[keyof typeof PatternMatch];
+
+/** Matches a compiled Resource entry against a prepared request resource. */
+export function matchResourcePattern(
+  pattern: ResourcePattern,
+  resource: PreparedResource,
+  context: EvaluationContext,
+): PatternMatch {
+  if (pattern.any) return PatternMatch.Yes;
+  const arn = resource.arn;
+  if (arn === undefined) return PatternMatch.No;
+  const text = arn.text;
+  for (let i = 0; i < 5; i++) {
+    if (!matchStaticGlob(pattern.head[i] as StaticGlob, text, arn.starts[i], arn.ends[i])) return PatternMatch.No;
+  }
+  const tail = pattern.tail;
+  if ('kind' in tail) return matchStaticGlob(tail, text, arn.starts[5], arn.ends[5]) ? PatternMatch.Yes : PatternMatch.No;
+  const codes: number[] = [];
+  if (!appendTemplateGlobCodes(tail, context, codes)) return PatternMatch.Unresolved;
+  return matchGlobCodes(codes, text, arn.starts[5], arn.ends[5]) ? PatternMatch.Yes : PatternMatch.No;
+}
+
+/** Splits template parts at the first five colons of literal text (colons inside variables do not split). */
+function splitTemplateParts(parts: readonly TemplatePart[]): TemplatePart[][] {
+  const out: TemplatePart[][] = [[]];
+  for (const part of parts) {
+    if (part.kind !== 'text') {
+      (out[out.length - 1] as TemplatePart[]).push(part);
+      continue;
+    }
+    let rest = part.text;
+    let colon = rest.indexOf(':');
+    while (colon >= 0 && out.length < 6) {
+      if (colon > 0) (out[out.length - 1] as TemplatePart[]).push({ kind: 'text', text: rest.slice(0, colon) });
+      out.push([]);
+      rest = rest.slice(colon + 1);
+      colon = rest.indexOf(':');
+    }
+    if (rest !== '') (out[out.length - 1] as TemplatePart[]).push({ kind: 'text', text: rest });
+  }
+  return out;
+}
+
+/**
+ * Segment-aware ARN glob (ArnLike/ArnEquals): each of the 6 parts matched separately, so `*` never spans a
+ * colon before the resource part. `codes` is the resolved pattern (wildcards + literal codes).
+ */
+export function matchArnGlobCodes(codes: readonly number[], value: string): boolean {
+  const arn = splitArn(value);
+  if (arn === undefined) return false;
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    let colon = start;
+    while (colon < codes.length && codes[colon] !== 0x3a) colon++;
+    if (colon >= codes.length) {
+      // A short pattern ending in `*` stands for `*` in every remaining part.
+      if (colon > start && codes[colon - 1] === GLOB_STAR) {
+        return matchGlobCodes(codes, value, arn.starts[i], arn.ends[i], start, colon);
+      }
+      return false;
+    }
+    if (!matchGlobCodes(codes, value, arn.starts[i], arn.ends[i], start, colon)) return false;
+    start = colon + 1;
+  }
+  return matchGlobCodes(codes, value, arn.starts[5], arn.ends[5], start, codes.length);
+}

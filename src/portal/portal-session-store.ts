@@ -1,0 +1,76 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../store/index.js';
+import type { FederatedIdentity } from '../federation/federated-identity.js';
+
+/** A browser sign-in at the portal: the federated identity it proved, until it expires or the user signs out. */
+export interface PortalSession {
+  /** The secret cookie value; the store only ever sees its hash. */
+  readonly id: string;
+  /** Stable, non-secret handle (hash of the id): what role sessions record as `portalSessionId`. */
+  readonly handle: string;
+  readonly identity: FederatedIdentity;
+  /** Synchroniser token for every state-changing form of this session. */
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** SAML single logout needs the NameID value and session index the IdP gave. */
+  readonly nameIdValue?: string;
+  readonly sessionIndex?: string;
+}
+
+type StoredPortalSession = Omit<PortalSession, 'id' | 'handle'>;
+
+const KEY_PREFIX = 'portal:';
+
+/** Portal sessions in the store, keyed by the hash of the cookie value so a store dump yields no live cookie. */
+export class PortalSessionStore {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  /** Creates a portal session lasting `lifetimeSeconds`. */
+  async create(
+    identity: FederatedIdentity,
+    lifetimeSeconds: number,
+    extras: { nameIdValue?: string; sessionIndex?: string } = {},
+  ): Promise<PortalSession> {
+    const id = randomBytes(32).toString('base64url');
+    const createdAt = Math.floor(this.#now() / 1000);
+    const stored: StoredPortalSession = {
+      identity,
+      csrfToken: randomBytes(32).toString('base64url'),
+      createdAt,
+      expiresAt: createdAt + lifetimeSeconds,
+      ...(extras.nameIdValue === undefined ? {} : { nameIdValue: extras.nameIdValue }),
+      ...(extras.sessionIndex === undefined ? {} : { sessionIndex: extras.sessionIndex }),
+    };
+    const handle = portalHandle(id);
+    await this.#store.set(KEY_PREFIX + handle, JSON.stringify(stored), lifetimeSeconds * 1000);
+    return { id, handle, ...stored };
+  }
+
+  /** The live portal session for a cookie value, or undefined. */
+  async get(id: string | undefined): Promise<PortalSession | undefined> {
+    if (id === undefined || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
+    const handle = portalHandle(id);
+    const raw = await this.#store.get(KEY_PREFIX + handle);
+    if (raw === undefined) return undefined;
+    const stored = JSON.parse(raw) as StoredPortalSession;
+    if (stored.expiresAt <= Math.floor(this.#now() / 1000)) return undefined;
+    return { id, handle, ...stored };
+  }
+
+  /** Ends a portal session. */
+  async delete(session: PortalSession): Promise<void> {
+    await this.#store.delete(KEY_PREFIX + session.handle);
+  }
+}
+
+/** The non-secret handle of a portal session id. */
+export function portalHandle(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}

@@ -1,0 +1,25 @@
+export {
+  createAccessKeyId,
+  createSecretAccessKey,
+  hashSecretAccessKey,
+  verifySecretAccessKey,
+} from './access-key.js';
+export { KeyEncryptionKey, MIN_KEY_ENCRYPTION_KEY_LENGTH } from './key-encryption.js';
+export { parseRevocationEvent, REVOCATION_CHANNEL } from './revocation-event.js';
+export type { RevocationEvent } from './revocation-event.js';
+export type { IssuedCredential, RoleSession, RoleSessionInput } from './role-session.js';
+export { accountOfArn, assumedRoleArnFor, roleArnFor } from './session-arns.js';
+export { assumedRoleIdFor, roleIdFor, sessionContextKeys } from './session-context-keys.js';
+export {
+  DEFAULT_SESSION_AUDIENCE,
+  MAX_CHAINED_SESSION_DURATION_SECONDS,
+  MAX_SESSION_DURATION_SECONDS,
+  SessionService,
+} from './session-service.js';
+export type { SessionServiceOptions } from './session-service.js';
+export { claimsFor, MAX_SESSION_TOKEN_BYTES, SESSION_TOKEN_TYPE } from './session-token.js';
+export type { SessionTokenClaims } from './session-token.js';
+export { isSigningAlgorithm, SIGNING_ALGORITHMS } from './signing-algorithm.js';
+export type { SigningAlgorithm } from './signing-algorithm.js';
+export { SigningKeyRing } from './signing-key-ring.js';
+export type { CurrentSigningKey, KeyLike, SigningKeyRingOptions } from './signing-key-ring.js';

@@ -1,0 +1,62 @@
+/**
+ * A role session as kept in the store, keyed by its id (= the token's `jti`). JSON-serialisable.
+ * `secretAccessKeySha256` is the only trace of the secret: render a session to a client without it.
+ */
+export interface RoleSession {
+  readonly id: string;
+  readonly roleName: string;
+  /** `arn:<partition>:iam::<account>:role/<roleName>` */
+  readonly roleArn: string;
+  /** `arn:<partition>:sts::<account>:assumed-role/<roleName>/<sessionName>` */
+  readonly principalArn: string;
+  readonly sessionName: string;
+  /** The IdP the identity came from; chaining keeps the original. */
+  readonly provider: string;
+  /** The federated subject (`fsub`). */
+  readonly subject: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys: readonly string[];
+  readonly sourceIdentity?: string;
+  readonly mfa: boolean;
+  readonly amr: readonly string[];
+  /** Epoch seconds of the IdP authentication (aws:MultiFactorAuthAge). */
+  readonly authTime?: number;
+  /** 0 for a direct session, +1 per AssumeRole hop. */
+  readonly chain: number;
+  /** Session policy documents (inline Policy and resolved PolicyArns); may be empty. */
+  readonly sessionPolicies: readonly unknown[];
+  readonly hasSessionPolicy: boolean;
+  /** `fedgate` or an exchanged audience. */
+  readonly audience: string;
+  /** RFC 8693 `act` claim. */
+  readonly actor?: Readonly<Record<string, unknown>>;
+  readonly scope?: string;
+  readonly portalSessionId?: string;
+  readonly parentSessionId?: string;
+  /** `FSIA` + 16 base32 characters. */
+  readonly accessKeyId: string;
+  /** Hex SHA-256 of the secret access key; the secret itself is never stored. */
+  readonly secretAccessKeySha256: string;
+  /** Epoch seconds. */
+  readonly issuedAt: number;
+  /** Epoch seconds; the record's TTL ends here too. */
+  readonly expiresAt: number;
+}
+
+/** What SessionService.issue derives itself; the caller supplies everything else plus the duration. */
+export type RoleSessionInput = Omit<
+  RoleSession,
+  'id' | 'accessKeyId' | 'secretAccessKeySha256' | 'issuedAt' | 'expiresAt' | 'principalArn' | 'roleArn'
+> & { readonly durationSeconds: number };
+
+/** A freshly issued credential: the only moment the secret access key exists in plaintext. */
+export interface IssuedCredential {
+  /** The signed session credential (the AWS-style `SessionToken`). */
+  readonly token: string;
+  readonly session: RoleSession;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly expiration: Date;
+  /** Token size as a percentage of the 4 KB budget, like AWS's `PackedPolicySize`. */
+  readonly packedPolicySize: number;
+}

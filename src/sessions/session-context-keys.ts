@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { base32 } from './access-key.js';
+import type { RoleSession } from './role-session.js';
+import { accountOfArn } from './session-arns.js';
+
+/**
+ * The unique id of a role, as AWS's `AROA…`: `FROA` + 17 characters derived from the role ARN, so every
+ * instance computes the same id without storing it.
+ */
+export function roleIdFor(roleArn: string): string {
+  return `FROA${base32(createHash('sha256').update(roleArn, 'utf8').digest()).slice(0, 17)}`;
+}
+
+/** `<roleId>:<sessionName>`, AWS's `AssumedRoleId` and `aws:userid` of a role session. */
+export function assumedRoleIdFor(session: Pick<RoleSession, 'roleArn' | 'sessionName'>): string {
+  return `${roleIdFor(session.roleArn)}:${session.sessionName}`;
+}
+
+/**
+ * The principal's context keys at authorization (SPEC 7.5), as AWS sets them for an assumed-role session:
+ * `aws:PrincipalArn` is the role ARN, `aws:username` is absent, `aws:MultiFactorAuthAge` only with MFA.
+ * `now` is epoch ms.
+ */
+export function sessionContextKeys(session: RoleSession, now: number): Record<string, string> {
+  const keys: Record<string, string> = {
+    'aws:PrincipalArn': session.roleArn,
+    'aws:PrincipalAccount': accountOfArn(session.roleArn),
+    'aws:PrincipalType': 'AssumedRole',
+    'aws:userid': assumedRoleIdFor(session),
+    'aws:FederatedProvider': session.provider,
+    'aws:MultiFactorAuthPresent': session.mfa ? 'true' : 'false',
+    'aws:TokenIssueTime': new Date(session.issuedAt * 1000).toISOString().replace('.000Z', 'Z'),
+  };
+  if (session.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = session.sourceIdentity;
+  if (session.mfa && session.authTime !== undefined)
+    keys['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor(now / 1000) - session.authTime));
+  for (const [key, value] of Object.entries(session.tags)) keys[`aws:PrincipalTag/${key}`] = value;
+  return keys;
+}

@@ -1,0 +1,450 @@
+import { randomBytes } from 'node:crypto';
+import { FedgateError, isFedgateError } from '../errors/index.js';
+import type { Store } from '../store/index.js';
+import { createAccessKeyId, createSecretAccessKey, hashSecretAccessKey } from './access-key.js';
+import { parseRevocationEvent, REVOCATION_CHANNEL, type RevocationEvent } from './revocation-event.js';
+import { parseRoleSession } from './role-session-record.js';
+import type { IssuedCredential, RoleSession, RoleSessionInput } from './role-session.js';
+import { assumedRoleArnFor, roleArnFor } from './session-arns.js';
+import {
+  ALL_SESSIONS_INDEX,
+  portalIndexKey,
+  revokedPortalKey,
+  revokedRoleKey,
+  revokedSessionKey,
+  revokedSubjectKey,
+  roleIndexKey,
+  sessionKey,
+  subjectIndexKey,
+} from './session-store-keys.js';
+import {
+  MAX_SESSION_TOKEN_BYTES,
+  SESSION_TOKEN_TYPE,
+  signSessionToken,
+  verifySessionToken,
+} from './session-token.js';
+import type { SigningKeyRing } from './signing-key-ring.js';
+
+/** SPEC 6.2: the longest role session. */
+export const MAX_SESSION_DURATION_SECONDS = 12 * 3600;
+/** SPEC 6.2: the longest chained (AssumeRole) session. */
+export const MAX_CHAINED_SESSION_DURATION_SECONDS = 3600;
+/** The audience of a role session that was not exchanged. */
+export const DEFAULT_SESSION_AUDIENCE = 'fedgate';
+
+/** Options of SessionService. */
+export interface SessionServiceOptions {
+  readonly store: Store;
+  readonly keys: SigningKeyRing;
+  /** `publicUrl`: the `iss` of every credential. */
+  readonly issuer: string;
+  readonly partition: string;
+  readonly account: string;
+  /** Epoch ms. */
+  readonly now?: () => number;
+  /** JOSE `typ`; default `fedgate-session+jwt`. */
+  readonly typ?: string;
+  /**
+   * How long role/subject/portal revocation markers live beyond the time they cover: at least the longest
+   * session that could still be alive (default 12 h; pass the portal duration when it is longer).
+   */
+  readonly revocationTtlSeconds?: number;
+}
+
+/**
+ * Issues, verifies, lists and revokes role sessions (SPEC 6). A credential is valid only while its
+ * signature verifies, it is unexpired, its record exists and no revocation covers it; every check that
+ * needs the store fails closed with StoreUnavailable.
+ */
+export class SessionService {
+  readonly #store: Store;
+  readonly #keys: SigningKeyRing;
+  readonly #issuer: string;
+  readonly #partition: string;
+  readonly #account: string;
+  readonly #now: () => number;
+  readonly #typ: string;
+  readonly #revocationTtlMs: number;
+  readonly #listeners = new Set<(event: RevocationEvent) => void>();
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #starting: Promise<void> | undefined;
+
+  constructor(options: SessionServiceOptions) {
+    for (const name of ['issuer', 'partition', 'account'] as const)
+      if (typeof options[name] !== 'string' || options[name] === '')
+        throw new TypeError(`${name} is required`);
+    this.#store = options.store;
+    this.#keys = options.keys;
+    this.#issuer = options.issuer;
+    this.#partition = options.partition;
+    this.#account = options.account;
+    this.#now = options.now ?? Date.now;
+    this.#typ = options.typ ?? SESSION_TOKEN_TYPE;
+    this.#revocationTtlMs = (options.revocationTtlSeconds ?? MAX_SESSION_DURATION_SECONDS) * 1000;
+  }
+
+  /**
+   * Creates a role session: record, indexes, signed token and a fresh key pair (only the secret's hash is
+   * stored). PackedPolicyTooLarge when the token would reach 4 KB; InvalidToken when the portal session
+   * it comes from was signed out meanwhile.
+   */
+  async issue(input: RoleSessionInput): Promise<IssuedCredential> {
+    checkInput(input);
+    const now = this.#now();
+    const issuedAt = Math.floor(now / 1000);
+    const expiresAt = issuedAt + input.durationSeconds;
+    const accessKeyId = createAccessKeyId();
+    const secretAccessKey = createSecretAccessKey();
+    const session: RoleSession = {
+      id: randomBytes(16).toString('base64url'),
+      roleName: input.roleName,
+      roleArn: roleArnFor(this.#partition, this.#account, input.roleName),
+      principalArn: assumedRoleArnFor(this.#partition, this.#account, input.roleName, input.sessionName),
+      sessionName: input.sessionName,
+      provider: input.provider,
+      subject: input.subject,
+      tags: { ...input.tags },
+      transitiveTagKeys: [...input.transitiveTagKeys],
+      ...(input.sourceIdentity === undefined ? {} : { sourceIdentity: input.sourceIdentity }),
+      mfa: input.mfa,
+      amr: [...input.amr],
+      ...(input.authTime === undefined ? {} : { authTime: input.authTime }),
+      chain: input.chain,
+      sessionPolicies: [...input.sessionPolicies],
+      hasSessionPolicy: input.hasSessionPolicy,
+      audience: input.audience,
+      ...(input.actor === undefined ? {} : { actor: { ...input.actor } }),
+      ...(input.scope === undefined ? {} : { scope: input.scope }),
+      ...(input.portalSessionId === undefined ? {} : { portalSessionId: input.portalSessionId }),
+      ...(input.parentSessionId === undefined ? {} : { parentSessionId: input.parentSessionId }),
+      accessKeyId,
+      secretAccessKeySha256: hashSecretAccessKey(secretAccessKey),
+      issuedAt,
+      expiresAt,
+    };
+    const key = await this.#keys.currentKey();
+    const token = await signSessionToken(session, { issuer: this.#issuer, key, typ: this.#typ });
+    const tokenBytes = Buffer.byteLength(token, 'utf8');
+    if (tokenBytes >= MAX_SESSION_TOKEN_BYTES)
+      throw new FedgateError(
+        'PackedPolicyTooLarge',
+        'The session tags and other session attributes are too large for a session credential.',
+        { internal: `token would be ${tokenBytes} bytes` },
+      );
+    const ttlMs = expiresAt * 1000 - now;
+    // Indexes before the record: a member without a record is pruned on read, whereas a record missing
+    // from its indexes would escape listing and portal sign-out.
+    await this.#storeCall(() =>
+      Promise.all(this.#indexesOf(session).map((index) => this.#store.addToSet(index, session.id, ttlMs))),
+    );
+    await this.#storeCall(() => this.#store.set(sessionKey(session.id), JSON.stringify(session), ttlMs));
+    if (session.portalSessionId !== undefined)
+      await this.#refuseIfPortalSignedOut(session, session.portalSessionId);
+    return {
+      token,
+      session,
+      accessKeyId,
+      secretAccessKey,
+      expiration: new Date(expiresAt * 1000),
+      packedPolicySize: Math.ceil((tokenBytes * 100) / MAX_SESSION_TOKEN_BYTES),
+    };
+  }
+
+  /**
+   * The live session a credential stands for. Checks signature (any published kid), typ, iss, aud
+   * (default `fedgate`), nbf, exp (no skew), then reads the record and the session, role and subject
+   * revocation markers in one round trip. ExpiredToken, InvalidToken, or StoreUnavailable (never valid).
+   */
+  async verify(token: string, options: { audience?: string | readonly string[] } = {}): Promise<RoleSession> {
+    const claims = await verifySessionToken(token, {
+      issuer: this.#issuer,
+      audience: options.audience ?? DEFAULT_SESSION_AUDIENCE,
+      typ: this.#typ,
+      now: this.#now(),
+      keyFor: (kid) => this.#keys.publishedKey(kid),
+    });
+    const rolePrefix = roleArnFor(this.#partition, this.#account, '');
+    if (!claims.role.startsWith(rolePrefix)) throw invalidToken('role ARN outside this partition/account');
+    const roleName = claims.role.slice(rolePrefix.length);
+    const [record, sessionMarker, roleMarker, anySubjectMarker, providerSubjectMarker] =
+      await this.#storeCall(() =>
+        this.#store.getMany([
+          sessionKey(claims.jti),
+          revokedSessionKey(claims.jti),
+          revokedRoleKey(roleName),
+          revokedSubjectKey(claims.fsub, undefined),
+          revokedSubjectKey(claims.fsub, claims.idp),
+        ]),
+      );
+    if (record === undefined) throw invalidToken('no session record (revoked or never issued here)');
+    if (sessionMarker !== undefined) throw revokedToken('session');
+    const session = parseRoleSession(record);
+    if (session === undefined) throw invalidToken('unreadable session record');
+    const consistent =
+      session.id === claims.jti &&
+      session.roleArn === claims.role &&
+      session.roleName === roleName &&
+      session.principalArn === claims.sub &&
+      session.subject === claims.fsub &&
+      session.provider === claims.idp &&
+      session.audience === claims.aud &&
+      session.issuedAt === claims.iat &&
+      session.expiresAt === claims.exp;
+    if (!consistent) throw invalidToken('token claims do not match the session record');
+    const revokedBy = revocationOf(session, {
+      role: roleMarker,
+      anySubject: anySubjectMarker,
+      providerSubject: providerSubjectMarker,
+    });
+    if (revokedBy !== undefined) throw revokedToken(revokedBy);
+    return session;
+  }
+
+  /** The live, unrevoked session with this id. */
+  async get(id: string): Promise<RoleSession | undefined> {
+    const [raw, marker] = await this.#storeCall(() =>
+      this.#store.getMany([sessionKey(id), revokedSessionKey(id)]),
+    );
+    if (raw === undefined || marker !== undefined) return undefined;
+    const session = parseRoleSession(raw);
+    if (session === undefined) return undefined;
+    return (await this.#withoutRevoked([session]))[0];
+  }
+
+  /** Live sessions of a role and/or a federated subject (every live session without a filter), oldest first. */
+  async list(filter: { role?: string; subject?: string } = {}): Promise<RoleSession[]> {
+    const index =
+      filter.role !== undefined
+        ? roleIndexKey(filter.role)
+        : filter.subject !== undefined
+          ? subjectIndexKey(filter.subject)
+          : ALL_SESSIONS_INDEX;
+    const sessions = (await this.#indexed(index)).filter(
+      (session) =>
+        (filter.role === undefined || session.roleName === filter.role) &&
+        (filter.subject === undefined || session.subject === filter.subject),
+    );
+    return (await this.#withoutRevoked(sessions)).sort(
+      (a, b) => a.issuedAt - b.issuedAt || a.id.localeCompare(b.id),
+    );
+  }
+
+  /** Revokes one session: marks it revoked for its remaining lifetime and deletes its record; false when it was not live. */
+  async revokeSession(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || id === '') throw new TypeError('id is required');
+    const raw = await this.#storeCall(() => this.#store.get(sessionKey(id)));
+    const session = raw === undefined ? undefined : parseRoleSession(raw);
+    if (session === undefined) return false;
+    const deleted = await this.#revokeRecord(session);
+    await this.#publish({ kind: 'session', id });
+    return deleted;
+  }
+
+  /** Revokes every session of the role issued before `issuedBefore` (epoch s), like AWS "revoke active sessions". */
+  async revokeRole(roleName: string, issuedBefore: number): Promise<void> {
+    if (typeof roleName !== 'string' || roleName === '') throw new TypeError('roleName is required');
+    if (!Number.isFinite(issuedBefore)) throw new TypeError('issuedBefore must be epoch seconds');
+    const markerKey = revokedRoleKey(roleName);
+    // A later revocation with an earlier time must not shorten an earlier, wider one.
+    const existing = Number((await this.#storeCall(() => this.#store.get(markerKey))) ?? -Infinity);
+    const cutoff = Math.max(existing, issuedBefore);
+    const ttlMs = Math.max(cutoff * 1000 - this.#now(), 0) + this.#revocationTtlMs;
+    await this.#storeCall(() => this.#store.set(markerKey, String(cutoff), ttlMs));
+    const covered = (await this.#indexed(roleIndexKey(roleName))).filter(
+      (session) => session.roleName === roleName && session.issuedAt < cutoff,
+    );
+    await Promise.all(covered.map((session) => this.#revokeRecord(session)));
+    await this.#publish({ kind: 'role', roleName, issuedBefore: cutoff });
+  }
+
+  /** Revokes every current session of a federated subject, from one provider or (no provider) from any. */
+  async revokeSubject(subject: string, provider?: string): Promise<void> {
+    if (typeof subject !== 'string' || subject === '') throw new TypeError('subject is required');
+    const revokedAt = Math.floor(this.#now() / 1000);
+    await this.#storeCall(() =>
+      this.#store.set(revokedSubjectKey(subject, provider), String(revokedAt), this.#revocationTtlMs),
+    );
+    const covered = (await this.#indexed(subjectIndexKey(subject))).filter(
+      (session) => session.subject === subject && (provider === undefined || session.provider === provider),
+    );
+    await Promise.all(covered.map((session) => this.#revokeRecord(session)));
+    await this.#publish(
+      provider === undefined ? { kind: 'subject', subject } : { kind: 'subject', subject, provider },
+    );
+  }
+
+  /** Revokes every role session minted from a portal session (logout) and refuses new ones; returns how many were live. */
+  async revokePortalSession(portalSessionId: string): Promise<number> {
+    if (typeof portalSessionId !== 'string' || portalSessionId === '')
+      throw new TypeError('portalSessionId is required');
+    // Marker before reading the index, and issue() adds to the index before reading the marker: a session
+    // minted concurrently with the sign-out is caught by one side or the other.
+    const revokedAt = Math.floor(this.#now() / 1000);
+    await this.#storeCall(() =>
+      this.#store.set(revokedPortalKey(portalSessionId), String(revokedAt), this.#revocationTtlMs),
+    );
+    const covered = (await this.#indexed(portalIndexKey(portalSessionId))).filter(
+      (session) => session.portalSessionId === portalSessionId,
+    );
+    const deleted = await Promise.all(covered.map((session) => this.#revokeRecord(session)));
+    await this.#publish({ kind: 'portal', portalSessionId });
+    return deleted.filter(Boolean).length;
+  }
+
+  /** Calls `listener` for every revocation on any instance sharing the store, this one included (after start()). */
+  onRevocation(listener: (event: RevocationEvent) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Subscribes to the revocation channel; resolves once revocations from other instances arrive. */
+  async start(): Promise<void> {
+    this.#starting ??= this.#store
+      .subscribe(REVOCATION_CHANNEL, (message) => {
+        const event = parseRevocationEvent(message);
+        if (event === undefined) return;
+        for (const listener of [...this.#listeners]) {
+          try {
+            listener(event);
+          } catch {
+            // One listener's failure must not keep the others (cache evictions) from hearing the revocation.
+          }
+        }
+      })
+      .then((unsubscribe) => {
+        this.#unsubscribe = unsubscribe;
+      })
+      .catch((error: unknown) => {
+        this.#starting = undefined;
+        throw error;
+      });
+    return this.#starting;
+  }
+
+  /** Unsubscribes and drops the listeners; the store and the key ring are closed by their owner. */
+  async close(): Promise<void> {
+    await this.#starting?.catch(() => {});
+    this.#starting = undefined;
+    this.#listeners.clear();
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    await unsubscribe?.().catch(() => {
+      // The store may already be closed; nothing is left to release then.
+    });
+  }
+
+  #indexesOf(session: RoleSession): string[] {
+    return [
+      ALL_SESSIONS_INDEX,
+      roleIndexKey(session.roleName),
+      subjectIndexKey(session.subject),
+      ...(session.portalSessionId === undefined ? [] : [portalIndexKey(session.portalSessionId)]),
+    ];
+  }
+
+  /** Records of an index's members; members whose record is gone (expired, revoked) are pruned. */
+  async #indexed(index: string): Promise<RoleSession[]> {
+    const ids = await this.#storeCall(() => this.#store.setMembers(index));
+    if (ids.length === 0) return [];
+    const raw = await this.#storeCall(() => this.#store.getMany(ids.map(sessionKey)));
+    const sessions: RoleSession[] = [];
+    const dead: string[] = [];
+    for (const [i, value] of raw.entries()) {
+      const session = value === undefined ? undefined : parseRoleSession(value);
+      if (session === undefined) dead.push(ids[i] as string);
+      else sessions.push(session);
+    }
+    await this.#storeCall(() => Promise.all(dead.map((id) => this.#store.removeFromSet(index, id))));
+    return sessions;
+  }
+
+  /** Drops sessions covered by a single-session, role or subject revocation marker (one round trip). */
+  async #withoutRevoked(sessions: RoleSession[]): Promise<RoleSession[]> {
+    if (sessions.length === 0) return sessions;
+    const keys = sessions.flatMap((session) => [
+      revokedSessionKey(session.id),
+      revokedRoleKey(session.roleName),
+      revokedSubjectKey(session.subject, undefined),
+      revokedSubjectKey(session.subject, session.provider),
+    ]);
+    const markers = await this.#storeCall(() => this.#store.getMany(keys));
+    return sessions.filter((session, i) => {
+      const [own, role, anySubject, providerSubject] = markers.slice(i * 4, i * 4 + 4);
+      return own === undefined && revocationOf(session, { role, anySubject, providerSubject }) === undefined;
+    });
+  }
+
+  /** Marks one session revoked for its remaining lifetime, then deletes its record and index entries. */
+  async #revokeRecord(session: RoleSession): Promise<boolean> {
+    const remainingMs = session.expiresAt * 1000 - this.#now();
+    if (remainingMs > 0)
+      await this.#storeCall(() => this.#store.set(revokedSessionKey(session.id), '1', remainingMs));
+    const deleted = await this.#storeCall(() => this.#store.delete(sessionKey(session.id)));
+    await this.#storeCall(() =>
+      Promise.all(this.#indexesOf(session).map((index) => this.#store.removeFromSet(index, session.id))),
+    );
+    return deleted;
+  }
+
+  async #refuseIfPortalSignedOut(session: RoleSession, portalSessionId: string): Promise<void> {
+    const marker = await this.#storeCall(() => this.#store.get(revokedPortalKey(portalSessionId)));
+    if (marker === undefined) return;
+    await this.#revokeRecord(session);
+    throw new FedgateError('InvalidToken', 'The portal session has been signed out.');
+  }
+
+  async #publish(event: RevocationEvent): Promise<void> {
+    await this.#storeCall(() => this.#store.publish(REVOCATION_CHANNEL, JSON.stringify(event)));
+  }
+
+  /** Any failure of the store is StoreUnavailable: a security check that could not read never passes. */
+  async #storeCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isFedgateError(error)) throw error;
+      throw new FedgateError('StoreUnavailable', 'The session store is unavailable.', { cause: error });
+    }
+  }
+}
+
+/** Which marker, if any, revokes the session (role: issued strictly before; subject: issued at or before). */
+function revocationOf(
+  session: RoleSession,
+  markers: { role: string | undefined; anySubject: string | undefined; providerSubject: string | undefined },
+): 'role' | 'subject' | undefined {
+  if (markers.role !== undefined && session.issuedAt < Number(markers.role)) return 'role';
+  for (const marker of [markers.anySubject, markers.providerSubject])
+    if (marker !== undefined && session.issuedAt <= Number(marker)) return 'subject';
+  return undefined;
+}
+
+function checkInput(input: RoleSessionInput): void {
+  if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');
+  for (const name of ['roleName', 'sessionName', 'provider', 'subject', 'audience'] as const)
+    if (typeof input[name] !== 'string' || input[name] === '') throw new TypeError(`${name} is required`);
+  if (!Number.isSafeInteger(input.chain) || input.chain < 0)
+    throw new TypeError('chain must be a non-negative integer');
+  const max = input.chain > 0 ? MAX_CHAINED_SESSION_DURATION_SECONDS : MAX_SESSION_DURATION_SECONDS;
+  if (
+    !Number.isSafeInteger(input.durationSeconds) ||
+    input.durationSeconds < 1 ||
+    input.durationSeconds > max
+  )
+    throw new FedgateError('ValidationError', `DurationSeconds must be between 1 and ${max} seconds.`);
+}
+
+function invalidToken(internal: string): FedgateError {
+  return new FedgateError('InvalidToken', 'The security token included in the request is invalid.', {
+    internal,
+  });
+}
+
+function revokedToken(by: string): FedgateError {
+  return new FedgateError('InvalidToken', 'The security token included in the request has been revoked.', {
+    internal: `revoked (${by})`,
+  });
+}

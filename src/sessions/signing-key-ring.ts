@@ -1,0 +1,353 @@
+import type { KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, importJWK, type CryptoKey, type JWK } from 'jose';
+import { FedgateError } from '../errors/index.js';
+import type { Store } from '../store/index.js';
+import { KeyEncryptionKey } from './key-encryption.js';
+import { generateSigningKeyPair, isSigningAlgorithm, type SigningAlgorithm } from './signing-algorithm.js';
+import {
+  parseSigningKeyRecord,
+  SIGNING_KEY_CHANNEL,
+  SIGNING_KEY_INDEX,
+  signingKeyAad,
+  signingKeyRecordKey,
+  type SigningKeyRecord,
+} from './signing-key-record.js';
+
+/** A key jose can sign or verify with. */
+export type KeyLike = CryptoKey | KeyObject;
+
+/** Options of SigningKeyRing.open. */
+export interface SigningKeyRingOptions {
+  readonly store: Store;
+  /** Algorithm of new keys; a current key of another algorithm is rotated away at open. */
+  readonly algorithm: SigningAlgorithm;
+  /** FEDGATE_KEY_ENCRYPTION_KEY (≥ 32 characters); required with a Redis store. */
+  readonly keyEncryptionKey?: string;
+  /** A key signs for at most this long before the next one replaces it. */
+  readonly rotationIntervalSeconds: number;
+  /** The longest lifetime of a token signed by these keys (12 h for role sessions). */
+  readonly maxTokenLifetimeSeconds: number;
+  /**
+   * How often the ring reloads the key set and checks the schedule (default 60 s). A retired key stays
+   * published this much longer than retiredAt + maxTokenLifetime: an instance that missed the rotation
+   * notice signs with the old key until its next reload.
+   */
+  readonly refreshIntervalSeconds?: number;
+  /** Background reload/rotation failures (the next tick retries). */
+  readonly onError?: (error: unknown) => void;
+  readonly now?: () => number;
+}
+
+/** The key that signs new tokens. */
+export interface CurrentSigningKey {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly privateKey: KeyLike;
+}
+
+interface LoadedKey {
+  readonly record: SigningKeyRecord;
+  readonly publicKey: CryptoKey;
+  privateKey?: Promise<CryptoKey> | undefined;
+}
+
+const DEFAULT_REFRESH_SECONDS = 60;
+/** At most one store reload per this many ms for tokens naming a kid we do not know. */
+const UNKNOWN_KID_REFRESH_MS = 1_000;
+/** A current key's record outlives its signing period by this much in the store, in case rotation is late. */
+const CURRENT_KEY_TTL_FACTOR = 2;
+
+/**
+ * The signing keys every instance shares through the store (SPEC 6.5). Generation n+1 is created with
+ * setIfAbsent, so instances that rotate at the same moment converge on one key; a pub/sub notice and a
+ * periodic reload spread it. The highest generation is the current key; an older one stays published
+ * until its successor's creation + maxTokenLifetime + refreshInterval has passed.
+ */
+export class SigningKeyRing {
+  readonly #store: Store;
+  readonly #algorithm: SigningAlgorithm;
+  readonly #kek: KeyEncryptionKey | undefined;
+  readonly #rotationMs: number;
+  readonly #maxLifetimeMs: number;
+  readonly #refreshMs: number;
+  readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
+  /** By generation, ascending. */
+  #keys: LoadedKey[] = [];
+  #rotating: Promise<LoadedKey> | undefined;
+  #lastUnknownKidRefresh = -Infinity;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  private constructor(options: SigningKeyRingOptions, kek: KeyEncryptionKey | undefined) {
+    this.#store = options.store;
+    this.#algorithm = options.algorithm;
+    this.#kek = kek;
+    this.#rotationMs = options.rotationIntervalSeconds * 1000;
+    this.#maxLifetimeMs = options.maxTokenLifetimeSeconds * 1000;
+    this.#refreshMs = (options.refreshIntervalSeconds ?? DEFAULT_REFRESH_SECONDS) * 1000;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /**
+   * Loads the shared key set (creating the first key when there is none), subscribes to rotation
+   * notices and starts the schedule. Refuses a Redis store without a key-encryption key.
+   */
+  static async open(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
+    checkOptions(options);
+    if (options.keyEncryptionKey === undefined && options.store.kind !== 'memory')
+      throw new FedgateError(
+        'InvalidConfiguration',
+        'FEDGATE_KEY_ENCRYPTION_KEY is not set: with a Redis store the signing keys are shared through it and must be encrypted (at least 32 characters).',
+      );
+    const kek =
+      options.keyEncryptionKey === undefined
+        ? undefined
+        : KeyEncryptionKey.fromSecret(options.keyEncryptionKey);
+    const ring = new SigningKeyRing(options, kek);
+    try {
+      ring.#unsubscribe = await ring.#store.subscribe(SIGNING_KEY_CHANNEL, () => {
+        ring.#reload().catch(ring.#onError);
+      });
+      await ring.#reload();
+      const current = ring.#current();
+      if (current === undefined || current.record.alg !== ring.#algorithm || ring.#isDue(current))
+        await ring.#rotateFrom(current?.record.generation ?? 0);
+      // Fails early on a KEK that does not match the one the shared keys were encrypted with.
+      await ring.currentKey();
+    } catch (error) {
+      ring.close();
+      throw error;
+    }
+    ring.#timer = setInterval(() => {
+      ring.#tick().catch(ring.#onError);
+    }, ring.#refreshMs);
+    ring.#timer.unref();
+    return ring;
+  }
+
+  /** The key that signs new tokens; rotates first when the schedule says it is due. */
+  async currentKey(): Promise<CurrentSigningKey> {
+    let current = this.#current();
+    if (current === undefined || this.#isDue(current))
+      current = await this.#rotateFrom(current?.record.generation ?? 0);
+    current.privateKey ??= this.#importPrivateKey(current.record);
+    const privateKey = await current.privateKey.catch((error: unknown) => {
+      current.privateKey = undefined;
+      throw error;
+    });
+    return { kid: current.record.kid, alg: current.record.alg, privateKey };
+  }
+
+  /** The public key of a published kid; reloads from the store (rate-limited) on an unknown kid. */
+  async verificationKey(kid: string): Promise<KeyLike | undefined> {
+    return (await this.publishedKey(kid))?.key;
+  }
+
+  /** The public key of a published kid with the algorithm it is for (a token's `alg` must match). */
+  async publishedKey(kid: string): Promise<{ key: KeyLike; alg: SigningAlgorithm } | undefined> {
+    let key = this.#byKid(kid);
+    const now = this.#now();
+    if (key === undefined && now - this.#lastUnknownKidRefresh >= UNKNOWN_KID_REFRESH_MS) {
+      this.#lastUnknownKidRefresh = now;
+      await this.#reload();
+      key = this.#byKid(kid);
+    }
+    return key !== undefined && this.#isPublished(key, now)
+      ? { key: key.publicKey, alg: key.record.alg }
+      : undefined;
+  }
+
+  /** The JWKS document: every key still needed to verify a live token, current first. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const now = this.#now();
+    return {
+      keys: this.#keys
+        .filter((key) => this.#isPublished(key, now))
+        .reverse()
+        .map((key) => ({ ...key.record.publicJwk, kid: key.record.kid, alg: key.record.alg, use: 'sig' })),
+    };
+  }
+
+  /** Replaces the current key now (`fedgate keys rotate`); concurrent rotations converge on one key. */
+  async rotate(): Promise<{ kid: string }> {
+    await this.#reload();
+    const next = await this.#rotateFrom(this.#current()?.record.generation ?? 0);
+    return { kid: next.record.kid };
+  }
+
+  /** Stops the schedule and the subscription. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    unsubscribe?.().catch(() => {
+      // The store may already be closed; nothing is left to release then.
+    });
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#closed) return;
+    await this.#reload();
+    const current = this.#current();
+    if (current === undefined || this.#isDue(current))
+      await this.#rotateFrom(current?.record.generation ?? 0);
+  }
+
+  #current(): LoadedKey | undefined {
+    return this.#keys.at(-1);
+  }
+
+  #byKid(kid: string): LoadedKey | undefined {
+    return this.#keys.find((key) => key.record.kid === kid);
+  }
+
+  #isDue(key: LoadedKey): boolean {
+    return this.#now() >= key.record.createdAt + this.#rotationMs;
+  }
+
+  #isPublished(key: LoadedKey, now: number): boolean {
+    const successor = this.#keys.find((other) => other.record.generation > key.record.generation);
+    if (successor === undefined) return true;
+    return now < successor.record.createdAt + this.#maxLifetimeMs + this.#refreshMs;
+  }
+
+  /**
+   * Merges the store's key set into ours. Only adds: a reload that started before a rotation and ends
+   * after it must not hide the new key; keys leave by the publication window, not by absence.
+   */
+  async #reload(): Promise<void> {
+    const members = await this.#store.setMembers(SIGNING_KEY_INDEX);
+    const generations = members
+      .map(Number)
+      .filter((generation) => Number.isSafeInteger(generation) && generation > 0);
+    const raw = await this.#store.getMany(generations.map(signingKeyRecordKey));
+    const absent: number[] = [];
+    for (const [index, value] of raw.entries()) {
+      const generation = generations[index] as number;
+      if (value === undefined) {
+        absent.push(generation);
+        continue;
+      }
+      const record = parseSigningKeyRecord(value);
+      if (record === undefined || record.generation !== generation) continue;
+      await this.#adopt(record);
+    }
+    // A member whose record expired is dead weight; only absence is pruned, never a present record.
+    await Promise.all(
+      absent.map((generation) => this.#store.removeFromSet(SIGNING_KEY_INDEX, String(generation))),
+    );
+    this.#forgetUnpublished();
+  }
+
+  async #adopt(record: SigningKeyRecord): Promise<LoadedKey> {
+    const known = this.#keys.find((key) => key.record.generation === record.generation);
+    if (known !== undefined) return known;
+    const publicKey = (await importJWK(record.publicJwk, record.alg)) as CryptoKey;
+    const loaded: LoadedKey = { record, publicKey };
+    // Re-check after the await: a concurrent reload may have adopted the same generation meanwhile.
+    const again = this.#keys.find((key) => key.record.generation === record.generation);
+    if (again !== undefined) return again;
+    this.#keys = [...this.#keys, loaded].sort((a, b) => a.record.generation - b.record.generation);
+    return loaded;
+  }
+
+  #forgetUnpublished(): void {
+    const now = this.#now();
+    this.#keys = this.#keys.filter((key) => this.#isPublished(key, now));
+  }
+
+  /** Makes generation `from + 1` the current key: ours if we create it first, otherwise the winner's. */
+  #rotateFrom(from: number): Promise<LoadedKey> {
+    const inFlight = this.#rotating;
+    if (inFlight !== undefined) return inFlight;
+    const rotation = this.#createGeneration(from + 1).finally(() => {
+      this.#rotating = undefined;
+    });
+    this.#rotating = rotation;
+    return rotation;
+  }
+
+  async #createGeneration(generation: number): Promise<LoadedKey> {
+    const known = this.#keys.find((key) => key.record.generation === generation);
+    if (known !== undefined) return known;
+    const record = await this.#newRecord(generation);
+    const recordTtlMs = CURRENT_KEY_TTL_FACTOR * this.#rotationMs + this.#maxLifetimeMs + this.#refreshMs;
+    const key = signingKeyRecordKey(generation);
+    const created = await this.#store.setIfAbsent(key, JSON.stringify(record), recordTtlMs);
+    let winner = record;
+    if (!created) {
+      const stored = await this.#store.get(key);
+      const parsed = stored === undefined ? undefined : parseSigningKeyRecord(stored);
+      if (parsed === undefined || parsed.generation !== generation)
+        throw new FedgateError('InternalError', 'The signing key set in the store is inconsistent.', {
+          internal: `signing key generation ${generation} is missing or unreadable after a lost creation race`,
+        });
+      winner = parsed;
+    }
+    // Also by the losers: heals an index missing the member after the winner crashed between the two writes.
+    await this.#store.addToSet(SIGNING_KEY_INDEX, String(generation));
+    if (created) {
+      await this.#extendPredecessor(generation - 1);
+      await this.#store.publish(SIGNING_KEY_CHANNEL, String(generation));
+    }
+    const loaded = await this.#adopt(winner);
+    this.#forgetUnpublished();
+    return loaded;
+  }
+
+  /** The retired key must stay in the store until every token it signed has expired. */
+  async #extendPredecessor(generation: number): Promise<void> {
+    if (generation < 1) return;
+    const key = signingKeyRecordKey(generation);
+    const value = await this.#store.get(key);
+    if (value !== undefined) await this.#store.set(key, value, this.#maxLifetimeMs + 2 * this.#refreshMs);
+  }
+
+  async #newRecord(generation: number): Promise<SigningKeyRecord> {
+    const alg = this.#algorithm;
+    const pair = await generateSigningKeyPair(alg);
+    const publicJwk = await exportJWK(pair.publicKey);
+    const privateJwk = await exportJWK(pair.privateKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const createdAt = this.#now();
+    const privateKey: SigningKeyRecord['privateKey'] =
+      this.#kek === undefined
+        ? { enc: 'none', jwk: privateJwk }
+        : {
+            enc: 'A256GCM',
+            blob: this.#kek.encrypt(JSON.stringify(privateJwk), signingKeyAad({ generation, kid, alg })),
+          };
+    return { v: 1, generation, kid, alg, createdAt, publicJwk, privateKey };
+  }
+
+  async #importPrivateKey(record: SigningKeyRecord): Promise<CryptoKey> {
+    let jwk: JWK;
+    if (record.privateKey.enc === 'none') jwk = record.privateKey.jwk;
+    else {
+      if (this.#kek === undefined)
+        throw new FedgateError(
+          'InvalidConfiguration',
+          'The signing keys in the store are encrypted but FEDGATE_KEY_ENCRYPTION_KEY is not set.',
+        );
+      jwk = JSON.parse(this.#kek.decrypt(record.privateKey.blob, signingKeyAad(record))) as JWK;
+    }
+    return (await importJWK(jwk, record.alg)) as CryptoKey;
+  }
+}
+
+function checkOptions(options: SigningKeyRingOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  if (typeof options.store !== 'object' || options.store === null) throw new TypeError('store is required');
+  if (!isSigningAlgorithm(options.algorithm)) throw new TypeError('algorithm must be ES256, EdDSA or RS256');
+  for (const name of ['rotationIntervalSeconds', 'maxTokenLifetimeSeconds'] as const)
+    if (!(Number.isFinite(options[name]) && options[name] > 0))
+      throw new TypeError(`${name} must be positive`);
+  const refresh = options.refreshIntervalSeconds;
+  if (refresh !== undefined && !(Number.isFinite(refresh) && refresh > 0))
+    throw new TypeError('refreshIntervalSeconds must be positive');
+}

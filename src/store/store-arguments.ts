@@ -1,0 +1,18 @@
+/**
+ * Argument checks shared by the adapters. A bad TTL is a programmer error (TypeError), never a store
+ * failure: letting it through would silently create records that never expire.
+ */
+
+/** Throws TypeError unless `ttlMs` is a positive, finite number of milliseconds; returns it as an integer. */
+export function checkTtlMs(ttlMs: number): number {
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0)
+    throw new TypeError('ttlMs must be a positive, finite number of milliseconds');
+  // Rounding up keeps "lives at least ttlMs" true for fractional inputs.
+  return Math.ceil(ttlMs);
+}
+
+/** Throws TypeError unless `value` is a string (keys, members, channels and values all are). */
+export function checkString(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  return value;
+}

@@ -1,0 +1,7 @@
+import { createMemoryStore } from '../../src/store/index.js';
+import { describeStoreContract } from './store-contract.js';
+
+describeStoreContract('memory', () => ({
+  sharedBackend: false,
+  open: async (keyPrefix) => createMemoryStore({ keyPrefix }),
+}));
