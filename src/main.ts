@@ -9,6 +9,11 @@ import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
 import { AuditLog, memoryAuditSink, streamAuditSink, type AuditSink } from './audit/index.js';
 import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/index.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
+import { stsRoutes } from './http/sts-routes.js';
+import { portalRoutes } from './http/portal-routes.js';
+import { StsService } from './sts/index.js';
+import { PortalSessionStore } from './portal/portal-session-store.js';
+import type { PortalFederation } from './portal/portal-federation.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { FedgateError } from './errors/index.js';
@@ -110,11 +115,58 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     closers.unshift(() => authorizer.close());
 
+    const sts = new StsService({
+      catalog: () => state.catalog,
+      settings: () => ({
+        partition: state.config.partition,
+        account: state.config.account,
+        defaultDurationSeconds: state.config.sessions.defaultDuration,
+        chainedMaxDurationSeconds: state.config.sessions.chainedMaxDuration,
+      }),
+      sessions,
+      // Delegates, so that a configuration reload's new providers are used at once.
+      webIdentity: { verify: (token) => state.providers.webIdentity.verify(token) },
+      samlProvider: (id) => state.providers.saml.get(id),
+      audit,
+      metrics,
+      now,
+    });
+    const federation: PortalFederation = {
+      assumableRoles: async (identity, context) =>
+        sts.assumableRoles(identity, context).map((role) => ({
+          name: role.name,
+          arn: role.arn,
+          ...(role.description === undefined ? {} : { description: role.description }),
+          ...(role.appUrl === undefined ? {} : { appUrl: role.appUrl }),
+        })),
+      assume: async (input) => {
+        const minted = await sts.assumeRoleForIdentity(input.identity, input.roleName, {
+          durationSeconds: input.durationSeconds,
+          notAfter: input.notAfter * 1000,
+          portalSessionId: input.portalSessionId,
+          sourceIp: input.context.sourceIp,
+          requestId: input.context.requestId,
+        });
+        return minted.response as unknown as Awaited<ReturnType<PortalFederation['assume']>>;
+      },
+    };
+
     const mounts: RouteMount[] = [
       discoveryRoutes({
         issuer: () => state.config.publicUrl,
         algorithm: () => state.config.signing.algorithm,
         jwks: () => keys.jwks(),
+      }),
+      stsRoutes(sts),
+      portalRoutes({
+        getConfig: () => state.config,
+        getProviders: () => state.providers,
+        portalSessions: new PortalSessionStore(store, now),
+        sessions,
+        federation,
+        audit,
+        metrics,
+        now,
       }),
     ];
     const app = createHttpApp({
@@ -122,6 +174,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       readiness: { store: async () => (await store.ping(), true) },
       trustProxies: config.trustProxies,
+      https: config.publicUrl.startsWith('https:'),
+      // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
+      jsonLimit: '512kb',
       mounts,
     });
     // The authorizer's hot path bypasses Express even on the main listener.

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AuditEvent, AuditRecord, AuditSink } from './audit-events.js';
+import { auditLine } from './audit-line.js';
+import { scrubAuditRecord } from './audit-scrubber.js';
 
 /** Records audit events to every configured sink; the clock is injected. */
 export class AuditLog {
@@ -11,9 +13,12 @@ export class AuditLog {
     this.#now = now;
   }
 
-  /** Writes one event to every sink; a failing sink never breaks the request that produced the event. */
+  /**
+   * Writes one event to every sink, scrubbed of anything that looks like a token, assertion or key; a
+   * failing sink never breaks the request that produced the event.
+   */
   record(event: AuditEvent): void {
-    const record: AuditRecord = { time: new Date(this.#now()).toISOString(), ...event };
+    const record = scrubAuditRecord({ ...event, time: new Date(this.#now()).toISOString() });
     for (const sink of this.#sinks) {
       try {
         sink.write(record);
@@ -33,7 +38,7 @@ export class AuditLog {
 export function streamAuditSink(stream: Writable): AuditSink {
   return {
     write(record) {
-      stream.write(`${JSON.stringify({ audit: true, ...record })}\n`);
+      stream.write(auditLine(record));
     },
   };
 }

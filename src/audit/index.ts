@@ -1,2 +1,15 @@
 export { AuditLog, streamAuditSink, memoryAuditSink } from './audit-log.js';
 export type { AuditEvent, AuditEventName, AuditRecord, AuditSink } from './audit-events.js';
+export {
+  MAX_AUDIT_STRING_LENGTH,
+  redactedMarker,
+  scrubAuditRecord,
+  secretKindOf,
+} from './audit-scrubber.js';
+export type { SecretKind } from './audit-scrubber.js';
+export { createFileAuditSink } from './file-audit-sink.js';
+export type { FileAuditSink, FileAuditSinkOptions } from './file-audit-sink.js';
+export { createRedisStreamAuditSink } from './redis-stream-audit-sink.js';
+export type { RedisStreamAuditSink, RedisStreamAuditSinkOptions } from './redis-stream-audit-sink.js';
+export { auditSinksFor } from './configured-audit-sinks.js';
+export type { AuditSinkContext } from './configured-audit-sinks.js';

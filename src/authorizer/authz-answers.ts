@@ -7,9 +7,22 @@ export type UnauthenticatedReason = 'missing' | 'invalid';
 
 const NO_STORE = 'no-store';
 
-/** 200: the request may pass; the identity headers go to the upstream. */
-export function answerAllowed(res: ServerResponse, identity: Readonly<Record<string, string>>): void {
-  res.writeHead(200, { ...identity, 'cache-control': NO_STORE, 'content-length': 0 });
+/** 200: the request may pass; the identity headers and the assertion go to the upstream. */
+export function answerAllowed(
+  res: ServerResponse,
+  identity: Readonly<Record<string, string>>,
+  assertion: string,
+): void {
+  res.writeHead(200, {
+    'x-fedgate-principal': identity['x-fedgate-principal'],
+    'x-fedgate-role': identity['x-fedgate-role'],
+    'x-fedgate-subject': identity['x-fedgate-subject'],
+    'x-fedgate-session': identity['x-fedgate-session'],
+    'x-fedgate-tags': identity['x-fedgate-tags'],
+    'x-fedgate-assertion': assertion,
+    'cache-control': NO_STORE,
+    'content-length': '0',
+  });
   res.end();
 }
 

@@ -22,7 +22,7 @@ import { credentialOf } from './request-credential.js';
 import { routeContext } from './route-context.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
 import { TrustedProxies } from './trusted-proxies.js';
-import { upstreamAssertion } from './upstream-assertion.js';
+import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
 import { VerifiedSessionCache, type VerifiedSession } from './verified-session-cache.js';
 
 /** What the authorizer needs from the composition root. */
@@ -141,7 +141,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     if (token.length === 0) return unauthenticated('invalid', 'InvalidToken');
     let verified: VerifiedSession;
     try {
-      verified = await cache.resolve(token);
+      verified = cache.peek(token) ?? (await cache.resolve(token));
     } catch (error) {
       if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
         return unauthenticated('invalid', error.code);
@@ -167,15 +167,17 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         identity = identityHeaders(session);
         verified.memo.set(IDENTITY_MEMO, identity);
       }
-      const assertion = await upstreamAssertion({
-        keys: deps.keys,
-        issuer: state.config.publicUrl,
-        session,
-        audience: match.hostname,
-        nowMs: at,
-        memo: verified.memo,
-      });
-      answerAllowed(res, { ...identity, 'x-fedgate-assertion': assertion });
+      const assertion =
+        memoizedAssertion(verified.memo, match.hostname, at) ??
+        (await upstreamAssertion({
+          keys: deps.keys,
+          issuer: state.config.publicUrl,
+          session,
+          audience: match.hostname,
+          nowMs: at,
+          memo: verified.memo,
+        }));
+      answerAllowed(res, identity, assertion);
       observe('allow', started);
       return;
     }

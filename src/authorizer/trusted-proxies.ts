@@ -1,9 +1,13 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
+/** Verdicts memoized per address: BlockList.check allocates, and the hot path asks for every request. */
+const MEMO_LIMIT = 1024;
+
 /** A set of CIDRs (config `trustProxies`) whose forwarded headers are believed. */
 export class TrustedProxies {
   readonly #list = new BlockList();
   readonly #empty: boolean;
+  readonly #memo = new Map<string, boolean>();
 
   constructor(cidrs: readonly string[]) {
     for (const cidr of cidrs) {
@@ -18,10 +22,18 @@ export class TrustedProxies {
   /** True when the peer address is one of the trusted proxies (IPv4-mapped IPv6 addresses are unwrapped). */
   trusts(peer: string | undefined): boolean {
     if (this.#empty || peer === undefined) return false;
+    const memo = this.#memo.get(peer);
+    if (memo !== undefined) return memo;
     const address = unmapIpv4(peer);
-    if (isIPv4(address)) return this.#list.check(address, 'ipv4');
-    if (isIPv6(address)) return this.#list.check(address, 'ipv6');
-    return false;
+    const verdict = isIPv4(address)
+      ? this.#list.check(address, 'ipv4')
+      : isIPv6(address)
+        ? this.#list.check(address, 'ipv6')
+        : false;
+    // Bounded: X-Forwarded-For hops are client-chosen strings.
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(peer, verdict);
+    return verdict;
   }
 
   /**

@@ -11,14 +11,14 @@ const REUSE_MIN_REMAINING_SECONDS = 30;
 
 interface MemoizedAssertion {
   readonly jwt: string;
-  readonly kid: string;
   readonly expiresAt: number;
 }
 
 /**
  * The 60-second JWT for the upstream at `audience` (the route's host), signed with the current key.
- * One per session and audience is memoized in `memo` and reused while it has 30 s left and the signing key
- * is still current: signing on every request would cost more than the whole decision.
+ * One per session and audience is memoized in `memo` and reused while it has 30 s left: signing on every
+ * request would cost more than the whole decision. A memoized assertion may outlive a key rotation by
+ * those 30 s; the retired key stays in the JWKS far longer, so upstreams still verify it.
  */
 export async function upstreamAssertion(options: {
   readonly keys: SigningKeyRing;
@@ -29,16 +29,10 @@ export async function upstreamAssertion(options: {
   readonly memo: Map<string, unknown>;
 }): Promise<string> {
   const { keys, session, audience, nowMs, memo } = options;
-  const key = await keys.currentKey();
+  const memoized = memoizedAssertion(memo, audience, nowMs);
+  if (memoized !== undefined) return memoized;
   const now = Math.floor(nowMs / 1000);
-  const memoKey = `assertion:${audience}`;
-  const memoized = memo.get(memoKey) as MemoizedAssertion | undefined;
-  if (
-    memoized !== undefined &&
-    memoized.kid === key.kid &&
-    memoized.expiresAt - now >= REUSE_MIN_REMAINING_SECONDS
-  )
-    return memoized.jwt;
+  const key = await keys.currentKey();
 
   const exp = Math.min(now + ASSERTION_LIFETIME_SECONDS, session.expiresAt);
   const jwt = await new SignJWT({
@@ -61,6 +55,14 @@ export async function upstreamAssertion(options: {
     .sign(key.privateKey);
   // Only a handful of hosts per session; the memo dies with the cache entry.
   if (memo.size >= 16) memo.clear();
-  memo.set(memoKey, { jwt, kid: key.kid, expiresAt: exp });
+  memo.set(`assertion:${audience}`, { jwt, expiresAt: exp });
   return jwt;
+}
+
+/** The memoized assertion for `audience` while it still has 30 s to live: the synchronous fast path. */
+export function memoizedAssertion(memo: Map<string, unknown>, audience: string, nowMs: number): string | undefined {
+  const memoized = memo.get(`assertion:${audience}`) as MemoizedAssertion | undefined;
+  return memoized !== undefined && memoized.expiresAt - Math.floor(nowMs / 1000) >= REUSE_MIN_REMAINING_SECONDS
+    ? memoized.jwt
+    : undefined;
 }

@@ -90,11 +90,10 @@ export class VerifiedSessionCache {
    * StoreUnavailable (cannot decide).
    */
   async resolve(token: string): Promise<VerifiedSession> {
-    this.#ensureAvailable();
-    const key = createHash('sha256').update(token).digest('base64url');
-    const now = this.#now();
-    const hit = this.#subscribed ? this.#cache?.get(key, now) : undefined;
+    const hit = this.peek(token);
     if (hit !== undefined) return hit;
+    const key = cacheKey(token);
+    const now = this.#now();
     const generation = this.#generation;
     const session = await this.#sessions.verify(token);
     // The connection may have dropped, or a revocation arrived, while we were verifying.
@@ -104,6 +103,16 @@ export class VerifiedSessionCache {
     if (this.#cache !== undefined && this.#subscribed && generation === this.#generation && expiresAt > now)
       this.#cache.set(key, entry, expiresAt);
     return entry;
+  }
+
+  /**
+   * The cached session for a credential, synchronously, or undefined (not cached: call resolve).
+   * Throws StoreUnavailable while the store is down, like resolve.
+   */
+  peek(token: string): VerifiedSession | undefined {
+    this.#ensureAvailable();
+    if (!this.#subscribed || this.#cache === undefined) return undefined;
+    return this.#cache.get(cacheKey(token), this.#now());
   }
 
   /** Number of cached credentials. */
@@ -147,4 +156,9 @@ export class VerifiedSessionCache {
         cache.clear();
     }
   }
+}
+
+/** The token is never kept, only its digest. */
+function cacheKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

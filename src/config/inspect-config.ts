@@ -36,7 +36,9 @@ export async function inspectConfig(path: string, env: NodeJS.ProcessEnv): Promi
     (issue) => !failed.some((path) => isWithin(issue.path, path)),
   );
   const issues = dedupe([...source.issues, ...derived]);
-  const findings = checkPolicyDocuments(source.raw);
+  const findings = checkPolicyDocuments(source.raw).filter(
+    (finding) => !failed.some((path) => isWithin(finding.path, path)),
+  );
   const config = parsed.success && issues.length === 0 ? deepFreeze(parsed.data) : undefined;
   return { config, issues, findings, files: source.files };
 }

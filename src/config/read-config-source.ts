@@ -67,11 +67,13 @@ function parseText(text: string, extension: string, issues: ConfigIssue[]): unkn
 }
 
 async function resolveNode(node: unknown, path: PathSegment[], context: ResolveContext): Promise<unknown> {
-  if (isFileReference(node)) return readReference(node.file, path, context);
+  if (isFileReference(node)) return readReference(node, path, context);
   if (isLiteralPosition(path)) return node;
   if (typeof node === 'string') {
+    // On failure the original text stays, so presence rules still see the value (the failure is reported).
     const value = substituteEnv(node, path, context);
-    return value !== undefined && isFilesystemPathPosition(path) ? resolve(context.baseDir, value) : value;
+    if (value === undefined) return node;
+    return isFilesystemPathPosition(path) ? resolve(context.baseDir, value) : value;
   }
   if (Array.isArray(node)) {
     const out: unknown[] = [];
@@ -92,10 +94,15 @@ function isFileReference(node: unknown): node is { file: string } {
   return isPlainObject(node) && Object.keys(node).length === 1 && typeof node.file === 'string';
 }
 
-async function readReference(file: string, path: PathSegment[], context: ResolveContext): Promise<unknown> {
+/** The referenced file's content; on failure the reference itself, with the problem reported. */
+async function readReference(
+  node: { file: string },
+  path: PathSegment[],
+  context: ResolveContext,
+): Promise<unknown> {
   const where = formatConfigPath(path);
-  const name = substituteEnv(file, [...path, 'file'], context);
-  if (name === undefined) return undefined;
+  const name = substituteEnv(node.file, [...path, 'file'], context);
+  if (name === undefined) return node;
   const absolute = isAbsolute(name) ? name : resolve(context.baseDir, name);
   context.files.add(absolute);
   let content: string;
@@ -103,7 +110,7 @@ async function readReference(file: string, path: PathSegment[], context: Resolve
     content = await readFile(absolute, 'utf8');
   } catch (error) {
     context.issues.push({ path: where, message: `cannot read file ${name} (${errorCode(error)})` });
-    return undefined;
+    return node;
   }
   if (extname(absolute).toLowerCase() !== '.json') return content.trimEnd();
   try {

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'InvalidSamlResponse'
   | 'InvalidOidcResponse'
   | 'CsrfTokenInvalid'
+  | 'IDPCommunicationError'
   | 'InternalError';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -49,6 +50,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   InvalidSamlResponse: 400,
   InvalidOidcResponse: 400,
   CsrfTokenInvalid: 403,
+  IDPCommunicationError: 502,
   InternalError: 500,
 };
 

@@ -27,7 +27,9 @@ export interface LifetimeRequest {
  * default capped at the maximum. Never beyond `notAfter`; ExpiredToken when that has already passed.
  */
 export function sessionLifetimeSeconds(request: LifetimeRequest): number {
-  const max = request.chained ? Math.min(request.roleMaxSeconds, request.chainedMaxSeconds) : request.roleMaxSeconds;
+  const max = request.chained
+    ? Math.min(request.roleMaxSeconds, request.chainedMaxSeconds)
+    : request.roleMaxSeconds;
   let seconds: number;
   if (request.requestedSeconds !== undefined) {
     const requested = request.requestedSeconds;
@@ -45,7 +47,8 @@ export function sessionLifetimeSeconds(request: LifetimeRequest): number {
   }
   if (request.notAfter !== undefined) {
     const remaining = Math.floor((request.notAfter - request.now) / 1000);
-    if (remaining <= 0) throw new FedgateError('ExpiredToken', 'The session this request comes from has expired');
+    if (remaining <= 0)
+      throw new FedgateError('ExpiredToken', 'The session this request comes from has expired');
     seconds = Math.min(seconds, remaining);
   }
   return seconds;

@@ -45,14 +45,14 @@ export function resolveSessionPolicies(
       }
       throw new FedgateError('MalformedPolicyDocument', 'Policy is not valid JSON');
     }
-    const size = policySize(document);
+    const size = policySize(request.policy);
     if (size > MAX_SESSION_POLICY_CHARS) {
       throw new FedgateError(
         'ValidationError',
         `Policy is ${size} characters (whitespace not counted); a session policy may have at most ${MAX_SESSION_POLICY_CHARS}`,
       );
     }
-    parsePolicy(document, { name: 'Policy', kind: 'session' });
+    compileSessionPolicy(document, 'Policy');
     documents.push(document);
     packedText += JSON.stringify(document);
   }
@@ -65,11 +65,23 @@ export function resolveSessionPolicies(
     if (document === undefined) {
       throw new FedgateError('MalformedPolicyDocument', `PolicyArns[${index}]: no managed policy ${arn}`);
     }
-    parsePolicy(document, { name: `PolicyArns[${index}]`, kind: 'session' });
+    compileSessionPolicy(document, `PolicyArns[${index}]`);
     documents.push(document);
     packedText += arn;
   }
   return { documents, packedText };
+}
+
+/** Compiles one session policy; its grammar errors name the request field they come from. */
+function compileSessionPolicy(document: unknown, field: string): void {
+  try {
+    parsePolicy(document, { name: field, kind: 'session' });
+  } catch (error) {
+    if (error instanceof FedgateError && error.code === 'MalformedPolicyDocument') {
+      throw new FedgateError('MalformedPolicyDocument', `${field}: ${error.detail}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /**
@@ -78,7 +90,8 @@ export function resolveSessionPolicies(
  * under 4 KB). Above 100 the request is refused with PackedPolicyTooLarge.
  */
 export function packedPolicySize(policies: ResolvedSessionPolicies, tags: SessionTags): number {
-  const policyBytes = policies.packedText === '' ? 0 : deflateRawSync(Buffer.from(policies.packedText, 'utf8')).length;
+  const policyBytes =
+    policies.packedText === '' ? 0 : deflateRawSync(Buffer.from(policies.packedText, 'utf8')).length;
   const tagBytes = Object.keys(tags).length === 0 ? 0 : Buffer.byteLength(JSON.stringify(tags), 'utf8');
   return Math.ceil((100 * policyBytes) / PACKED_POLICY_BUDGET + (100 * tagBytes) / PACKED_TAG_BUDGET);
 }

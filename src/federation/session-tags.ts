@@ -32,7 +32,10 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export function validateTagSet(set: TagSet, code: ErrorCode = 'ValidationError'): TagSet {
   const entries = Object.entries(set.tags);
   if (entries.length > MAX_SESSION_TAGS) {
-    throw new FedgateError(code, `At most ${MAX_SESSION_TAGS} session tags are allowed (got ${entries.length})`);
+    throw new FedgateError(
+      code,
+      `At most ${MAX_SESSION_TAGS} session tags are allowed (got ${entries.length})`,
+    );
   }
   const seen = new Map<string, string>();
   for (const [key, value] of entries) {
@@ -40,21 +43,33 @@ export function validateTagSet(set: TagSet, code: ErrorCode = 'ValidationError')
       throw new FedgateError(code, `Session tag keys must be 1 to ${MAX_TAG_KEY_LENGTH} characters`);
     }
     if (!TAG_KEY.test(key)) {
-      throw new FedgateError(code, `Session tag key "${key}" has characters outside letters, digits, spaces and _.:/=+-@`);
+      throw new FedgateError(
+        code,
+        `Session tag key "${key}" has characters outside letters, digits, spaces and _.:/=+-@`,
+      );
     }
     if (key.toLowerCase().startsWith('aws:')) {
       throw new FedgateError(code, `Session tag key "${key}" uses the reserved prefix aws:`);
     }
     if (typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
-      throw new FedgateError(code, `Session tag "${key}": values are at most ${MAX_TAG_VALUE_LENGTH} characters`);
+      throw new FedgateError(
+        code,
+        `Session tag "${key}": values are at most ${MAX_TAG_VALUE_LENGTH} characters`,
+      );
     }
     if (!TAG_VALUE.test(value)) {
-      throw new FedgateError(code, `Session tag "${key}": the value has characters outside letters, digits, spaces and _.:/=+-@`);
+      throw new FedgateError(
+        code,
+        `Session tag "${key}": the value has characters outside letters, digits, spaces and _.:/=+-@`,
+      );
     }
     const folded = key.toLowerCase();
     const previous = seen.get(folded);
     if (previous !== undefined) {
-      throw new FedgateError(code, `Session tag keys must be unique ignoring case: "${previous}" and "${key}"`);
+      throw new FedgateError(
+        code,
+        `Session tag keys must be unique ignoring case: "${previous}" and "${key}"`,
+      );
     }
     seen.set(folded, key);
   }
@@ -70,12 +85,15 @@ export function validateTagSet(set: TagSet, code: ErrorCode = 'ValidationError')
 }
 
 /** Request `Tags: [{Key, Value}]` as a record; a key given twice (in any case) is a ValidationError. */
-export function tagsFromList(list: readonly { readonly Key: string; readonly Value: string }[]): Record<string, string> {
+export function tagsFromList(
+  list: readonly { readonly Key: string; readonly Value: string }[],
+): Record<string, string> {
   const tags: Record<string, string> = {};
   const seen = new Set<string>();
   for (const { Key, Value } of list) {
     const folded = Key.toLowerCase();
-    if (seen.has(folded)) throw new FedgateError('ValidationError', `Session tag key "${Key}" is given more than once`);
+    if (seen.has(folded))
+      throw new FedgateError('ValidationError', `Session tag key "${Key}" is given more than once`);
     seen.add(folded);
     tags[Key] = Value;
   }
@@ -117,7 +135,10 @@ export function chainedTagSet(caller: CallerTags, request: TagSet): TagSet {
   );
   if (ownTransitive.length !== request.transitiveTagKeys.length) {
     const missing = request.transitiveTagKeys.find((key) => !ownTransitive.includes(key));
-    throw new FedgateError('ValidationError', `Transitive tag key "${missing ?? ''}" is not one of the request's Tags`);
+    throw new FedgateError(
+      'ValidationError',
+      `Transitive tag key "${missing ?? ''}" is not one of the request's Tags`,
+    );
   }
   return validateTagSet({
     tags: { ...inherited, ...request.tags },

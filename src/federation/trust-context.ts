@@ -36,7 +36,11 @@ export interface ChainCaller {
  * every claim as `<provider id>:<claim>` and under the AWS names `<issuer host>:<claim>`; then `fedgate:groups`,
  * MFA, provider, request tags, session name, source identity, source IP and time.
  */
-export function trustContextFor(identity: FederatedIdentity, facts: TrustRequestFacts, scope: ArnScope): TrustContext {
+export function trustContextFor(
+  identity: FederatedIdentity,
+  facts: TrustRequestFacts,
+  scope: ArnScope,
+): TrustContext {
   const context: TrustContext = {};
   if (identity.providerType === 'saml') addSamlKeys(context, identity, scope);
   else addOidcKeys(context, identity);
@@ -52,7 +56,11 @@ export function trustContextFor(identity: FederatedIdentity, facts: TrustRequest
  * The context keys for a chained request's trust evaluation: the caller as `aws:PrincipalArn` (its role ARN, as AWS
  * does for assumed roles), its tags as `aws:PrincipalTag/*`, its source identity and MFA, plus the request keys.
  */
-export function chainedTrustContext(caller: ChainCaller, facts: TrustRequestFacts, scope: ArnScope): TrustContext {
+export function chainedTrustContext(
+  caller: ChainCaller,
+  facts: TrustRequestFacts,
+  scope: ArnScope,
+): TrustContext {
   const context: TrustContext = {};
   context['aws:PrincipalArn'] = caller.roleArn;
   context['aws:PrincipalAccount'] = scope.account;
@@ -60,7 +68,8 @@ export function chainedTrustContext(caller: ChainCaller, facts: TrustRequestFact
   for (const [key, value] of Object.entries(caller.tags)) context[`aws:PrincipalTag/${key}`] = value;
   if (caller.sourceIdentity !== undefined) context['aws:SourceIdentity'] = caller.sourceIdentity;
   context['aws:MultiFactorAuthPresent'] = caller.mfa;
-  if (caller.mfa && caller.authTime !== undefined) context['aws:MultiFactorAuthAge'] = mfaAge(caller.authTime, facts.now);
+  if (caller.mfa && caller.authTime !== undefined)
+    context['aws:MultiFactorAuthAge'] = mfaAge(caller.authTime, facts.now);
   context['aws:FederatedProvider'] = caller.provider;
   addRequestKeys(context, facts);
   return context;

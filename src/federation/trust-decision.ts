@@ -15,10 +15,7 @@ export type AssumeRoleAction = 'sts:AssumeRoleWithSAML' | 'sts:AssumeRoleWithWeb
  * - `SetSourceIdentityDenied`: a source identity is set and the trust policy does not allow `sts:SetSourceIdentity`.
  */
 export type TrustRefusalReason =
-  | 'RoleNotInIdpRoleList'
-  | 'TrustPolicyDenied'
-  | 'TagSessionDenied'
-  | 'SetSourceIdentityDenied';
+  'RoleNotInIdpRoleList' | 'TrustPolicyDenied' | 'TagSessionDenied' | 'SetSourceIdentityDenied';
 
 /** The trust step's answer for one role. */
 export type TrustDecision =
@@ -58,7 +55,8 @@ export function decideAssumeRole(role: RoleDefinition, request: TrustRequest): T
   if (assume.decision !== 'Allow') return { allowed: false, reason: 'TrustPolicyDenied', decision: assume };
   if (request.passesTags) {
     const tagging = ask('sts:TagSession');
-    if (tagging.decision !== 'Allow') return { allowed: false, reason: 'TagSessionDenied', decision: tagging };
+    if (tagging.decision !== 'Allow')
+      return { allowed: false, reason: 'TagSessionDenied', decision: tagging };
   }
   if (request.setsSourceIdentity) {
     const sourceIdentity = ask('sts:SetSourceIdentity');
@@ -96,13 +94,18 @@ export function federatedTrustRequest(
 /**
  * The roles a federated identity may assume (SPEC 5.2), in catalog order: those whose trust policy allows it with
  * the identity's own tags, session name and source identity, and that the IdP's `Role` attribute (if any) names.
+ * `roles` is the catalog (or any list of roles).
  */
 export function assumableRoles(
   identity: FederatedIdentity,
-  roles: readonly RoleDefinition[],
+  roles: readonly RoleDefinition[] | { roles(): readonly RoleDefinition[] },
   facts: TrustRequestFacts,
   scope: ArnScope,
 ): RoleDefinition[] {
   const request = federatedTrustRequest(identity, facts, scope);
-  return roles.filter((role) => decideAssumeRole(role, request).allowed);
+  const candidates =
+    'roles' in roles && typeof roles.roles === 'function'
+      ? roles.roles()
+      : (roles as readonly RoleDefinition[]);
+  return candidates.filter((role) => decideAssumeRole(role, request).allowed);
 }

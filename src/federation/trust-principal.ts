@@ -42,7 +42,10 @@ export function issuerHost(issuer: string): string | undefined {
 }
 
 /** The provider's ARN as AWS writes it: `…:saml-provider/<id>` or `…:oidc-provider/<issuer host+path>`. */
-export function providerArn(identity: Pick<FederatedIdentity, 'provider' | 'providerType' | 'issuer'>, scope: ArnScope): string {
+export function providerArn(
+  identity: Pick<FederatedIdentity, 'provider' | 'providerType' | 'issuer'>,
+  scope: ArnScope,
+): string {
   const base = `arn:${scope.partition}:iam::${scope.account}`;
   return identity.providerType === 'saml'
     ? `${base}:saml-provider/${identity.provider}`

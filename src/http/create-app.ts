@@ -22,6 +22,8 @@ export interface HttpAppOptions {
   /** JSON body limit; forms (SAML responses) get `formLimit`. */
   readonly jsonLimit?: string;
   readonly formLimit?: string;
+  /** False when served over plain HTTP (loopback demo): no HSTS and no upgrade-insecure-requests then. */
+  readonly https?: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -56,12 +58,19 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
 
+  const https = options.https ?? true;
   app.use(
     helmet({
       contentSecurityPolicy: {
         useDefaults: true,
-        directives: { 'form-action': ["'self'", 'http:', 'https:'], 'script-src': ["'self'"] },
+        directives: {
+          // Forms redirect on to IdPs and return_to hosts.
+          'form-action': ["'self'", 'http:', 'https:'],
+          'script-src': ["'self'"],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
       },
+      strictTransportSecurity: https,
     }),
   );
 

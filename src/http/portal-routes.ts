@@ -220,14 +220,34 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     });
 
     const singleLogout = async (req: Request, res: Response): Promise<void> => {
-      const saml = deps.getProviders().saml.get(String(req.params.idp));
+      const id = String(req.params.idp);
+      const saml = deps.getProviders().saml.get(id);
       if (saml === undefined) throw new FedgateError('NotFound', 'There is no SAML provider of that name');
-      const input = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
-      const outcome = await saml.handleLogout(input);
+      const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+      const outcome = await saml.handleLogout(
+        req.method === 'GET'
+          ? { binding: 'redirect', query: req.query as Record<string, unknown>, rawQuery }
+          : { binding: 'post', form: (req.body ?? {}) as Record<string, unknown> },
+      );
       const portal = await currentPortalSession(req);
       if (portal !== undefined) await endPortalSession(req, res, portal);
-      if (typeof outcome === 'string') res.redirect(302, outcome);
-      else res.redirect(303, '/');
+      if (outcome.kind === 'logout-response') {
+        res.redirect(303, '/');
+        return;
+      }
+      // The IdP ended the subject's session there: end every portal and role session of that subject here.
+      await deps.portalSessions.revokeSubject(id, outcome.nameIdValue);
+      await deps.sessions.revokeSubject(outcome.nameIdValue, id);
+      deps.audit.record({
+        event: 'session.revoked',
+        outcome: 'success',
+        provider: id,
+        subject: outcome.nameIdValue,
+        sourceIp: req.ip ?? '',
+        requestId: req.id,
+        reason: 'IdpLogout',
+      });
+      res.redirect(302, (await outcome.respond(true)) ?? '/');
     };
     app.get('/saml/:idp/slo', singleLogout);
     app.post('/saml/:idp/slo', singleLogout);

@@ -97,7 +97,7 @@ export function authorize(request: AuthorizationRequest, policies: PolicySet): D
   for (const p of policies.identityPolicies) run(p, Layer.Identity);
   for (const p of resources) run(p, Layer.Resource);
 
-  const missingContextKeys = [...missing.values()];
+  const missingContextKeys = sortedKeys(missing);
   if (denies.length > 0) return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
 
   const [guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows] = allows as [
@@ -164,4 +164,10 @@ export function sortByIndex(list: CompiledStatement[], start: number): void {
     }
     list[j + 1] = item;
   }
+}
+
+/** Missing keys in a stable order, independent of statement and policy order. */
+export function sortedKeys(missing: ReadonlyMap<string, string>): string[] {
+  if (missing.size === 0) return [];
+  return [...missing.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 }

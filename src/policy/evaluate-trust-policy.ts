@@ -1,4 +1,4 @@
-import { prepareRequest, sortByIndex, toMatched, type AuthorizationRequest } from './authorize.js';
+import { prepareRequest, sortByIndex, sortedKeys, toMatched, type AuthorizationRequest } from './authorize.js';
 import type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 import type { Decision } from './policy-types.js';
 import { PrincipalMatchKind } from './principal-matching.js';
@@ -23,7 +23,7 @@ export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: Author
   });
   sortByIndex(denies, 0);
   sortByIndex(allows, 0);
-  const missingContextKeys = [...missing.values()];
+  const missingContextKeys = sortedKeys(missing);
   if (denies.length > 0) return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
   if (allows.length > 0) return { decision: 'Allow', matchedStatements: allows.map(toMatched), missingContextKeys };
   return { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys, blockedBy: 'trust' };

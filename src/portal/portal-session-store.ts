@@ -61,7 +61,18 @@ export class PortalSessionStore {
     if (raw === undefined) return undefined;
     const stored = JSON.parse(raw) as StoredPortalSession;
     if (stored.expiresAt <= Math.floor(this.#now() / 1000)) return undefined;
+    const revokedAt = await this.#store.get(subjectMarker(stored.identity.provider, stored.identity.subject));
+    if (revokedAt !== undefined && Number(revokedAt) >= stored.createdAt) return undefined;
     return { id, handle, ...stored };
+  }
+
+  /** Ends every portal session of a subject at a provider created up to now (IdP-initiated single logout). */
+  async revokeSubject(provider: string, subject: string, maxLifetimeSeconds = 30 * 86_400): Promise<void> {
+    await this.#store.set(
+      subjectMarker(provider, subject),
+      String(Math.floor(this.#now() / 1000)),
+      maxLifetimeSeconds * 1000,
+    );
   }
 
   /** Ends a portal session. */
@@ -73,4 +84,8 @@ export class PortalSessionStore {
 /** The non-secret handle of a portal session id. */
 export function portalHandle(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
+}
+
+function subjectMarker(provider: string, subject: string): string {
+  return `portal-revoked:${createHash('sha256').update(`${provider}\u0000${subject}`).digest('base64url')}`;
 }

@@ -12,16 +12,27 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 const roleName = z.string().regex(ROLE_NAME, 'must be a role name ([A-Za-z0-9+=,.@_-]{1,64})');
 const roleArn = z.string().min(20, 'must be a role ARN').max(2048).startsWith('arn:', 'must be a role ARN');
-const sessionName = z.string().regex(SESSION_NAME, 'must be 2 to 64 characters of letters, digits and _+=,.@-');
-const sourceIdentity = z.string().regex(SESSION_NAME, 'must be 2 to 64 characters of letters, digits and _+=,.@-');
+const sessionName = z
+  .string()
+  .regex(SESSION_NAME, 'must be 2 to 64 characters of letters, digits and _+=,.@-');
+const sourceIdentity = z
+  .string()
+  .regex(SESSION_NAME, 'must be 2 to 64 characters of letters, digits and _+=,.@-');
 const durationSeconds = z.preprocess(
   (value) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value),
   z.number({ error: 'must be a whole number of seconds' }).int('must be a whole number of seconds'),
 );
 const policy = z.string().min(1, 'must be a policy document (JSON text)').max(65_536, 'is far too long');
-const policyArns = z.array(z.strictObject({ arn: z.string().min(1).max(2048) })).max(10, 'at most 10 managed session policies');
+const policyArns = z
+  .array(z.strictObject({ arn: z.string().min(1).max(2048) }))
+  .max(10, 'at most 10 managed session policies');
 const tags = z
-  .array(z.strictObject({ Key: z.string().max(128, 'keys are at most 128 characters'), Value: z.string().max(256, 'values are at most 256 characters') }))
+  .array(
+    z.strictObject({
+      Key: z.string().max(128, 'keys are at most 128 characters'),
+      Value: z.string().max(256, 'values are at most 256 characters'),
+    }),
+  )
   .max(50, 'at most 50 session tags');
 const transitiveTagKeys = z.array(z.string().max(128)).max(50, 'at most 50 transitive tag keys');
 

@@ -29,7 +29,10 @@ export interface AuditRecorder {
 }
 
 /** The parts of SessionService the STS API uses. */
-export type StsSessionService = Pick<SessionService, 'issue' | 'verify' | 'revokeSession' | 'revokeRole' | 'revokeSubject'>;
+export type StsSessionService = Pick<
+  SessionService,
+  'issue' | 'verify' | 'revokeSession' | 'revokeRole' | 'revokeSubject'
+>;
 
 /** Everything StsService needs from the composition root. */
 export interface StsServiceOptions {
@@ -41,6 +44,8 @@ export interface StsServiceOptions {
   /** The SAML provider of that id, if one is configured. */
   readonly samlProvider: (providerId: string) => SamlAssertionVerifier | undefined;
   readonly audit: AuditRecorder;
+  /** Counts role sessions issued and refused by API (`GatewayMetrics.roleAssumptions`). */
+  readonly metrics?: { readonly roleAssumptions: { inc(labels: { api: string; outcome: string }): void } };
   /** Epoch milliseconds; used when a request context brings no `now`. */
   readonly now?: () => number;
 }

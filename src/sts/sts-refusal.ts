@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../audit/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { TrustRefusalReason } from '../federation/index.js';
-import type { AuditRecorder, StsRequestContext } from './sts-ports.js';
+import type { StsRequestContext, StsServiceOptions } from './sts-ports.js';
 
 /**
  * Why an assume-role request was refused, for audit events: the trust step's reasons, plus
@@ -37,13 +37,15 @@ export function accessDenied(notes: RequestNotes, reason: StsRefusalReason): Fed
  * `failure` otherwise, with the error code and the refusal reason) and rethrown unchanged.
  */
 export async function withRefusalAudit<T>(
-  audit: AuditRecorder,
+  options: Pick<StsServiceOptions, 'audit' | 'metrics'>,
   ctx: StsRequestContext,
   notes: RequestNotes,
   run: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await run();
+    const result = await run();
+    options.metrics?.roleAssumptions.inc({ api: notes.action, outcome: 'issued' });
+    return result;
   } catch (error) {
     const code = isFedgateError(error) ? error.code : 'InternalError';
     const event: AuditEvent = {
@@ -58,7 +60,11 @@ export async function withRefusalAudit<T>(
       ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
       details: { action: notes.action, ...(notes.refusal === undefined ? {} : { refusal: notes.refusal }) },
     };
-    audit.record(event);
+    options.audit.record(event);
+    options.metrics?.roleAssumptions.inc({
+      api: notes.action,
+      outcome: event.outcome === 'denied' ? 'denied' : 'failed',
+    });
     throw error;
   }
 }

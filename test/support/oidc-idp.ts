@@ -33,7 +33,10 @@ export interface TestOidcIdpOptions {
   readonly accounts: Readonly<Record<string, TestOidcAccount>>;
   /** Loopback port; 0 (default) picks a free one. */
   readonly port?: number;
-  /** Account claims in the ID token too (default true), as most IdPs do; false keeps them for userinfo only. */
+  /**
+   * Account claims in the ID token too (default true), as most IdPs do. False releases them with the
+   * `profile` scope at userinfo only (the RP must request `profile`).
+   */
   readonly claimsInIdToken?: boolean;
   /** Grant every requested scope without a consent page (default false: a consent page is shown). */
   readonly skipConsent?: boolean;
@@ -214,15 +217,8 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
   const providerKeys = [...keys];
   let jwksCount = 0;
   let tokenHook: TokenResponseHook | undefined;
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-
-  const server: Server = createServer((req, res) => {
-    if (handler === undefined) {
-      res.writeHead(503).end();
-      return;
-    }
-    handler(req, res);
-  });
+  // The issuer needs the port, so the server listens first and gets its request handler once the provider exists.
+  const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -248,14 +244,26 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
     })),
     jwks: { keys: providerKeys.map((key) => key.privateJwk) },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    // Every account claim, amr and auth_time are released with `openid`, as the IdPs fedgate meets do.
-    claims: { acr: null, sid: null, iss: null, openid: [...claimNames, 'amr', 'auth_time'] },
+    // By default every account claim, amr and auth_time are released with `openid`, as the IdPs fedgate meets
+    // do. With claimsInIdToken false account claims move to the `profile` scope, which conform mode keeps
+    // out of the ID token, so they are only at userinfo.
+    claims:
+      options.claimsInIdToken === false
+        ? { acr: null, sid: null, iss: null, openid: ['sub', 'amr', 'auth_time'], profile: [...claimNames] }
+        : { acr: null, sid: null, iss: null, openid: [...claimNames, 'amr', 'auth_time'] },
     conformIdTokenClaims: options.claimsInIdToken === false,
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     // Explicit lifetimes keep oidc-provider from printing a notice per artifact.
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Grant: 3600,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 3600,
+    },
     findAccount: (_ctx: unknown, sub: string) => {
       const account = options.accounts[sub];
       if (account === undefined) return undefined;
@@ -287,7 +295,12 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
 
   const providerCallback = provider.callback();
 
-  async function interaction(req: IncomingMessage, res: ServerResponse, uid: string, step?: string): Promise<void> {
+  async function interaction(
+    req: IncomingMessage,
+    res: ServerResponse,
+    uid: string,
+    step?: string,
+  ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) throw new Error('interaction mismatch');
     const clientId = String(details.params['client_id'] ?? '');
@@ -350,7 +363,7 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
     return sendHtml(res, 404, page('Not found', ''));
   }
 
-  handler = (req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', issuer);
     if (url.pathname === '/jwks' && req.method === 'GET') {
       jwksCount += 1;
@@ -361,13 +374,14 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|confirm))?$/.exec(url.pathname);
     if (match !== null) {
       interaction(req, res, match[1] ?? '', match[2]).catch(() => {
-        if (!res.headersSent) sendHtml(res, 400, page('Interaction failed', '<p>Start the sign-in again.</p>'));
+        if (!res.headersSent)
+          sendHtml(res, 400, page('Interaction failed', '<p>Start the sign-in again.</p>'));
         else res.end();
       });
       return;
     }
     providerCallback(req, res);
-  };
+  });
 
   async function signingKey(kid: string | undefined, alg: 'RS256' | 'ES256'): Promise<SigningKey> {
     const key = kid === undefined ? keys.find((k) => k.alg === alg) : keys.find((k) => k.kid === kid);

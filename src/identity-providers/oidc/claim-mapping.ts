@@ -17,6 +17,7 @@ export function claimValues(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((item: unknown) => claimValues(item));
   if (typeof value === 'string') return [value];
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return [String(value)];
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return [String(value)];
   return [JSON.stringify(value)];
 }

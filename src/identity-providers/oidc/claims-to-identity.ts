@@ -69,7 +69,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Session tags and transitive keys from the AWS `https://aws.amazon.com/tags` claim; malformed parts ignored. */
-export function awsTagsFromClaim(value: unknown): { tags: Record<string, string>; transitiveTagKeys: string[] } {
+export function awsTagsFromClaim(value: unknown): {
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+} {
   const tags: Record<string, string> = {};
   const transitiveTagKeys: string[] = [];
   if (!isRecord(value)) return { tags, transitiveTagKeys };
@@ -116,7 +119,8 @@ export function claimsToIdentity(input: ClaimsToIdentityInput): FederatedIdentit
     const value = firstValue(claims, mapping);
     if (value !== undefined) tags[key] = value;
   }
-  const sessionName = mappings.sessionName === undefined ? undefined : firstValue(claims, mappings.sessionName);
+  const sessionName =
+    mappings.sessionName === undefined ? undefined : firstValue(claims, mappings.sessionName);
 
   return {
     provider: input.provider,

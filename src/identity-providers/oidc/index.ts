@@ -1,4 +1,8 @@
-export { OidcRelyingParty, OIDC_CLOCK_TOLERANCE_SECONDS, OIDC_HTTP_TIMEOUT_SECONDS } from './oidc-relying-party.js';
+export {
+  OidcRelyingParty,
+  OIDC_CLOCK_TOLERANCE_SECONDS,
+  OIDC_HTTP_TIMEOUT_SECONDS,
+} from './oidc-relying-party.js';
 export type { BeginLoginResult, CompletedOidcLogin, OidcRelyingPartyDeps } from './oidc-relying-party.js';
 export type { OidcProviderOptions } from './oidc-provider-options.js';
 export { assertOidcProviderOptions } from './oidc-provider-options.js';

@@ -19,7 +19,8 @@ export type OidcLoginFailureReason =
 const DETAIL: Record<OidcLoginFailureReason, string> = {
   'state-mismatch': 'The sign-in response does not belong to a sign-in started in this browser. Start again.',
   'state-replayed': 'This sign-in response was already used. Start again.',
-  'missing-browser-binding': 'The sign-in cookie is missing (cookies blocked or sign-in expired). Start again.',
+  'missing-browser-binding':
+    'The sign-in cookie is missing (cookies blocked or sign-in expired). Start again.',
   'nonce-mismatch': 'The identity provider returned an ID token for another sign-in.',
   'iss-mismatch': 'The sign-in response does not come from the expected identity provider.',
   'bad-audience': 'The ID token was not issued to fedgate.',
@@ -32,7 +33,10 @@ const DETAIL: Record<OidcLoginFailureReason, string> = {
 };
 
 /** The FedgateError for a refused login; `extra` (a safe, short code such as an OAuth error name) goes in the detail. */
-export function oidcLoginError(reason: OidcLoginFailureReason, options: { extra?: string; cause?: unknown } = {}) {
+export function oidcLoginError(
+  reason: OidcLoginFailureReason,
+  options: { extra?: string; cause?: unknown } = {},
+) {
   const detail = options.extra === undefined ? DETAIL[reason] : `${DETAIL[reason]} (${options.extra})`;
   return new FedgateError('InvalidOidcResponse', detail, {
     internal: reason,
@@ -52,6 +56,18 @@ function detailsOf(error: oidc.ClientError): Record<string, unknown> {
     return inner.cause as Record<string, unknown>;
   }
   return {};
+}
+
+/**
+ * The library checks required ID token claims in the order aud, exp, iat, iss, sub, nonce: a presence
+ * failure with all the others present is the nonce we always expect being absent.
+ */
+function isMissingOnlyNonce(claims: unknown): boolean {
+  if (typeof claims !== 'object' || claims === null) return false;
+  const record = claims as Record<string, unknown>;
+  return (
+    record['nonce'] === undefined && ['aud', 'exp', 'iat', 'iss', 'sub'].every((c) => record[c] !== undefined)
+  );
 }
 
 function reasonForClientError(error: oidc.ClientError): OidcLoginFailureReason {
@@ -76,6 +92,7 @@ function reasonForClientError(error: oidc.ClientError): OidcLoginFailureReason {
     case 'OAUTH_INVALID_RESPONSE':
       if ('signature' in details) return 'bad-signature';
       if ('header' in details && 'expected' in details) return 'alg-not-allowed';
+      if (isMissingOnlyNonce(details['claims'])) return 'nonce-mismatch';
       return 'invalid-id-token';
     default:
       return 'invalid-id-token';

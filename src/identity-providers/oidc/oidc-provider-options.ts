@@ -36,6 +36,7 @@ export function assertOidcProviderOptions(options: OidcProviderOptions): void {
   parseClaimMapping(options.subject, `${path}.subject`);
   if (options.groups !== undefined) parseClaimMapping(options.groups, `${path}.groups`);
   if (options.sessionName !== undefined) parseClaimMapping(options.sessionName, `${path}.sessionName`);
-  for (const [key, mapping] of Object.entries(options.tags)) parseClaimMapping(mapping, `${path}.tags.${key}`);
+  for (const [key, mapping] of Object.entries(options.tags))
+    parseClaimMapping(mapping, `${path}.tags.${key}`);
   assertAllowedAlgorithms(options.allowedAlgorithms, `${path}.allowedAlgorithms`);
 }

@@ -52,7 +52,11 @@ export class OidcRelyingParty {
 
   private constructor(options: OidcProviderOptions, deps: OidcRelyingPartyDeps) {
     this.id = options.id;
-    this.#options = { ...options, scopes: [...options.scopes], allowedAlgorithms: [...options.allowedAlgorithms] };
+    this.#options = {
+      ...options,
+      scopes: [...options.scopes],
+      allowedAlgorithms: [...options.allowedAlgorithms],
+    };
     this.#now = deps.now ?? Date.now;
     this.#states = new LoginStateStore(deps.store, options.id);
   }
@@ -103,7 +107,10 @@ export class OidcRelyingParty {
     const execute = [oidc.enableNonRepudiationChecks];
     if (isLoopbackHttp(server)) execute.push(oidc.allowInsecureRequests);
     const clientAuth = clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(clientSecret);
-    return oidc.discovery(server, clientId, metadata, clientAuth, { execute, timeout: OIDC_HTTP_TIMEOUT_SECONDS });
+    return oidc.discovery(server, clientId, metadata, clientAuth, {
+      execute,
+      timeout: OIDC_HTTP_TIMEOUT_SECONDS,
+    });
   }
 
   /**
@@ -143,7 +150,8 @@ export class OidcRelyingParty {
     const params = callbackUrl.searchParams;
     const state = params.get('state');
     if (state === null || state === '') throw oidcLoginError('state-mismatch');
-    if (browserBinding === undefined || browserBinding === '') throw oidcLoginError('missing-browser-binding');
+    if (browserBinding === undefined || browserBinding === '')
+      throw oidcLoginError('missing-browser-binding');
     const config = await this.#configuration();
 
     const taken = await this.#states.take(state, browserBinding);
@@ -153,7 +161,9 @@ export class OidcRelyingParty {
     // RFC 9207 (mix-up defence): checked here as well so the reason is exact, not inferred from a library message.
     const server = config.serverMetadata();
     const iss = params.get('iss');
-    if (iss === null ? server.authorization_response_iss_parameter_supported === true : iss !== server.issuer) {
+    if (
+      iss === null ? server.authorization_response_iss_parameter_supported === true : iss !== server.issuer
+    ) {
       throw oidcLoginError('iss-mismatch');
     }
     const error = params.get('error');
@@ -178,7 +188,8 @@ export class OidcRelyingParty {
       const idClaims = tokens.claims();
       if (idToken === undefined || idClaims === undefined) throw oidcLoginError('invalid-id-token');
       const { alg } = decodeProtectedHeader(idToken);
-      if (alg === undefined || !this.#options.allowedAlgorithms.includes(alg)) throw oidcLoginError('alg-not-allowed');
+      if (alg === undefined || !this.#options.allowedAlgorithms.includes(alg))
+        throw oidcLoginError('alg-not-allowed');
       claims = { ...idClaims };
       if (this.#options.userinfo) {
         const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);

@@ -1,6 +1,15 @@
 import type { Element } from '@xmldom/xmldom';
 import { samlRejection } from './saml-rejection.js';
-import { SAML_NS, attributeOf, childElements, isSamlElement, optionalChild, parseInstant, parseSamlXml, textOf } from './saml-xml.js';
+import {
+  SAML_NS,
+  attributeOf,
+  childElements,
+  isSamlElement,
+  optionalChild,
+  parseInstant,
+  parseSamlXml,
+  textOf,
+} from './saml-xml.js';
 
 /** The NameID of an assertion's subject. */
 export interface SamlNameId {
@@ -63,7 +72,10 @@ export function readAssertion(verifiedAssertionXml: string): SamlAssertion {
     issuer: textOf(issuerElement),
     issueInstant,
     ...(nameId === undefined ? {} : { nameId }),
-    confirmations: subject === undefined ? [] : childElements(subject, SAML_NS, 'SubjectConfirmation').map(readConfirmation),
+    confirmations:
+      subject === undefined
+        ? []
+        : childElements(subject, SAML_NS, 'SubjectConfirmation').map(readConfirmation),
     ...(notBefore === undefined ? {} : { notBefore }),
     ...(notOnOrAfter === undefined ? {} : { notOnOrAfter }),
     ...(conditions === undefined

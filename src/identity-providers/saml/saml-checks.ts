@@ -50,11 +50,16 @@ export function checkAssertion(assertion: SamlAssertion, expected: AssertionExpe
   if (assertion.issuer !== expected.idpEntityId) throw samlRejection('wrong-issuer');
   if (assertion.issueInstant > nowMs + clockSkewMs) throw samlRejection('not-yet-valid');
 
-  if (assertion.notBefore !== undefined && assertion.notBefore > nowMs + clockSkewMs) throw samlRejection('not-yet-valid');
-  if (assertion.notOnOrAfter !== undefined && assertion.notOnOrAfter <= nowMs - clockSkewMs) throw samlRejection('expired');
+  if (assertion.notBefore !== undefined && assertion.notBefore > nowMs + clockSkewMs)
+    throw samlRejection('not-yet-valid');
+  if (assertion.notOnOrAfter !== undefined && assertion.notOnOrAfter <= nowMs - clockSkewMs)
+    throw samlRejection('expired');
 
   const restrictions = assertion.audienceRestrictions ?? [];
-  if (restrictions.length === 0 || !restrictions.every((audiences) => audiences.includes(expected.spEntityId))) {
+  if (
+    restrictions.length === 0 ||
+    !restrictions.every((audiences) => audiences.includes(expected.spEntityId))
+  ) {
     throw samlRejection('wrong-audience');
   }
 
@@ -92,9 +97,14 @@ function confirmationFailure(
     return samlRejection('not-yet-valid');
   }
   const expectation = expected.inResponseTo;
-  if (expectation.kind === 'match' && confirmation.inResponseTo !== undefined && confirmation.inResponseTo !== expectation.requestId) {
+  if (
+    expectation.kind === 'match' &&
+    confirmation.inResponseTo !== undefined &&
+    confirmation.inResponseTo !== expectation.requestId
+  ) {
     return samlRejection('in-response-to-mismatch');
   }
-  if (expectation.kind === 'absent' && confirmation.inResponseTo !== undefined) return samlRejection('in-response-to-mismatch');
+  if (expectation.kind === 'absent' && confirmation.inResponseTo !== undefined)
+    return samlRejection('in-response-to-mismatch');
   return undefined;
 }

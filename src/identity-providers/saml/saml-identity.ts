@@ -29,7 +29,10 @@ export interface SamlIdentityMapping {
 }
 
 /** Normalises a checked assertion into a federated identity (SPEC 5.1, 5.3). */
-export function samlAssertionToIdentity(assertion: SamlAssertion, mapping: SamlIdentityMapping): FederatedIdentity {
+export function samlAssertionToIdentity(
+  assertion: SamlAssertion,
+  mapping: SamlIdentityMapping,
+): FederatedIdentity {
   const subject = firstValue(assertion, mapping.subject);
   if (subject === undefined || subject === '') throw samlRejection('missing-subject');
   const attributes = assertion.attributes;
@@ -93,7 +96,10 @@ function firstValue(assertion: SamlAssertion, source: string): string | undefine
 }
 
 function splitList(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  return (values ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
 }
 
 // Each Role value is "role ARN,provider ARN" in either order; only the role half restricts the choice.

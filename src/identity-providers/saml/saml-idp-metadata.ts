@@ -1,6 +1,14 @@
 import type { Element } from '@xmldom/xmldom';
 import { FedgateError } from '../../errors/index.js';
-import { DSIG_NS, MD_NS, attributeOf, childElements, isSamlElement, parseSamlXml, textOf } from './saml-xml.js';
+import {
+  DSIG_NS,
+  MD_NS,
+  attributeOf,
+  childElements,
+  isSamlElement,
+  parseSamlXml,
+  textOf,
+} from './saml-xml.js';
 
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -79,9 +87,13 @@ export async function fetchIdpMetadata(
 }
 
 function findEntity(root: Element, entityId: string): Element | undefined {
-  if (isSamlElement(root, MD_NS, 'EntityDescriptor')) return attributeOf(root, 'entityID') === entityId ? root : undefined;
+  if (isSamlElement(root, MD_NS, 'EntityDescriptor'))
+    return attributeOf(root, 'entityID') === entityId ? root : undefined;
   if (!isSamlElement(root, MD_NS, 'EntitiesDescriptor')) return undefined;
-  for (const child of [...childElements(root, MD_NS, 'EntityDescriptor'), ...childElements(root, MD_NS, 'EntitiesDescriptor')]) {
+  for (const child of [
+    ...childElements(root, MD_NS, 'EntityDescriptor'),
+    ...childElements(root, MD_NS, 'EntitiesDescriptor'),
+  ]) {
     const found = findEntity(child, entityId);
     if (found !== undefined) return found;
   }
@@ -91,7 +103,11 @@ function findEntity(root: Element, entityId: string): Element | undefined {
 function endpoint(descriptor: Element, name: string): string | undefined {
   const services = childElements(descriptor, MD_NS, name);
   const byBinding = (binding: string): string | undefined =>
-    services.map((service) => (attributeOf(service, 'Binding') === binding ? attributeOf(service, 'Location') : undefined)).find((location) => location !== undefined);
+    services
+      .map((service) =>
+        attributeOf(service, 'Binding') === binding ? attributeOf(service, 'Location') : undefined,
+      )
+      .find((location) => location !== undefined);
   return byBinding(REDIRECT_BINDING) ?? byBinding(POST_BINDING);
 }
 

@@ -1,6 +1,15 @@
 import type { Element } from '@xmldom/xmldom';
 import { samlRejection } from './saml-rejection.js';
-import { SAMLP_NS, SAML_NS, attributeOf, childElements, isSamlElement, optionalChild, parseInstant, textOf } from './saml-xml.js';
+import {
+  SAMLP_NS,
+  SAML_NS,
+  attributeOf,
+  childElements,
+  isSamlElement,
+  optionalChild,
+  parseInstant,
+  textOf,
+} from './saml-xml.js';
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
@@ -14,7 +23,11 @@ export interface SamlLogoutSubject {
 
 /** A logout message as it reached the SLO endpoint. `rawQuery` is the query string exactly as received. */
 export type SamlLogoutMessage =
-  | { readonly binding: 'redirect'; readonly query: Readonly<Record<string, unknown>>; readonly rawQuery: string }
+  | {
+      readonly binding: 'redirect';
+      readonly query: Readonly<Record<string, unknown>>;
+      readonly rawQuery: string;
+    }
   | { readonly binding: 'post'; readonly form: Readonly<Record<string, unknown>> };
 
 /** The IdP asks us to end the sessions of a subject; after revoking them, redirect to `respond(ok)`. */
@@ -85,7 +98,12 @@ export function readLogoutMessage(root: Element): LogoutMessageFields {
 /** Checks what node-saml leaves to us on logout messages: issuer, destination and lifetime. */
 export function checkLogoutMessage(
   message: LogoutMessageFields,
-  expected: { readonly idpEntityId: string; readonly sloCallbackUrl: string; readonly nowMs: number; readonly clockSkewMs: number },
+  expected: {
+    readonly idpEntityId: string;
+    readonly sloCallbackUrl: string;
+    readonly nowMs: number;
+    readonly clockSkewMs: number;
+  },
 ): void {
   if (message.issuer !== expected.idpEntityId) throw samlRejection('wrong-issuer');
   if (message.destination !== undefined && message.destination !== expected.sloCallbackUrl) {
@@ -105,6 +123,12 @@ export function assertSingleValuedQuery(rawQuery: string): void {
     .replace(/^\?/, '')
     .split('&')
     .filter((pair) => pair !== '')
-    .map((pair) => decodeURIComponent(pair.split('=')[0] ?? ''));
+    .map((pair) => {
+      try {
+        return decodeURIComponent(pair.split('=')[0] ?? '');
+      } catch (error) {
+        throw samlRejection('malformed-message', error);
+      }
+    });
   if (new Set(names).size !== names.length) throw samlRejection('malformed-message');
 }

@@ -62,13 +62,21 @@ export function assertUsableOptions(options: SamlProviderOptions): void {
     if (options.entryPoint === undefined) fail('entryPoint or metadataUrl is required');
     if (options.idpCertificates.length === 0) fail('idpCertificates or metadataUrl is required');
   }
-  if (options.signAuthnRequests && options.signingKey === undefined) fail('signAuthnRequests needs signingKey');
-  if (options.signingKey !== undefined && options.signingCertificate === undefined) fail('signingKey needs signingCertificate');
+  if (options.signAuthnRequests && options.signingKey === undefined)
+    fail('signAuthnRequests needs signingKey');
+  if (options.signingKey !== undefined && options.signingCertificate === undefined)
+    fail('signingKey needs signingCertificate');
   if (options.decryptionKey !== undefined && options.decryptionCertificate === undefined) {
     fail('decryptionKey needs decryptionCertificate');
   }
-  for (const source of [options.subject, options.groups, options.sessionName, ...Object.values(options.tags)]) {
-    if (source !== undefined && source !== 'nameID' && !/^attr:.+/.test(source)) fail(`unsupported mapping ${source}`);
+  for (const source of [
+    options.subject,
+    options.groups,
+    options.sessionName,
+    ...Object.values(options.tags),
+  ]) {
+    if (source !== undefined && source !== 'nameID' && !/^attr:.+/.test(source))
+      fail(`unsupported mapping ${source}`);
   }
   if (options.groups !== undefined && !options.groups.startsWith('attr:')) fail('groups must be attr:<name>');
 }

@@ -63,7 +63,7 @@ const LIBRARY_MESSAGES: readonly (readonly [RegExp, SamlRejectionReason])[] = [
   [/InResponseTo does not match/i, 'in-response-to-mismatch'],
   [/InResponseTo is not valid/i, 'unknown-in-response-to'],
   [/multiple assertions/i, 'multiple-assertions'],
-  [/decrypt|EncryptedAssertion content|EncryptedData|No decryption key/i, 'decryption-failed'],
+  [/decrypt|EncryptedAssertion content|EncryptedData|No decryption key|oaep|ERR_OSSL/i, 'decryption-failed'],
   [/Invalid document signature/i, 'bad-signature'],
   [/signature|signed|Referenced node|ID cannot refer|transforms/i, 'bad-signature'],
   [/Missing SAML assertion/i, 'missing-assertion'],
@@ -77,7 +77,8 @@ const LIBRARY_MESSAGES: readonly (readonly [RegExp, SamlRejectionReason])[] = [
 export function translateLibraryError(error: unknown): FedgateError {
   if (isFedgateError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === 'SamlStatusError') return samlRejection('idp-error-status', error);
+  if (error instanceof Error && error.name === 'SamlStatusError')
+    return samlRejection('idp-error-status', error);
   for (const [pattern, reason] of LIBRARY_MESSAGES) {
     if (pattern.test(message)) return samlRejection(reason, error);
   }

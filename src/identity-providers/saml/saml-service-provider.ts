@@ -50,6 +50,8 @@ export interface SamlServiceProviderDeps {
   readonly store: Store;
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
+  /** Told when a metadata fetch fails (the last good metadata stays in use); for logging. */
+  readonly onMetadataError?: (error: unknown) => void;
 }
 
 /** What a browser login proves, plus what single logout needs later. */
@@ -119,16 +121,27 @@ export class SamlServiceProvider {
    * Builds the provider. With `metadataUrl` the metadata is fetched once now; if that fails the provider
    * still starts (configured values, or refusing logins with a 503) and keeps retrying on the refresh period.
    */
-  static async create(options: SamlProviderOptions, deps: SamlServiceProviderDeps): Promise<SamlServiceProvider> {
+  static async create(
+    options: SamlProviderOptions,
+    deps: SamlServiceProviderDeps,
+  ): Promise<SamlServiceProvider> {
     assertUsableOptions(options);
     const provider = new SamlServiceProvider(options, deps);
-    if (options.idpCertificates.length > 0 && (options.entryPoint !== undefined || options.metadataUrl === undefined)) {
-      provider.useIdp({ entryPoint: options.entryPoint, sloUrl: options.sloUrl, certificates: options.idpCertificates });
+    if (
+      options.idpCertificates.length > 0 &&
+      (options.entryPoint !== undefined || options.metadataUrl === undefined)
+    ) {
+      provider.useIdp({
+        entryPoint: options.entryPoint,
+        sloUrl: options.sloUrl,
+        certificates: options.idpCertificates,
+      });
     }
     if (options.metadataUrl !== undefined) {
-      await provider.refreshIdpMetadata().catch(() => undefined);
+      const report = (error: unknown): void => deps.onMetadataError?.(error);
+      await provider.refreshIdpMetadata().catch(report);
       const periodMs = (options.metadataRefreshSeconds ?? DEFAULT_METADATA_REFRESH_SECONDS) * 1000;
-      provider.refreshTimer = setInterval(() => void provider.refreshIdpMetadata().catch(() => undefined), periodMs);
+      provider.refreshTimer = setInterval(() => void provider.refreshIdpMetadata().catch(report), periodMs);
       provider.refreshTimer.unref();
     }
     return provider;
@@ -146,7 +159,12 @@ export class SamlServiceProvider {
   async refreshIdpMetadata(): Promise<void> {
     const url = this.options.metadataUrl;
     if (url === undefined) return;
-    const metadata = await fetchIdpMetadata(url, this.options.issuer, this.fetchImpl, METADATA_FETCH_TIMEOUT_MS);
+    const metadata = await fetchIdpMetadata(
+      url,
+      this.options.issuer,
+      this.fetchImpl,
+      METADATA_FETCH_TIMEOUT_MS,
+    );
     const certificates = [...new Set([...this.options.idpCertificates, ...metadata.certificates])];
     this.useIdp({
       entryPoint: this.options.entryPoint ?? metadata.ssoUrl,
@@ -182,7 +200,10 @@ export class SamlServiceProvider {
   }
 
   /** The assertion consumer (HTTP-POST binding): verifies the response and returns the identity. */
-  async consumeResponse(form: { readonly SAMLResponse?: unknown; readonly RelayState?: unknown }): Promise<SamlLogin> {
+  async consumeResponse(form: {
+    readonly SAMLResponse?: unknown;
+    readonly RelayState?: unknown;
+  }): Promise<SamlLogin> {
     const relayState = optionalRelayState(form.RelayState);
     const xml = utf8(decodeBase64Field(form.SAMLResponse));
     const { assertion, identity } = await this.verify(xml, 'browser');
@@ -240,7 +261,8 @@ export class SamlServiceProvider {
       root = requireRoot(parseSamlXml(inflateRedirectMessage(encoded)).documentElement);
     } else {
       root = requireRoot(parseSamlXml(utf8(decodeBase64Field(encoded))).documentElement);
-      if (childElements(root, DSIG_NS, 'Signature').length === 0) throw samlRejection('unsigned-logout-message');
+      if (childElements(root, DSIG_NS, 'Signature').length === 0)
+        throw samlRejection('unsigned-logout-message');
     }
     const parsed = readLogoutMessage(root);
     checkLogoutMessage(parsed, {
@@ -252,7 +274,10 @@ export class SamlServiceProvider {
 
     try {
       if (message.binding === 'redirect') {
-        await logout.validateRedirectAsync(message.query as Record<string, string>, message.rawQuery.replace(/^\?/, ''));
+        await logout.validateRedirectAsync(
+          message.query as Record<string, string>,
+          message.rawQuery.replace(/^\?/, ''),
+        );
       } else if (hasRequest) {
         await logout.validatePostRequestAsync({ SAMLRequest: encoded as string });
       } else {
@@ -265,12 +290,21 @@ export class SamlServiceProvider {
     if (parsed.kind === 'response') {
       // Our LogoutRequest's id is single-use: an answer to a request we never sent (or already saw) is refused.
       const known =
-        parsed.inResponseTo !== undefined && (await this.store.take(samlRequestKey(this.id, parsed.inResponseTo)));
+        parsed.inResponseTo !== undefined &&
+        (await this.store.take(samlRequestKey(this.id, parsed.inResponseTo)));
       if (known === undefined || known === false) throw samlRejection('unknown-in-response-to');
-      return { kind: 'logout-response', success: parsed.success, ...(relayState === undefined ? {} : { relayState }) };
+      return {
+        kind: 'logout-response',
+        success: parsed.success,
+        ...(relayState === undefined ? {} : { relayState }),
+      };
     }
 
-    const fresh = await this.store.setIfAbsent(samlLogoutRequestKey(this.options.issuer, parsed.id), '1', SAML_REQUEST_TTL_MS);
+    const fresh = await this.store.setIfAbsent(
+      samlLogoutRequestKey(this.options.issuer, parsed.id),
+      '1',
+      SAML_REQUEST_TTL_MS,
+    );
     if (!fresh) throw samlRejection('replayed-logout-request');
     const nameId = parsed.nameId ?? { value: '' };
     return {
@@ -281,7 +315,12 @@ export class SamlServiceProvider {
       ...(relayState === undefined ? {} : { relayState }),
       respond: async (success: boolean) => {
         if (this.idp?.sloUrl === undefined) return undefined;
-        const request: Profile = { issuer: this.options.issuer, nameID: nameId.value, nameIDFormat: nameId.format ?? UNSPECIFIED_NAME_ID, ID: parsed.id };
+        const request: Profile = {
+          issuer: this.options.issuer,
+          nameID: nameId.value,
+          nameIDFormat: nameId.format ?? UNSPECIFIED_NAME_ID,
+          ID: parsed.id,
+        };
         return this.requireClients().logout.getLogoutResponseUrlAsync(request, relayState ?? '', {}, success);
       },
     };
@@ -293,7 +332,10 @@ export class SamlServiceProvider {
     this.refreshTimer = undefined;
   }
 
-  private async verify(xml: string, mode: Mode): Promise<{ assertion: SamlAssertion; identity: FederatedIdentity }> {
+  private async verify(
+    xml: string,
+    mode: Mode,
+  ): Promise<{ assertion: SamlAssertion; identity: FederatedIdentity }> {
     const clients = this.requireClients();
     const response = requireRoot(parseSamlXml(xml).documentElement);
     if (!isSamlElement(response, SAMLP_NS, 'Response')) throw samlRejection('not-a-response');
@@ -317,11 +359,17 @@ export class SamlServiceProvider {
 
     try {
       const responseSigned = this.checkSignaturesPresent(response);
-      checkResponseEnvelope(response, { idpEntityId: this.options.issuer, acsUrl: this.options.acsUrl }, responseSigned);
+      checkResponseEnvelope(
+        response,
+        { idpEntityId: this.options.issuer, acsUrl: this.options.acsUrl },
+        responseSigned,
+      );
 
       let profile: Profile | null;
       try {
-        ({ profile } = await library.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') }));
+        ({ profile } = await library.validatePostResponseAsync({
+          SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
+        }));
       } catch (error) {
         throw translateLibraryError(error);
       }
@@ -342,12 +390,17 @@ export class SamlServiceProvider {
       const identity = samlAssertionToIdentity(assertion, this.mapping);
 
       const ttlMs = Math.max(1000, acceptableUntil - nowMs);
-      const fresh = await this.store.setIfAbsent(samlAssertionKey(this.options.issuer, assertion.id), '1', ttlMs);
+      const fresh = await this.store.setIfAbsent(
+        samlAssertionKey(this.options.issuer, assertion.id),
+        '1',
+        ttlMs,
+      );
       if (!fresh) throw samlRejection('replayed-assertion');
       return { assertion, identity };
     } finally {
       // An AuthnRequest is answered once, whatever the outcome.
-      if (expectation.kind === 'match') await this.store.delete(samlRequestKey(this.id, expectation.requestId));
+      if (expectation.kind === 'match')
+        await this.store.delete(samlRequestKey(this.id, expectation.requestId));
     }
   }
 
@@ -362,7 +415,8 @@ export class SamlServiceProvider {
     const assertion = assertions[0];
     if (assertion !== undefined) {
       const assertionSigned = childElements(assertion, DSIG_NS, 'Signature').length > 0;
-      if (!assertionSigned && (this.options.wantAssertionsSigned || !responseSigned)) throw samlRejection('unsigned-assertion');
+      if (!assertionSigned && (this.options.wantAssertionsSigned || !responseSigned))
+        throw samlRejection('unsigned-assertion');
     } else if (encrypted.length > 0 && this.options.decryptionKey === undefined) {
       throw samlRejection('decryption-failed');
     }
@@ -401,7 +455,10 @@ export class SamlServiceProvider {
     const signing =
       options.signingKey === undefined
         ? {}
-        : { privateKey: options.signingKey, ...(options.signingCertificate === undefined ? {} : { publicCert: options.signingCertificate }) };
+        : {
+            privateKey: options.signingKey,
+            ...(options.signingCertificate === undefined ? {} : { publicCert: options.signingCertificate }),
+          };
     this.clients = {
       solicited: new SAML({
         ...base,

@@ -60,7 +60,8 @@ export function parseSamlXml(xml: string): Document {
   } catch (error) {
     throw samlRejection('malformed-message', error);
   }
-  if (document.documentElement === null || document.doctype !== null) throw samlRejection('malformed-message');
+  if (document.documentElement === null || document.doctype !== null)
+    throw samlRejection('malformed-message');
   return document;
 }
 
@@ -88,7 +89,8 @@ export function textOf(element: Element): string {
   let text = '';
   const visit = (node: Node): void => {
     for (let child: Node | null = node.firstChild; child !== null; child = child.nextSibling) {
-      if (child.nodeType === child.TEXT_NODE || child.nodeType === child.CDATA_SECTION_NODE) text += child.nodeValue ?? '';
+      if (child.nodeType === child.TEXT_NODE || child.nodeType === child.CDATA_SECTION_NODE)
+        text += child.nodeValue ?? '';
       else if (child.nodeType === child.ELEMENT_NODE) visit(child);
     }
   };
@@ -98,7 +100,7 @@ export function textOf(element: Element): string {
 
 /** An attribute's value, undefined when absent. */
 export function attributeOf(element: Element, name: string): string | undefined {
-  return element.hasAttribute(name) ? element.getAttribute(name) ?? undefined : undefined;
+  return element.hasAttribute(name) ? (element.getAttribute(name) ?? undefined) : undefined;
 }
 
 /** True when the element is namespaced as expected. */

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type ConfigIssue, type GatewayConfig } from '../../../src/config/index.js';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ConfigError,
+  loadConfig,
+  type ConfigIssue,
+  type GatewayConfig,
+  type OidcProviderConfig,
+  type RoleConfig,
+} from '../../../src/config/index.js';
 import {
   createConfigDir,
   MINIMAL_CONFIG,
@@ -70,6 +77,22 @@ describe('defaults and resolution', () => {
     const provider = config.identityProviders[0];
     expect(provider?.type === 'oidc' && provider.audiences).toEqual(['abc']);
     expect(provider?.type === 'oidc' && provider.allowedAlgorithms).not.toContain('none');
+  });
+
+  it('resolves signing.keyFile and audit file paths relative to the config file', async () => {
+    const dir = await createConfigDir({
+      'gateway.yaml': `${MINIMAL_CONFIG}signing: { keyFile: keys/signing.json }\naudit: { sinks: [{ kind: file, path: audit.log }] }\n`,
+    });
+    dirs.push(dir);
+    const config = await loadConfig(dir.path('gateway.yaml'), { env: {} });
+    expect(config.signing.keyFile).toBe(dir.path('keys/signing.json'));
+    expect(config.audit.sinks).toEqual([{ kind: 'file', path: dir.path('audit.log') }]);
+  });
+
+  it('types resolved defaults as present and durations as seconds', () => {
+    expectTypeOf<RoleConfig['maxSessionDuration']>().toEqualTypeOf<number>();
+    expectTypeOf<OidcProviderConfig['audiences']>().toEqualTypeOf<readonly string[]>();
+    expectTypeOf<GatewayConfig['sessions']['portalDuration']>().toEqualTypeOf<number>();
   });
 
   it('reads a JSON configuration file', async () => {
@@ -411,5 +434,41 @@ describe('freeze', () => {
     expect(() => {
       (config.listen as { port: number }).port = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('the SPEC section 3 example', () => {
+  const SPEC_EXAMPLE = fileURLToPath(
+    new URL('../../fixtures/config/spec-example/gateway.yaml', import.meta.url),
+  );
+  const env = {
+    GOOGLE_CLIENT_ID: 'google-client',
+    GOOGLE_CLIENT_SECRET: 'google-secret',
+    REPORTS_APP_SECRET: 'r',
+  };
+
+  it('loads with every section the SPEC shows', async () => {
+    const config = await loadConfig(SPEC_EXAMPLE, { env });
+    expect(config.store).toMatchObject({ kind: 'redis', url: 'redis://127.0.0.1:6379/0' });
+    expect(config.authorizer.listen).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(config.roles[0]).toMatchObject({
+      name: 'Developer',
+      maxSessionDuration: 14_400,
+      policies: ['OrdersReadOnly'],
+    });
+    const saml = config.identityProviders[0];
+    expect(saml?.type === 'saml' && saml.decryptionKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const gha = config.identityProviders[2];
+    expect(gha?.type === 'oidc' && gha.audiences).toEqual(['fedgate']);
+  });
+
+  it('names both unset secrets of the example at once', async () => {
+    const error = await loadConfig(SPEC_EXAMPLE, { env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(paths((error as ConfigError).issues)).toEqual([
+      'identityProviders[1].clientId',
+      'identityProviders[1].clientSecret',
+      'clients[0].secret',
+    ]);
   });
 });

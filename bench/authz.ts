@@ -1,0 +1,293 @@
+/**
+ * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
+ *
+ *   npx tsx bench/authz.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default)
+ *
+ * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
+ * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
+ * redis-server; the embedded store when none is installed, said so in the output). Load comes from wrk when
+ * /usr/bin/wrk exists, else from a Node client with keep-alive agents. Prints requests/s, p50, p99 and b/a.
+ */
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createAuthorizer, startAuthorizerServer } from '../src/authorizer/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { listen } from '../src/http/index.js';
+import { PolicyCatalog } from '../src/roles/index.js';
+import { SessionService, SigningKeyRing } from '../src/sessions/index.js';
+import { createMemoryStore, createRedisStore, type Store } from '../src/store/index.js';
+import { startRedisServer, type RedisServerHandle } from '../test/support/redis-server.js';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+const DISTINCT_SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 10_000);
+const WRK = '/usr/bin/wrk';
+const HOST = 'orders.example.com';
+const PATH = '/authz/orders/42';
+
+interface Figures {
+  readonly name: string;
+  readonly rps: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+  readonly non2xx: number;
+}
+
+/** 20 statements: tag-, resource-tag-, IP-, MFA-, time- and path-conditioned allows and denies. */
+function benchConfig(): Record<string, unknown> {
+  const statements: Record<string, unknown>[] = [
+    {
+      Sid: 'ReadOwnTeam',
+      Effect: 'Allow',
+      Action: 'orders:GetOrder',
+      Resource: 'arn:fedgate:orders:::order/*',
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/owner': '${aws:PrincipalTag/team}' },
+        IpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '10.0.0.0/8'] },
+      },
+    },
+    {
+      Sid: 'DenyQuarantined',
+      Effect: 'Deny',
+      Action: 'orders:*',
+      Resource: 'arn:fedgate:orders:::order/666',
+    },
+    {
+      Sid: 'DenyPlaintextWrites',
+      Effect: 'Deny',
+      Action: ['orders:Delete*', 'orders:Put*'],
+      Resource: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ];
+  for (let i = 0; i < 17; i++) {
+    statements.push({
+      Sid: `Service${i}`,
+      Effect: i % 5 === 0 ? 'Deny' : 'Allow',
+      Action: [`svc${i}:Get*`, `svc${i}:List*`],
+      Resource: `arn:fedgate:svc${i}:::item/\${aws:PrincipalTag/team}/*`,
+      Condition: {
+        StringLike: { 'fedgate:RequestPath': `/svc${i}/*` },
+        Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      },
+    });
+  }
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Federated: 'corp' }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+  };
+  return {
+    publicUrl: 'https://sso.example.com',
+    trustProxies: ['127.0.0.1/32'],
+    identityProviders: [
+      { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'fedgate', webIdentityOnly: true },
+    ],
+    authorizer: { cacheMaxEntries: 20_000, cacheTtl: 60 },
+    policies: { Abac: { Version: '2012-10-17', Statement: statements } },
+    roles: [{ name: 'Developer', trustPolicy: trust, policies: ['Abac'] }],
+    resources: [{ arn: 'arn:fedgate:orders:::order/*', tags: { owner: 'payments' } }],
+    routes: [
+      {
+        host: HOST,
+        methods: ['GET'],
+        path: '/orders/:orderId',
+        action: 'orders:GetOrder',
+        resource: 'arn:fedgate:orders:::order/${orderId}',
+      },
+    ],
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function runWrk(name: string, url: string, tokens: readonly string[], dir: string): Promise<Figures> {
+  const script = join(dir, `${name.replace(/\W+/g, '-')}.lua`);
+  const lua =
+    tokens.length === 0
+      ? ''
+      : `local tokens = {${tokens.map((t) => `"${t}"`).join(',')}}
+local n = #tokens
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", nil, { ["Host"] = "${HOST}", ["Authorization"] = "Bearer " .. tokens[(i % n) + 1] }, nil)
+end
+`;
+  await writeFile(script, lua);
+  const args = ['-t', '2', '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--latency', '-s', script, url];
+  const { stdout } = await promisify(execFile)(WRK, args, { maxBuffer: 16 * 1024 * 1024 });
+  const number = (pattern: RegExp): number => Number(pattern.exec(stdout)?.[1] ?? NaN);
+  const latency = (label: string): number => {
+    const match = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+    if (match === null) return NaN;
+    const value = Number(match[1]);
+    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+  };
+  return {
+    name,
+    rps: number(/Requests\/sec:\s+([\d.]+)/),
+    p50ms: latency('50'),
+    p99ms: latency('99'),
+    non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+  };
+}
+
+async function runNodeClient(name: string, url: string, tokens: readonly string[]): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let i = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const token = tokens.length === 0 ? undefined : tokens[i++ % tokens.length];
+      const started = process.hrtime.bigint();
+      const req = request(
+        target,
+        { agent, headers: { host: HOST, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if ((res.statusCode ?? 0) >= 300) non2xx++;
+            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const worker = async (): Promise<void> => {
+    while (Date.now() < deadline) await one();
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (Date.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { name, rps: latencies.length / elapsed, p50ms: at(0.5), p99ms: at(0.99), non2xx };
+}
+
+async function main(): Promise<void> {
+  const useWrk = await exists(WRK);
+  const dir = await mkdtemp(join(tmpdir(), 'fedgate-bench-'));
+  const configPath = join(dir, 'gateway.json');
+  await writeFile(configPath, JSON.stringify(benchConfig()));
+  const config = await loadConfig(configPath, { env: {} });
+
+  let redis: RedisServerHandle | undefined;
+  let store: Store;
+  try {
+    redis = await startRedisServer();
+    store = createRedisStore({ url: redis.url, keyPrefix: 'fedgate:' });
+  } catch (error) {
+    console.log(`redis-server unavailable (${(error as Error).message}); using the embedded store`);
+    store = createMemoryStore();
+  }
+  await store.ping();
+  const keys = await SigningKeyRing.open({
+    store,
+    algorithm: 'ES256',
+    ...(store.kind === 'redis' ? { keyEncryptionKey: 'bench-key-encryption-key-0123456789abcdef' } : {}),
+    rotationIntervalSeconds: 86_400,
+    maxTokenLifetimeSeconds: 43_200,
+  });
+  const sessions = new SessionService({
+    store,
+    keys,
+    issuer: config.publicUrl,
+    partition: config.partition,
+    account: config.account,
+  });
+  await sessions.start();
+  const catalog = PolicyCatalog.fromConfig(config);
+  const authorizer = createAuthorizer({ getConfig: () => config, getCatalog: () => catalog, sessions, keys, store });
+  const authzServer = await startAuthorizerServer(authorizer, { host: '127.0.0.1', port: 0 });
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+    res.end('OK');
+  });
+  const bareServer = await listen((req, res) => bare.emit('request', req, res), '127.0.0.1', 0);
+
+  const issue = (i: number) =>
+    sessions.issue({
+      roleName: 'Developer',
+      sessionName: `user${i}`,
+      provider: 'corp',
+      subject: `user${i}`,
+      tags: { team: 'payments' },
+      transitiveTagKeys: [],
+      mfa: true,
+      amr: ['pwd', 'otp'],
+      chain: 0,
+      sessionPolicies: [],
+      hasSessionPolicy: false,
+      audience: 'fedgate',
+      durationSeconds: 3600,
+    });
+  const hot = [(await issue(0)).token];
+  const many: string[] = [];
+  for (let batch = 0; batch < DISTINCT_SESSIONS; batch += 200) {
+    const issued = await Promise.all(
+      Array.from({ length: Math.min(200, DISTINCT_SESSIONS - batch) }, (_, k) => issue(batch + k + 1)),
+    );
+    many.push(...issued.map((credential) => credential.token));
+  }
+
+  const authzUrl = `${authzServer.url}${PATH}`;
+  const probe = await new Promise<number>((resolve, reject) => {
+    request(authzUrl, { headers: { host: HOST, authorization: `Bearer ${hot[0]}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  if (probe !== 200) throw new Error(`the hot session is not allowed (${probe}): fix the bench config`);
+
+  const run = (name: string, url: string, tokens: readonly string[]) =>
+    useWrk ? runWrk(name, url, tokens, dir) : runNodeClient(name, url, tokens);
+  const results: Figures[] = [];
+  results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, []));
+  results.push(await run('b1) /authz, one hot session', authzUrl, hot));
+  results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
+
+  console.log(
+    `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each; store: ${store.kind}; ` +
+      `policy: 20 statements; node ${process.version}\n`,
+  );
+  const base = results[0]!;
+  console.log('scenario                              req/s      p50 ms   p99 ms   non-2xx   ratio vs a');
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(8)} ${r.p50ms.toFixed(2).padStart(10)} ${r.p99ms
+        .toFixed(2)
+        .padStart(8)} ${String(r.non2xx).padStart(9)}   ${(r.rps / base.rps).toFixed(2).padStart(6)}`,
+    );
+  }
+
+  await authzServer.close(100);
+  await bareServer.close(100);
+  authorizer.close();
+  await sessions.close();
+  keys.close();
+  await store.close();
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createTestSamlIdp, type TestSamlIdp } from '../test/support/saml-idp.js';
+import { DEMO_USERS } from './demo-users.js';
+
+const MFA_CONTEXT = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+const PASSWORD_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
+
+/** A running demo SAML IdP. */
+export interface DemoSamlIdp {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The demo SAML IdP: a login form in front of a real SAML library (samlify via the test IdP) that signs responses
+ * with the key in config/demo/. It answers SP-initiated logins (HTTP-Redirect AuthnRequest, HTTP-POST response).
+ */
+export async function startDemoSamlIdp(options: { port: number; configDir: string }): Promise<DemoSamlIdp> {
+  const base = `http://127.0.0.1:${options.port}`;
+  const idp: TestSamlIdp = createTestSamlIdp({
+    entityId: `${base}/metadata`,
+    ssoUrl: `${base}/sso`,
+    keyPair: {
+      privateKeyPem: readFileSync(`${options.configDir}/demo/idp-key.pem`, 'utf8'),
+      certificatePem: readFileSync(`${options.configDir}/demo/idp-cert.pem`, 'utf8'),
+    },
+  });
+  const server: Server = createServer((req, res) => {
+    handle(idp, base, req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`demo IdP error: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: base,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function handle(idp: TestSamlIdp, base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', base);
+  if (req.method === 'GET' && url.pathname === '/metadata') {
+    res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' });
+    res.end(idp.metadataXml);
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/sso') {
+    const request = idp.readRedirectRequest(url.toString());
+    page(res, 200, loginForm({ requestId: request.id, acsUrl: request.acsUrl ?? '', audience: request.issuer, relayState: request.relayState ?? '' }));
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/sso/login') {
+    const form = new URLSearchParams(await readBody(req));
+    const user = DEMO_USERS.find((candidate) => candidate.username === form.get('username'));
+    const fields = {
+      requestId: form.get('requestId') ?? '',
+      acsUrl: form.get('acsUrl') ?? '',
+      audience: form.get('audience') ?? '',
+      relayState: form.get('relayState') ?? '',
+    };
+    if (user === undefined || user.password !== form.get('password')) {
+      page(res, 401, loginForm(fields, 'Unknown user or wrong password.'));
+      return;
+    }
+    const samlResponse = await idp.createResponse({
+      inResponseTo: fields.requestId,
+      destination: fields.acsUrl,
+      recipient: fields.acsUrl,
+      audience: fields.audience,
+      nameId: user.email,
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      attributes: { email: user.email, groups: [...user.groups], team: user.team, displayName: user.name },
+      authnContextClassRef: user.mfa ? MFA_CONTEXT : PASSWORD_CONTEXT,
+      sign: 'both',
+    });
+    page(
+      res,
+      200,
+      `<h1>Signed in as ${escape(user.name)}</h1><p>Returning to fedgate…</p>
+<form id="post" method="post" action="${escape(fields.acsUrl)}">
+<input type="hidden" name="SAMLResponse" value="${escape(samlResponse)}">
+<input type="hidden" name="RelayState" value="${escape(fields.relayState)}">
+<button type="submit">Continue to fedgate</button></form>
+<script>document.getElementById('post').submit()</script>`,
+    );
+    return;
+  }
+  page(res, 404, '<h1>Not found</h1>');
+}
+
+function loginForm(
+  fields: { requestId: string; acsUrl: string; audience: string; relayState: string },
+  error?: string,
+): string {
+  const users = DEMO_USERS.map(
+    (user) => `<li><code>${escape(user.username)}</code> / <code>${escape(user.password)}</code>: ${escape(user.story)}</li>`,
+  ).join('');
+  return `<h1>Demo SAML IdP</h1>${error === undefined ? '' : `<p role="alert" style="color:#b91c1c">${escape(error)}</p>`}
+<form method="post" action="/sso/login">
+${Object.entries(fields)
+  .map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`)
+  .join('')}
+<p><label>Username <input name="username" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">Sign in</button></p></form><h2>Demo users</h2><ul>${users}</ul>`;
+}
+
+function page(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo SAML IdP</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head><body>${body}</body></html>`,
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 65_536) throw new Error('form too large');
+  }
+  return body;
+}
+
+function escape(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,183 @@
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { FedgateError } from '../errors/index.js';
+import type { StoreOptions } from '../store/index.js';
+import {
+  closeDedicatedRedisClient,
+  openDedicatedRedisClient,
+  type RedisClient,
+} from '../store/redis-client-access.js';
+
+/** One budget: `points` requests per `duration` seconds per client address. */
+export interface RateLimitBudget {
+  readonly points: number;
+  readonly duration: number;
+}
+
+/** The `rateLimits` section of the configuration. */
+export interface RateLimitsConfig {
+  readonly login: RateLimitBudget;
+  readonly sts: RateLimitBudget;
+  readonly token: RateLimitBudget;
+}
+
+/** The rate-limiting middlewares of the three throttled surfaces, and the connection they share. */
+export interface RateLimits {
+  /** Browser logins (start, SAML ACS, OIDC callback): 429 problem+json `TooManyRequests`. */
+  readonly login: RequestHandler;
+  /** The STS API: 429 problem+json `TooManyRequests`. */
+  readonly sts: RequestHandler;
+  /**
+   * The OAuth token endpoint: 429 with an RFC 6749-shaped body `{"error":"too_many_requests",
+   * "error_description":…}` so OAuth clients parse it like any other token error (RFC 6749 has no
+   * registered code for throttling; `slow_down` belongs to the device flow and means something else).
+   */
+  readonly token: RequestHandler;
+  /** Closes the dedicated Redis connection, if any. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds per-client-address limiters. With the memory store each instance counts alone; with Redis the
+ * budget is shared by every instance through a dedicated connection (no offline queue), and a memory
+ * limiter insures it: while Redis is unreachable each instance enforces the same budget on its own, so an
+ * outage neither lifts the limits nor fails the requests. An address over budget is then answered from
+ * memory until its window ends, sparing Redis under a flood.
+ */
+export function createRateLimits(config: RateLimitsConfig, store: StoreOptions): RateLimits {
+  for (const name of ['login', 'sts', 'token'] as const) checkBudget(name, config[name]);
+  const prefix = `${store.keyPrefix ?? ''}ratelimit:`;
+  const client: RedisClient | undefined =
+    store.kind === 'redis' ? openDedicatedRedisClient(redisOptionsOf(store)) : undefined;
+
+  const limiterFor = (name: keyof RateLimitsConfig): RateLimiterAbstract => {
+    const { points } = config[name];
+    // Redis expiries are whole seconds; a fractional window is rounded up rather than refused.
+    const duration = Math.ceil(config[name].duration);
+    const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}${name}` });
+    if (client === undefined) return memory;
+    return new RateLimiterRedis({
+      storeClient: client,
+      points,
+      duration,
+      keyPrefix: `${prefix}${name}`,
+      // Not ready → straight to the insurance limiter instead of a failed command per request.
+      rejectIfRedisNotReady: true,
+      inMemoryBlockOnConsumed: points + 1,
+      insuranceLimiter: memory,
+    });
+  };
+
+  return {
+    login: middleware(limiterFor('login'), problemAnswer),
+    sts: middleware(limiterFor('sts'), problemAnswer),
+    token: middleware(limiterFor('token'), oauthAnswer),
+    async close() {
+      if (client !== undefined) await closeDedicatedRedisClient(client);
+    },
+  };
+}
+
+/**
+ * Mounts the limiters in front of the routes they guard; call it before the routes' own mounts. Login:
+ * `/login…`, `POST /saml/:idp/acs`, `GET /oidc/:idp/callback`; STS: `/sts/…`; token: `/oauth2/token`.
+ */
+export function rateLimitMount(limits: RateLimits): (app: Express) => void {
+  return (app) => {
+    app.use('/login', limits.login);
+    app.post('/saml/:idp/acs', limits.login);
+    app.get('/oidc/:idp/callback', limits.login);
+    app.use('/sts', limits.sts);
+    app.use('/oauth2/token', limits.token);
+  };
+}
+
+type Answer = (req: Request, res: Response, next: NextFunction, retryAfterSeconds: number) => void;
+
+function middleware(limiter: RateLimiterAbstract, answer: Answer): RequestHandler {
+  return (req, res, next) => {
+    limiter.consume(clientKey(req)).then(
+      () => next(),
+      (rejection: unknown) => {
+        if (rejection instanceof RateLimiterRes) {
+          const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          res.setHeader('Retry-After', String(retryAfter));
+          answer(req, res, next, retryAfter);
+          return;
+        }
+        // Only reachable when even the memory limiter failed: a limit that cannot be checked does not pass.
+        next(
+          new FedgateError('ServiceUnavailable', 'The service is temporarily unavailable.', {
+            internal: 'rate limiter failed',
+          }),
+        );
+      },
+    );
+  };
+}
+
+function problemAnswer(_req: Request, _res: Response, next: NextFunction, retryAfter: number): void {
+  next(
+    new FedgateError(
+      'TooManyRequests',
+      `Too many requests from this address; retry after ${retryAfter} seconds.`,
+    ),
+  );
+}
+
+function oauthAnswer(_req: Request, res: Response, _next: NextFunction, retryAfter: number): void {
+  res
+    .status(429)
+    .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
+    .json({
+      error: 'too_many_requests',
+      error_description: `Too many requests from this address; retry after ${retryAfter} seconds.`,
+    });
+}
+
+/**
+ * The address a budget belongs to: `req.ip` (X-Forwarded-For is believed only from `trustProxies`),
+ * IPv4-mapped IPv6 folded to IPv4, and IPv6 reduced to its /64, since one host usually owns a whole /64
+ * and could otherwise take a fresh budget per address.
+ */
+export function clientKey(req: Request): string {
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  if (!address.includes(':')) return address;
+  return ipv6Prefix64(address) ?? address;
+}
+
+/** `2001:db8:1:2::/64` for any address in that /64; undefined when the text is not an IPv6 address. */
+function ipv6Prefix64(address: string): string | undefined {
+  const bare = address.split('%')[0] ?? '';
+  const halves = bare.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (text: string | undefined): string[] =>
+    text === undefined || text === '' ? [] : text.split(':');
+  const head = groupsOf(halves[0]);
+  const tail = groupsOf(halves[1]);
+  // Only the first four groups matter, and an embedded IPv4 tail can only sit in the last two.
+  const missing = 8 - head.length - tail.length - (tail.at(-1)?.includes('.') === true ? 1 : 0);
+  const groups = halves.length === 2 ? [...head, ...Array<string>(Math.max(missing, 0)).fill('0'), ...tail] : head;
+  const prefix = groups.slice(0, 4);
+  if (prefix.length < 4 || !prefix.every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return undefined;
+  return `${prefix.map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
+
+function redisOptionsOf(store: StoreOptions & { kind: 'redis' }): Omit<typeof store, 'kind'> {
+  const { kind: _kind, ...options } = store;
+  return options;
+}
+
+function checkBudget(name: string, budget: RateLimitBudget | undefined): void {
+  if (budget === undefined || !Number.isSafeInteger(budget.points) || budget.points < 1)
+    throw new TypeError(`rateLimits.${name}.points must be a positive integer`);
+  if (!Number.isFinite(budget.duration) || budget.duration <= 0)
+    throw new TypeError(`rateLimits.${name}.duration must be a positive number of seconds`);
+}

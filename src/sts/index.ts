@@ -1,0 +1,35 @@
+export { StsService } from './sts-service.js';
+export type { IdentityAssumeOptions, IdentityAssumeResult } from './sts-service.js';
+export type {
+  AuditRecorder,
+  SamlAssertionVerifier,
+  StsRequestContext,
+  StsServiceOptions,
+  StsSessionService,
+  StsSettings,
+  WebIdentityTokenVerifier,
+} from './sts-ports.js';
+export type { StsRefusalReason } from './sts-refusal.js';
+export {
+  assumeRoleSchema,
+  assumeRoleWithSamlSchema,
+  assumeRoleWithWebIdentitySchema,
+  parseStsInput,
+  revokeSchema,
+} from './sts-inputs.js';
+export type {
+  AssumeRoleInput,
+  AssumeRoleWithSamlInput,
+  AssumeRoleWithWebIdentityInput,
+  RevokeInput,
+} from './sts-inputs.js';
+export { awsTimestamp } from './sts-responses.js';
+export type {
+  AssumedRoleUser,
+  AssumeRoleResponse,
+  AssumeRoleWithSamlResponse,
+  AssumeRoleWithWebIdentityResponse,
+  CallerIdentityResponse,
+  RevokeResponse,
+  StsCredentials,
+} from './sts-responses.js';

@@ -1,0 +1,72 @@
+import { FedgateError, type ErrorCode } from '../errors/index.js';
+
+/** The RFC 6749 §5.2 / RFC 8693 §2.2.2 error codes the token endpoint answers with. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+/** Options of an OAuthError: the stable reason goes to audit events, the internal detail to logs only. */
+export interface OAuthErrorOptions {
+  /** Stable refusal reason (`UnknownClient`, `AssertionReplayed`, `ExchangeDenied`…) for audit events. */
+  readonly reason: string;
+  readonly internal?: string;
+  readonly cause?: unknown;
+}
+
+// The closest code of the gateway's error tree, so an OAuthError that escapes the token endpoint still
+// renders as a sensible problem document.
+const FEDGATE_CODE: Record<OAuthErrorCode, ErrorCode> = {
+  invalid_request: 'ValidationError',
+  invalid_client: 'InvalidToken',
+  invalid_grant: 'AccessDenied',
+  unauthorized_client: 'AccessDenied',
+  unsupported_grant_type: 'ValidationError',
+  invalid_scope: 'ValidationError',
+  invalid_target: 'ValidationError',
+  server_error: 'InternalError',
+  temporarily_unavailable: 'ServiceUnavailable',
+};
+
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400,
+  server_error: 500,
+  temporarily_unavailable: 503,
+};
+
+/**
+ * A refused token request: `error` and the public `detail` (`error_description`) are what the client sees;
+ * `reason` is the stable code audit events carry. A FedgateError, so the one error tree still holds.
+ */
+export class OAuthError extends FedgateError {
+  readonly error: OAuthErrorCode;
+  readonly reason: string;
+
+  constructor(error: OAuthErrorCode, description: string, options: OAuthErrorOptions) {
+    super(FEDGATE_CODE[error], description, {
+      status: STATUS[error],
+      ...(options.internal === undefined ? {} : { internal: options.internal }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.name = 'OAuthError';
+    this.error = error;
+    this.reason = options.reason;
+  }
+}
+
+/** True when `value` is an OAuthError. */
+export function isOAuthError(value: unknown): value is OAuthError {
+  return value instanceof OAuthError;
+}
