@@ -104,7 +104,13 @@ async function main(): Promise<void> {
       rotationIntervalSeconds: 86_400,
       maxTokenLifetimeSeconds: 12 * 3600,
     });
-    const sessions = new SessionService({ store, keys, issuer: ISSUER, partition: 'aws', account: '123456789012' });
+    const sessions = new SessionService({
+      store,
+      keys,
+      issuer: ISSUER,
+      partition: 'aws',
+      account: '123456789012',
+    });
 
     // The same key and the same claims for the bare jose loop.
     const key = await keys.currentKey();
@@ -117,11 +123,17 @@ async function main(): Promise<void> {
 
     const results: PhaseResult[] = [];
     results.push(
-      await phase('jose sign (ES256, bare)', () => new SignJWT({ ...claims }).setProtectedHeader(header).sign(key.privateKey)),
+      await phase('jose sign (ES256, bare)', () =>
+        new SignJWT({ ...claims }).setProtectedHeader(header).sign(key.privateKey),
+      ),
     );
     results.push(
       await phase('jose verify (ES256, bare)', () =>
-        jwtVerify(bareToken, published.key, { algorithms: [published.alg], issuer: ISSUER, typ: SESSION_TOKEN_TYPE }),
+        jwtVerify(bareToken, published.key, {
+          algorithms: [published.alg],
+          issuer: ISSUER,
+          typ: SESSION_TOKEN_TYPE,
+        }),
       ),
     );
     const issued: string[] = [];
@@ -160,7 +172,9 @@ function printTable(results: readonly PhaseResult[]): void {
   const head = ['operation', 'ops', 'ops/s', 'median ms', 'p99 ms'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
@@ -170,8 +184,12 @@ function printTable(results: readonly PhaseResult[]): void {
     const y = by(b);
     return x === undefined || y === undefined ? '?' : (x.perSecond / y.perSecond).toFixed(2);
   };
-  console.log(`issue  / bare sign   throughput ratio: ${ratio('SessionService.issue', 'jose sign (ES256, bare)')}`);
-  console.log(`verify / bare verify throughput ratio: ${ratio('SessionService.verify', 'jose verify (ES256, bare)')}`);
+  console.log(
+    `issue  / bare sign   throughput ratio: ${ratio('SessionService.issue', 'jose sign (ES256, bare)')}`,
+  );
+  console.log(
+    `verify / bare verify throughput ratio: ${ratio('SessionService.verify', 'jose verify (ES256, bare)')}`,
+  );
 }
 
 main().catch((error: unknown) => {

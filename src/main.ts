@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createWriteStream } from 'node:fs';
 import { loadConfig, watchConfig, type GatewayConfig, type StoreConfig } from './config/index.js';
 import { createStore, type Store, type StoreOptions } from './store/index.js';
 import { SessionService, SigningKeyRing } from './sessions/index.js';
 import { PolicyCatalog } from './roles/index.js';
 import { ProviderRegistry } from './identity-providers/provider-registry.js';
 import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
-import { AuditLog, memoryAuditSink, streamAuditSink, type AuditSink } from './audit/index.js';
+import { AuditLog, auditSinksFor, type AuditSink } from './audit/index.js';
+import { createRateLimits, rateLimitMount } from './http/rate-limit.js';
 import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/index.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
@@ -14,6 +14,8 @@ import { portalRoutes } from './http/portal-routes.js';
 import { StsService } from './sts/index.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import type { PortalFederation } from './portal/portal-federation.js';
+import { ClientRegistry, ExchangeLineage, TokenExchangeService } from './token-exchange/index.js';
+import { tokenRoutes } from './http/token-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { FedgateError } from './errors/index.js';
@@ -42,6 +44,7 @@ export interface GatewayState {
   readonly config: GatewayConfig;
   readonly catalog: PolicyCatalog;
   readonly providers: ProviderRegistry;
+  readonly clients: ClientRegistry;
 }
 
 /** A running gateway: its URLs, its parts (for tests and the demo) and a graceful close. */
@@ -63,7 +66,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const config = await loadConfig(options.configPath, { env });
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const metrics = new GatewayMetrics();
-  const audit = new AuditLog([...auditSinksFor(config), ...(options.auditSinks ?? [])], now);
+  const storeOptions = storeOptionsFor(config.store);
+  const { kind: _kind, ...redisOptions } = storeOptions;
+  const audit = new AuditLog(
+    [
+      ...auditSinksFor(config.audit.sinks, {
+        ...(storeOptions.kind === 'redis' ? { redis: redisOptions } : {}),
+        keyPrefix: config.store.keyPrefix,
+        onError: (error) => logger.error({ err: describe(error) }, 'audit sink failed'),
+      }),
+      ...(options.auditSinks ?? []),
+    ],
+    now,
+  );
 
   const keyEncryptionKey = env.FEDGATE_KEY_ENCRYPTION_KEY;
   if (config.store.kind === 'redis' && (keyEncryptionKey === undefined || keyEncryptionKey.length < 32)) {
@@ -72,8 +87,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters) with a Redis store: signing keys are kept there encrypted with it',
     );
   }
-  const store = createStore(storeOptionsFor(config.store));
+  const store = createStore(storeOptions);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const limits = createRateLimits(config.rateLimits, storeOptions);
+  closers.unshift(() => limits.close());
   try {
     const keys = await SigningKeyRing.open({
       store,
@@ -99,6 +116,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       config,
       catalog: PolicyCatalog.fromConfig(config),
       providers: await ProviderRegistry.fromConfig(config, { store, now }),
+      clients: ClientRegistry.fromConfig(config.clients, { store, issuer: config.publicUrl, now }),
     };
     closers.unshift(() => state.providers.close());
     const getState = (): GatewayState => state;
@@ -151,7 +169,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     };
 
+    const lineage = new ExchangeLineage({
+      store,
+      sessions,
+      now,
+      onError: (error) => logger.error({ err: describe(error) }, 'exchange revocation cascade failed'),
+    });
+    closers.unshift(lineage.watch());
+    const tokenExchange = new TokenExchangeService({
+      clients: () => state.clients,
+      catalog: () => state.catalog,
+      settings: () => ({
+        issuer: state.config.publicUrl,
+        partition: state.config.partition,
+        account: state.config.account,
+        defaultDurationSeconds: state.config.sessions.defaultDuration,
+      }),
+      sessions,
+      webIdentity: () => state.providers.webIdentity,
+      lineage,
+      audit,
+      now,
+    });
+
     const mounts: RouteMount[] = [
+      rateLimitMount(limits),
       discoveryRoutes({
         issuer: () => state.config.publicUrl,
         algorithm: () => state.config.signing.algorithm,
@@ -167,6 +209,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         audit,
         metrics,
         now,
+      }),
+      tokenRoutes(tokenExchange, {
+        onError: (error, requestId) => logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
       }),
     ];
     const app = createHttpApp({
@@ -217,9 +262,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     /** Compiles the whole new state before swapping it in, so a bad change never half-applies. */
     async function applyConfig(next: GatewayConfig): Promise<void> {
       const catalog = PolicyCatalog.fromConfig(next);
+      const clients = ClientRegistry.fromConfig(next.clients, { store, issuer: next.publicUrl, now });
       const providers = await ProviderRegistry.fromConfig(next, { store, now });
       const previous = state;
-      state = { config: next, catalog, providers };
+      state = { config: next, catalog, providers, clients };
       previous.providers.close();
       logger.info({ roles: next.roles.length, routes: next.routes.length }, 'configuration reloaded');
       audit.record({ event: 'config.reloaded', outcome: 'success' });
@@ -266,19 +312,6 @@ export function storeOptionsFor(store: StoreConfig): StoreOptions {
   };
 }
 
-function auditSinksFor(config: GatewayConfig): AuditSink[] {
-  return config.audit.sinks.flatMap((sink): AuditSink[] => {
-    switch (sink.kind) {
-      case 'stdout':
-        return [streamAuditSink(process.stdout)];
-      case 'file':
-        return [streamAuditSink(createWriteStream(sink.path, { flags: 'a' }))];
-      case 'redis-stream':
-        return [];
-    }
-  });
-}
-
 function codeOf(error: unknown): string {
   return error instanceof FedgateError ? error.code : 'InternalError';
 }
@@ -287,4 +320,6 @@ function describe(error: unknown): { name: string; message: string } {
   return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
 }
 
-export { memoryAuditSink };
+
+/** Re-exported for tests and the demo that read audit events in memory. */
+export { memoryAuditSink } from './audit/index.js';

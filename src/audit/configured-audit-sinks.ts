@@ -23,7 +23,10 @@ export interface AuditSinkContext {
  * Builds the sinks of `config.audit.sinks`. A `redis-stream` sink without Redis options (memory store) is
  * an InvalidConfiguration: the trail it promises to share across instances cannot exist.
  */
-export function auditSinksFor(sinks: readonly AuditSinkConfig[], context: AuditSinkContext = {}): AuditSink[] {
+export function auditSinksFor(
+  sinks: readonly AuditSinkConfig[],
+  context: AuditSinkContext = {},
+): AuditSink[] {
   return sinks.map((sink): AuditSink => {
     switch (sink.kind) {
       case 'stdout':

@@ -1,11 +1,6 @@
 export { AuditLog, streamAuditSink, memoryAuditSink } from './audit-log.js';
 export type { AuditEvent, AuditEventName, AuditRecord, AuditSink } from './audit-events.js';
-export {
-  MAX_AUDIT_STRING_LENGTH,
-  redactedMarker,
-  scrubAuditRecord,
-  secretKindOf,
-} from './audit-scrubber.js';
+export { MAX_AUDIT_STRING_LENGTH, redactedMarker, scrubAuditRecord, secretKindOf } from './audit-scrubber.js';
 export type { SecretKind } from './audit-scrubber.js';
 export { createFileAuditSink } from './file-audit-sink.js';
 export type { FileAuditSink, FileAuditSinkOptions } from './file-audit-sink.js';

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { FedgateError, type ErrorCode } from '../errors/index.js';
 import { writeProblem } from '../http/index.js';
+import type { IdentityHeaders } from './identity-headers.js';
 
 /** Why a credential was not accepted: RFC 6750 says a missing one gets no `error` parameter. */
 export type UnauthenticatedReason = 'missing' | 'invalid';
@@ -10,7 +11,7 @@ const NO_STORE = 'no-store';
 /** 200: the request may pass; the identity headers and the assertion go to the upstream. */
 export function answerAllowed(
   res: ServerResponse,
-  identity: Readonly<Record<string, string>>,
+  identity: IdentityHeaders,
   assertion: string,
 ): void {
   res.writeHead(200, {

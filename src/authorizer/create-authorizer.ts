@@ -16,7 +16,8 @@ import {
   type UnauthenticatedReason,
 } from './authz-answers.js';
 import { handleCheck, isCheckRequest } from './authz-check.js';
-import { identityHeaders } from './identity-headers.js';
+import { memoizedDecision } from './decision-memo.js';
+import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
 import { originalRequestOf, type OriginalRequest } from './original-request.js';
 import { credentialOf } from './request-credential.js';
 import { routeContext } from './route-context.js';
@@ -155,14 +156,14 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
     const { session } = verified;
     const at = now();
-    const decision = authorizeSession(deps.getCatalog(), session, {
-      action: match.route.action,
-      resource: match.resource,
-      context: routeContext(request, match),
-      now: at,
-    });
+    const catalog = deps.getCatalog();
+    const context = routeContext(request, match);
+    const action = match.route.action;
+    const decision = memoizedDecision(verified.memo, catalog, at, action, match.resource, context, () =>
+      authorizeSession(catalog, session, { action, resource: match.resource, context, now: at }),
+    );
     if (decision.decision === 'Allow') {
-      let identity = verified.memo.get(IDENTITY_MEMO) as Record<string, string> | undefined;
+      let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;
       if (identity === undefined) {
         identity = identityHeaders(session);
         verified.memo.set(IDENTITY_MEMO, identity);

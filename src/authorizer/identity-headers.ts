@@ -1,12 +1,21 @@
 import type { RoleSession } from '../sessions/index.js';
 import { serializeTagsDictionary } from './structured-tags.js';
 
+/** The static identity headers of one session. */
+export interface IdentityHeaders {
+  readonly 'x-fedgate-principal': string;
+  readonly 'x-fedgate-role': string;
+  readonly 'x-fedgate-subject': string;
+  readonly 'x-fedgate-session': string;
+  readonly 'x-fedgate-tags': string;
+}
+
 /**
  * The static identity headers for the upstream (SPEC 4.5), without the per-request assertion.
  * A value outside printable ASCII (an IdP subject may hold anything) is percent-encoded, so a header can
  * never be split or rejected.
  */
-export function identityHeaders(session: RoleSession): Record<string, string> {
+export function identityHeaders(session: RoleSession): IdentityHeaders {
   return {
     'x-fedgate-principal': headerSafe(session.principalArn),
     'x-fedgate-role': headerSafe(session.roleArn),

@@ -1,6 +1,7 @@
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
 import { openSharedState } from './open-shared-state.js';
+import { ExchangeLineage } from '../token-exchange/index.js';
 
 const HELP = `Usage: fedgate sessions revoke (--session ID | --role NAME [--before TIME] | --subject SUB [--provider ID]) [--config FILE]
 
@@ -57,6 +58,8 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
   try {
     if (session !== undefined) {
       const revoked = await shared.sessions.revokeSession(session);
+      // Tokens exchanged from it go too, even when no gateway is running to hear the revocation.
+      await new ExchangeLineage({ store: shared.store, sessions: shared.sessions }).revokeDescendants(session);
       io.stdout.write(revoked ? `session ${session} revoked\n` : `session ${session} not found (already expired or revoked)\n`);
       return revoked ? ExitCode.Ok : ExitCode.Invalid;
     }

@@ -164,7 +164,8 @@ function ipv6Prefix64(address: string): string | undefined {
   const tail = groupsOf(halves[1]);
   // Only the first four groups matter, and an embedded IPv4 tail can only sit in the last two.
   const missing = 8 - head.length - tail.length - (tail.at(-1)?.includes('.') === true ? 1 : 0);
-  const groups = halves.length === 2 ? [...head, ...Array<string>(Math.max(missing, 0)).fill('0'), ...tail] : head;
+  const groups =
+    halves.length === 2 ? [...head, ...Array<string>(Math.max(missing, 0)).fill('0'), ...tail] : head;
   const prefix = groups.slice(0, 4);
   if (prefix.length < 4 || !prefix.every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return undefined;
   return `${prefix.map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;

@@ -17,6 +17,7 @@ const REDACTED_PATHS = [
   '*.subject_token',
   '*.actor_token',
   '*.client_secret',
+  '*.client_assertion',
   '*.password',
   '*.privateKey',
 ];

@@ -8,7 +8,6 @@ import {
   type RoleSessionInput,
 } from '../sessions/index.js';
 import { clientCredentialsOf } from './client-credentials.js';
-import type { RegisteredClient } from './client-registry.js';
 import { actClaimFor, resolveActor, type ExchangeActor } from './exchange-actor.js';
 import { narrowScope } from './exchange-scope.js';
 import { resolveSubject, type ExchangeSubject } from './exchange-subject.js';

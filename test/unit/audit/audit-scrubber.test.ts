@@ -37,7 +37,11 @@ function recorded(event: AuditEvent): AuditRecord {
 describe('audit scrubber: an audit record never carries a token, assertion or key', () => {
   it('redacts a signed JWT in details', async () => {
     const token = await signedJwt();
-    const record = recorded({ event: 'token.exchanged', outcome: 'success', details: { subjectToken: token } });
+    const record = recorded({
+      event: 'token.exchanged',
+      outcome: 'success',
+      details: { subjectToken: token },
+    });
     expect(record.details?.['subjectToken']).toBe(redactedMarker('jwt'));
     expect(JSON.stringify(record)).not.toContain(token.split('.')[1]);
   });
@@ -68,9 +72,9 @@ describe('audit scrubber: an audit record never carries a token, assertion or ke
     expect(recorded({ event: 'login.failed', outcome: 'failure', subject: encoded }).subject).toBe(
       redactedMarker('saml'),
     );
-    expect(recorded({ event: 'login.failed', outcome: 'failure', principal: SAML_RESPONSE_XML }).principal).toBe(
-      redactedMarker('saml'),
-    );
+    expect(
+      recorded({ event: 'login.failed', outcome: 'failure', principal: SAML_RESPONSE_XML }).principal,
+    ).toBe(redactedMarker('saml'));
     const withDeclaration = Buffer.from(`<?xml version="1.0"?>${SAML_RESPONSE_XML}`).toString('base64');
     expect(secretKindOf(withDeclaration)).toBe('saml');
   });
@@ -80,16 +84,18 @@ describe('audit scrubber: an audit record never carries a token, assertion or ke
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
     expect(pem.length).toBeLessThan(MAX_AUDIT_STRING_LENGTH);
-    expect(recorded({ event: 'key.rotated', outcome: 'success', details: { key: pem } }).details?.['key']).toBe(
-      redactedMarker('pem'),
-    );
+    expect(
+      recorded({ event: 'key.rotated', outcome: 'success', details: { key: pem } }).details?.['key'],
+    ).toBe(redactedMarker('pem'));
   });
 
   it('redacts any string longer than 512 characters', () => {
     const long = 'a'.repeat(MAX_AUDIT_STRING_LENGTH + 1);
-    expect(recorded({ event: 'authz.denied', outcome: 'denied', details: { resource: long } }).details?.['resource']).toBe(
-      redactedMarker('too-long'),
-    );
+    expect(
+      recorded({ event: 'authz.denied', outcome: 'denied', details: { resource: long } }).details?.[
+        'resource'
+      ],
+    ).toBe(redactedMarker('too-long'));
     expect(secretKindOf('a'.repeat(MAX_AUDIT_STRING_LENGTH))).toBeUndefined();
   });
 

@@ -62,7 +62,8 @@ describe('file audit sink', () => {
     const path = join(dir, 'audit.log');
     const sink = createFileAuditSink(path);
     const log = new AuditLog([sink]);
-    for (let i = 0; i < 200; i++) log.record({ event: 'authz.denied', outcome: 'denied', reason: 'ImplicitDeny' });
+    for (let i = 0; i < 200; i++)
+      log.record({ event: 'authz.denied', outcome: 'denied', reason: 'ImplicitDeny' });
     await log.close();
     sink.write(record(9));
     expect(await lines(path)).toHaveLength(200);

@@ -108,7 +108,9 @@ describe('Redis Stream audit sink', () => {
     try {
       const log = new AuditLog([stream]);
       for (let i = 0; i < 100; i++)
-        expect(() => log.record({ event: 'login.failed', outcome: 'failure', details: { n: i } })).not.toThrow();
+        expect(() =>
+          log.record({ event: 'login.failed', outcome: 'failure', details: { n: i } }),
+        ).not.toThrow();
       // A batch may have left just before the connection noticed the kill: it comes back when it fails.
       expect(await stream.flush()).toBe(false);
       expect(stream.pending).toBe(20);
@@ -121,7 +123,9 @@ describe('Redis Stream audit sink', () => {
     try {
       await until(async () => (await restarted.xlen(stream.key)) === 20, 'backlog delivered after restart');
       const entries = eventsOf(await restarted.xrange(stream.key, '-', '+')) as AuditRecord[];
-      expect(entries.map((entry) => entry.details?.['n'])).toEqual(Array.from({ length: 20 }, (_, i) => 80 + i));
+      expect(entries.map((entry) => entry.details?.['n'])).toEqual(
+        Array.from({ length: 20 }, (_, i) => 80 + i),
+      );
       expect(stream.pending).toBe(0);
     } finally {
       restarted.disconnect();

@@ -97,10 +97,7 @@ describe('rate limits per client address (memory store)', () => {
   it('ignores X-Forwarded-For from an untrusted peer, so spoofed addresses get no fresh budget', async () => {
     const app = appWith(memoryLimits());
     for (let i = 0; i < BUDGET.points; i++)
-      await request(app)
-        .post('/sts/assume-role')
-        .set('X-Forwarded-For', `203.0.113.${i}`)
-        .expect(200);
+      await request(app).post('/sts/assume-role').set('X-Forwarded-For', `203.0.113.${i}`).expect(200);
     await request(app).post('/sts/assume-role').set('X-Forwarded-For', '203.0.113.99').expect(429);
   });
 

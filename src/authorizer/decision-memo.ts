@@ -1,0 +1,47 @@
+import type { Decision } from '../policy/index.js';
+import type { RouteContextValue } from './route-context.js';
+
+/** Distinct requests remembered per session within one second. */
+const MAX_DECISIONS_PER_SECOND = 64;
+const MEMO_KEY = 'decisions';
+
+interface SecondOfDecisions {
+  readonly second: number;
+  readonly catalog: object;
+  readonly decisions: Map<string, Decision>;
+}
+
+/**
+ * Remembers `authorizeSession`'s answers for one session within the current second. The decision is a pure
+ * function of the catalog, the session, action, resource, the request's context keys and the clock, and
+ * every time-dependent key (`aws:CurrentTime`, `aws:EpochTime`, `aws:MultiFactorAuthAge`) has a resolution
+ * of one second: within one second, for the same catalog and inputs, re-evaluating cannot give another
+ * answer. So this saves work for a hot session without ever being a second evaluator.
+ */
+export function memoizedDecision(
+  memo: Map<string, unknown>,
+  catalog: object,
+  nowMs: number,
+  action: string,
+  resource: string,
+  context: Readonly<Record<string, RouteContextValue>>,
+  decide: () => Decision,
+): Decision {
+  const second = Math.floor(nowMs / 1000);
+  let bucket = memo.get(MEMO_KEY) as SecondOfDecisions | undefined;
+  if (bucket === undefined || bucket.second !== second || bucket.catalog !== catalog) {
+    bucket = { second, catalog, decisions: new Map() };
+    memo.set(MEMO_KEY, bucket);
+  }
+  const key = requestKey(action, resource, context);
+  const known = bucket.decisions.get(key);
+  if (known !== undefined) return known;
+  const decision = decide();
+  if (bucket.decisions.size < MAX_DECISIONS_PER_SECOND) bucket.decisions.set(key, decision);
+  return decision;
+}
+
+function requestKey(action: string, resource: string, context: Readonly<Record<string, RouteContextValue>>): string {
+  // JSON keeps the parts apart whatever characters they hold; key order is the deterministic build order.
+  return JSON.stringify([action, resource, Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}

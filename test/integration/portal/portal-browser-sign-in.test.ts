@@ -1,0 +1,70 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
+
+let bed: PortalTestBed;
+let browser: Browser;
+beforeAll(async () => {
+  bed = await startPortalTestBed({ consent: true });
+  browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await bed?.close();
+});
+
+describe('a person in a real browser (headless Chromium)', () => {
+  it('signs in through the OIDC IdP, picks a role, opens CLI credentials and signs out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+
+    await page.goto(`${bed.url}/`);
+    await expect.poll(() => page.title()).toContain('Sign in');
+    await page.getByRole('link', { name: 'Sign in with Corp OIDC' }).click();
+    await page.getByLabel('Username').fill('carol');
+    await page.getByLabel('Password').fill('carol-pass');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL(`${bed.url}/`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Your roles' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Developer' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Auditor' }).isVisible()).toBe(true);
+    const cookies = await context.cookies(bed.url);
+    const portal = cookies.find((cookie) => cookie.name === 'fedgate_portal');
+    expect(portal).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+
+    await page.getByRole('button', { name: 'Open session as Auditor' }).click();
+    await page.waitForURL(`${bed.url}/`);
+    const session = (await context.cookies(bed.url)).find((cookie) => cookie.name === 'fedgate_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect((await bed.authz(session?.value)).status).toBe(200);
+
+    await page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'Developer' }) })
+      .getByRole('button', { name: 'CLI credentials' })
+      .click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Credentials for Developer' }).isVisible()).toBe(true);
+    const shell = await page.getByLabel('shell lines').innerText();
+    expect(shell).toMatch(/^export AWS_ACCESS_KEY_ID='FSIA[A-Z0-9]+'$/m);
+    expect(shell).toMatch(/^export AWS_SESSION_TOKEN='[\w-]+\.[\w-]+\.[\w-]+'$/m);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === bed.oidc.issuer || url.origin === bed.url);
+    expect((await bed.authz(session?.value)).status).toBe(401);
+    const left = (await context.cookies(bed.url)).map((cookie) => cookie.name);
+    expect(left).not.toContain('fedgate_portal');
+    expect(left).not.toContain('fedgate_session');
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+});
