@@ -16,6 +16,7 @@ import { PortalSessionStore } from './portal/portal-session-store.js';
 import type { PortalFederation } from './portal/portal-federation.js';
 import { ClientRegistry, ExchangeLineage, TokenExchangeService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { FedgateError } from './errors/index.js';
@@ -210,6 +211,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         metrics,
         now,
       }),
+      adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
       tokenRoutes(tokenExchange, {
         onError: (error, requestId) => logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
       }),

@@ -9,11 +9,7 @@ export type UnauthenticatedReason = 'missing' | 'invalid';
 const NO_STORE = 'no-store';
 
 /** 200: the request may pass; the identity headers and the assertion go to the upstream. */
-export function answerAllowed(
-  res: ServerResponse,
-  identity: IdentityHeaders,
-  assertion: string,
-): void {
+export function answerAllowed(res: ServerResponse, identity: IdentityHeaders, assertion: string): void {
   res.writeHead(200, {
     'x-fedgate-principal': identity['x-fedgate-principal'],
     'x-fedgate-role': identity['x-fedgate-role'],
@@ -70,9 +66,14 @@ export function answerForbidden(
 
 /** 503: session state cannot be checked, so nothing is allowed (fail closed). */
 export function answerUnavailable(res: ServerResponse, requestId: string): void {
-  writeProblem(res, new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.'), requestId, {
-    'retry-after': '1',
-  });
+  writeProblem(
+    res,
+    new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.'),
+    requestId,
+    {
+      'retry-after': '1',
+    },
+  );
 }
 
 /** A JSON 200 body. */

@@ -26,7 +26,12 @@ const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const SESSION_NAME = /^[A-Za-z0-9+=,.@_-]{2,64}$/;
 const SIMULATED_SESSION_NAME = 'simulated';
 
-const contextValueSchema = z.union([z.string().max(4096), z.boolean(), z.number(), z.array(z.string().max(4096)).max(100)]);
+const contextValueSchema = z.union([
+  z.string().max(4096),
+  z.boolean(),
+  z.number(),
+  z.array(z.string().max(4096)).max(100),
+]);
 const checkRequestSchema = z
   .strictObject({
     token: z.string().min(1).max(8192).optional(),
@@ -65,7 +70,12 @@ export async function handleCheck(req: IncomingMessage, res: ServerResponse, dep
     const { session } = await deps.cache.resolve(body.token);
     // The token's own principal keys are facts, not something the caller may rewrite.
     const context = withoutPrincipalKeys(body.context ?? {}, session, now);
-    const decision = authorizeSession(catalog, session, { action: body.action, resource: body.resource, context, now });
+    const decision = authorizeSession(catalog, session, {
+      action: body.action,
+      resource: body.resource,
+      context,
+      now,
+    });
     answerJson(res, checkResult(decision, session.principalArn));
     return;
   }

@@ -18,7 +18,7 @@ import {
 import { handleCheck, isCheckRequest } from './authz-check.js';
 import { memoizedDecision } from './decision-memo.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
-import { originalRequestOf, type OriginalRequest } from './original-request.js';
+import { originalRequestOf, requestUrl, type OriginalRequest } from './original-request.js';
 import { credentialOf } from './request-credential.js';
 import { routeContext } from './route-context.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
@@ -128,11 +128,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
     const unauthenticated = (reason: UnauthenticatedReason, code: string): void => {
       const id = requestId();
-      if (reason === 'invalid') audit({ reason: code, requestId: id, ...sourceIp(request), details: details() });
+      if (reason === 'invalid')
+        audit({ reason: code, requestId: id, ...sourceIp(request), details: details() });
       const location = loginRedirect(req, state.config, request, match);
       if (location === undefined) answerUnauthenticated(res, reason, id);
       // nginx's auth_request turns any 3xx into a 500: it gets a 401 and the URL to redirect to.
-      else if (request.style === 'original') answerUnauthenticated(res, reason, id, { 'x-fedgate-redirect': location });
+      else if (request.style === 'original')
+        answerUnauthenticated(res, reason, id, { 'x-fedgate-redirect': location });
       else answerLoginRedirect(res, location);
       observe('unauthenticated', started);
     };
@@ -206,14 +208,18 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     }
     const requestId = requestIdFrom(req.headers['x-request-id']);
     // Anything unexpected is an opaque 500: never a 200 for a request we could not decide.
-    writeProblem(res, isFedgateError(error) ? error : new FedgateError('InternalError', 'Internal error'), requestId);
+    writeProblem(
+      res,
+      isFedgateError(error) ? error : new FedgateError('InternalError', 'Internal error'),
+      requestId,
+    );
   }
 
   const checkDeps = { cache, getCatalog: () => deps.getCatalog(), getConfig: () => current().config, now };
 
   return {
     handle(req, res) {
-      const url = req.url ?? '/';
+      const url = requestUrl(req);
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       if (isCheckRequest(req, path)) {
@@ -224,7 +230,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         forwardAuth(req, res).catch((error: unknown) => fail(req, res, error));
         return;
       }
-      writeProblem(res, new FedgateError('NotFound', 'Not found'), requestIdFrom(req.headers['x-request-id']));
+      writeProblem(
+        res,
+        new FedgateError('NotFound', 'Not found'),
+        requestIdFrom(req.headers['x-request-id']),
+      );
     },
     close() {
       cache.close();

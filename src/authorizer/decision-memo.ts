@@ -41,7 +41,15 @@ export function memoizedDecision(
   return decision;
 }
 
-function requestKey(action: string, resource: string, context: Readonly<Record<string, RouteContextValue>>): string {
+function requestKey(
+  action: string,
+  resource: string,
+  context: Readonly<Record<string, RouteContextValue>>,
+): string {
   // JSON keeps the parts apart whatever characters they hold; key order is the deterministic build order.
-  return JSON.stringify([action, resource, Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  return JSON.stringify([
+    action,
+    resource,
+    Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
 }

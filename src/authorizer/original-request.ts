@@ -46,7 +46,7 @@ export function originalRequestOf(
     return first === undefined || first.length === 0 ? undefined : first;
   };
 
-  const rawUrl = req.url ?? '/';
+  const rawUrl = requestUrl(req);
   const subPath = rawUrl.startsWith(mountPath) ? rawUrl.slice(mountPath.length) : rawUrl;
   const forwardedUri = header('x-forwarded-uri');
   const nginxUri = forwardedUri === undefined ? header('x-original-uri') : undefined;
@@ -81,4 +81,9 @@ export function originalRequestOf(
 function firstListItem(value: string): string {
   const comma = value.indexOf(',');
   return (comma === -1 ? value : value.slice(0, comma)).trim();
+}
+
+/** The URL as the client sent it: Express rewrites `req.url` under a mount path but keeps `originalUrl`. */
+export function requestUrl(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }

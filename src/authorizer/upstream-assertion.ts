@@ -60,9 +60,14 @@ export async function upstreamAssertion(options: {
 }
 
 /** The memoized assertion for `audience` while it still has 30 s to live: the synchronous fast path. */
-export function memoizedAssertion(memo: Map<string, unknown>, audience: string, nowMs: number): string | undefined {
+export function memoizedAssertion(
+  memo: Map<string, unknown>,
+  audience: string,
+  nowMs: number,
+): string | undefined {
   const memoized = memo.get(`assertion:${audience}`) as MemoizedAssertion | undefined;
-  return memoized !== undefined && memoized.expiresAt - Math.floor(nowMs / 1000) >= REUSE_MIN_REMAINING_SECONDS
+  return memoized !== undefined &&
+    memoized.expiresAt - Math.floor(nowMs / 1000) >= REUSE_MIN_REMAINING_SECONDS
     ? memoized.jwt
     : undefined;
 }

@@ -60,6 +60,21 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     res.type('html').send(page);
   };
 
+  /**
+   * A refused browser form post gets a page, not a problem+json body the person cannot act on; JSON callers
+   * (`/portal/credentials` with a JSON body) still get problem+json from the error handler.
+   */
+  const formAction =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        if (!(error instanceof FedgateError) || !isFormPost(req) || res.headersSent) throw error;
+        sendHtml(res, error.status, errorPage(refusalTitle(error), error.detail, error.code));
+      }
+    };
+
   const loginFailed = (req: Request, res: Response, provider: string, error: unknown): void => {
     const known = error instanceof FedgateError ? error : undefined;
     deps.metrics?.logins.inc({ provider, outcome: 'failure' });
@@ -72,7 +87,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       reason: known?.internal ?? known?.code ?? 'InternalError',
     });
     if (known === undefined) throw error;
-    sendHtml(res, known.status, errorPage('Sign-in failed', known.detail));
+    sendHtml(res, known.status, errorPage('Sign-in failed', known.detail, known.code));
   };
 
   /** After a verified IdP answer: a portal session, and the role session at once when exactly one role fits. */
@@ -101,7 +116,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     }
     const config = deps.getConfig();
     const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, saml);
-    setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), { maxAgeSeconds: config.sessions.portalDuration });
+    setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), {
+      maxAgeSeconds: config.sessions.portalDuration,
+    });
     const only = roles.length === 1 ? roles[0] : undefined;
     if (only !== undefined) {
       const credentials = await assumeForBrowser(req, portal, only.name, undefined);
@@ -137,7 +154,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     const expected = Buffer.from(portal.csrfToken);
     const given = Buffer.from(typeof presented === 'string' ? presented : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new FedgateError('CsrfTokenInvalid', 'The form expired or did not come from this portal; reload the page');
+      throw new FedgateError(
+        'CsrfTokenInvalid',
+        'The form expired or did not come from this portal; reload the page',
+      );
     }
   };
 
@@ -154,7 +174,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         sendHtml(res, 403, noRolePage(summaryOf(portal.identity)));
         return;
       }
-      sendHtml(res, 200, rolesPage({ summary: summaryOf(portal.identity), roles, csrfToken: portal.csrfToken, returnTo }));
+      sendHtml(
+        res,
+        200,
+        rolesPage({ summary: summaryOf(portal.identity), roles, csrfToken: portal.csrfToken, returnTo }),
+      );
     });
 
     app.get('/login', (req, res) => {
@@ -181,7 +205,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }
       const oidc = providers.oidc.get(id);
       if (oidc !== undefined) {
-        const { authorizationUrl, browserBinding } = await oidc.beginLogin(returnTo === undefined ? {} : { returnTo });
+        const { authorizationUrl, browserBinding } = await oidc.beginLogin(
+          returnTo === undefined ? {} : { returnTo },
+        );
         setCookie(res, OIDC_BINDING_COOKIE, browserBinding, cookieRules(), {
           maxAgeSeconds: OIDC_BINDING_SECONDS,
           path: `/oidc/${id}/`,
@@ -189,7 +215,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         res.redirect(302, authorizationUrl);
         return;
       }
-      sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no identity provider of that name.'));
+      sendHtml(
+        res,
+        404,
+        errorPage('Unknown identity provider', 'There is no identity provider of that name.'),
+      );
     });
 
     app.post('/saml/:idp/acs', async (req, res) => {
@@ -223,7 +253,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       const id = String(req.params.idp);
       const saml = deps.getProviders().saml.get(id);
       if (saml === undefined) throw new FedgateError('NotFound', 'There is no SAML provider of that name');
-      const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+      const rawQuery = req.originalUrl.includes('?')
+        ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+        : '';
       const outcome = await saml.handleLogout(
         req.method === 'GET'
           ? { binding: 'redirect', query: req.query as Record<string, unknown>, rawQuery }
@@ -272,57 +304,63 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       await finishLogin(req, res, identity, returnToFrom(returnTo));
     });
 
-    app.post('/portal/assume', async (req, res) => {
-      const portal = await currentPortalSession(req);
-      if (portal === undefined) {
-        res.redirect(303, '/');
-        return;
-      }
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      requireCsrf(portal, body.csrf);
-      const role = requireRoleName(body.role);
-      const credentials = await assumeForBrowser(req, portal, role, undefined);
-      setSessionCookie(res, credentials);
-      res.redirect(303, returnToFrom(body.return_to) ?? '/');
-    });
-
-    app.post('/portal/credentials', async (req, res) => {
-      const portal = await currentPortalSession(req);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const isForm = req.is('application/x-www-form-urlencoded') !== false;
-      if (portal === undefined) {
-        if (isForm) {
+    app.post(
+      '/portal/assume',
+      formAction(async (req, res) => {
+        const portal = await currentPortalSession(req);
+        if (portal === undefined) {
           res.redirect(303, '/');
           return;
         }
-        throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
-      }
-      requireCsrf(portal, isForm ? body.csrf : req.get('x-csrf-token'));
-      const role = requireRoleName(body.role);
-      const durationSeconds = optionalDuration(body.durationSeconds);
-      const credentials = await assumeForBrowser(req, portal, role, durationSeconds);
-      res.setHeader('Cache-Control', 'no-store');
-      if (!isForm) {
-        res.json(credentials);
-        return;
-      }
-      sendHtml(
-        res,
-        200,
-        credentialsPage({
-          summary: summaryOf(portal.identity),
-          csrfToken: portal.csrfToken,
-          credentials: {
-            roleName: role,
-            accessKeyId: credentials.Credentials.AccessKeyId,
-            secretAccessKey: credentials.Credentials.SecretAccessKey,
-            sessionToken: credentials.Credentials.SessionToken,
-            expiration: credentials.Credentials.Expiration,
-            principalArn: credentials.AssumedRoleUser.Arn,
-          },
-        }),
-      );
-    });
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        requireCsrf(portal, body.csrf);
+        const role = requireRoleName(body.role);
+        const credentials = await assumeForBrowser(req, portal, role, undefined);
+        setSessionCookie(res, credentials);
+        res.redirect(303, returnToFrom(body.return_to) ?? '/');
+      }),
+    );
+
+    app.post(
+      '/portal/credentials',
+      formAction(async (req, res) => {
+        const portal = await currentPortalSession(req);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const isForm = isFormPost(req);
+        if (portal === undefined) {
+          if (isForm) {
+            res.redirect(303, '/');
+            return;
+          }
+          throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
+        }
+        requireCsrf(portal, isForm ? body.csrf : req.get('x-csrf-token'));
+        const role = requireRoleName(body.role);
+        const durationSeconds = optionalDuration(body.durationSeconds);
+        const credentials = await assumeForBrowser(req, portal, role, durationSeconds);
+        res.setHeader('Cache-Control', 'no-store');
+        if (!isForm) {
+          res.json(credentials);
+          return;
+        }
+        sendHtml(
+          res,
+          200,
+          credentialsPage({
+            summary: summaryOf(portal.identity),
+            csrfToken: portal.csrfToken,
+            credentials: {
+              roleName: role,
+              accessKeyId: credentials.Credentials.AccessKeyId,
+              secretAccessKey: credentials.Credentials.SecretAccessKey,
+              sessionToken: credentials.Credentials.SessionToken,
+              expiration: credentials.Credentials.Expiration,
+              principalArn: credentials.AssumedRoleUser.Arn,
+            },
+          }),
+        );
+      }),
+    );
 
     /** Revokes the portal session and every role session minted from it, and clears the cookies. */
     const endPortalSession = async (req: Request, res: Response, portal: PortalSession): Promise<void> => {
@@ -341,36 +379,60 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       });
     };
 
-    app.post('/logout', async (req, res) => {
-      const portal = await currentPortalSession(req);
-      if (portal === undefined) {
-        clearCookie(res, SESSION_COOKIE, cookieRules());
-        res.redirect(303, '/');
-        return;
-      }
-      requireCsrf(portal, ((req.body ?? {}) as Record<string, unknown>).csrf);
-      await endPortalSession(req, res, portal);
-      const providers = deps.getProviders();
-      const provider = portal.identity.provider;
-      const saml = providers.saml.get(provider);
-      const oidc = providers.oidc.get(provider);
-      let idpLogout: string | undefined;
-      if (saml !== undefined && portal.nameIdValue !== undefined) {
-        idpLogout = await saml.logoutRequestUrl({
-          ...portal.identity,
-          nameIdValue: portal.nameIdValue,
-          ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
-        });
-      } else if (oidc !== undefined) {
-        idpLogout = oidc.endSessionUrl({ postLogoutRedirectUri: `${deps.getConfig().publicUrl}/` });
-      }
-      res.redirect(303, idpLogout ?? '/');
-    });
+    app.post(
+      '/logout',
+      formAction(async (req, res) => {
+        const portal = await currentPortalSession(req);
+        if (portal === undefined) {
+          clearCookie(res, SESSION_COOKIE, cookieRules());
+          res.redirect(303, '/');
+          return;
+        }
+        requireCsrf(portal, ((req.body ?? {}) as Record<string, unknown>).csrf);
+        await endPortalSession(req, res, portal);
+        const providers = deps.getProviders();
+        const provider = portal.identity.provider;
+        const saml = providers.saml.get(provider);
+        const oidc = providers.oidc.get(provider);
+        let idpLogout: string | undefined;
+        if (saml !== undefined && portal.nameIdValue !== undefined) {
+          idpLogout = await saml.logoutRequestUrl({
+            ...portal.identity,
+            nameIdValue: portal.nameIdValue,
+            ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
+          });
+        } else if (oidc !== undefined) {
+          idpLogout = oidc.endSessionUrl({ postLogoutRedirectUri: `${deps.getConfig().publicUrl}/` });
+        }
+        res.redirect(303, idpLogout ?? '/');
+      }),
+    );
   };
 }
 
+/** A browser form post (or a bodiless POST, which no JSON client sends): answered with pages. */
+function isFormPost(req: Request): boolean {
+  return req.is('application/x-www-form-urlencoded') !== false;
+}
+
+function refusalTitle(error: FedgateError): string {
+  switch (error.code) {
+    case 'CsrfTokenInvalid':
+      return 'The form expired';
+    case 'AccessDenied':
+      return 'Not allowed';
+    default:
+      return 'Request refused';
+  }
+}
+
 function summaryOf(identity: FederatedIdentity): IdentitySummary {
-  return { provider: identity.provider, subject: identity.subject, groups: identity.groups, mfa: identity.mfa };
+  return {
+    provider: identity.provider,
+    subject: identity.subject,
+    groups: identity.groups,
+    mfa: identity.mfa,
+  };
 }
 
 function requireRoleName(value: unknown): string {

@@ -12,26 +12,33 @@ import { appendTemplateGlobCodes, parseTemplate, type Template, type TemplatePar
 /** An ARN split into its 6 colon-separated parts; positions into `text` so matching never slices. */
 export interface ArnBounds {
   readonly text: string;
-  /** starts[i], ends[i] of part i (0 = "arn", 5 = resource part, which may itself contain colons). */
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+  /** Positions of the first five colons; part 5 (the resource part) runs to the end and may contain colons. */
+  readonly colons: readonly number[];
 }
 
 /** Splits at the first five colons; undefined when the text is not an ARN of 6 parts. */
 export function splitArn(text: string): ArnBounds | undefined {
-  const starts = new Int32Array(6);
-  const ends = new Int32Array(6);
-  let from = 0;
-  for (let i = 0; i < 5; i++) {
-    const colon = text.indexOf(':', from);
-    if (colon < 0) return undefined;
-    starts[i] = from;
-    ends[i] = colon;
-    from = colon + 1;
-  }
-  starts[5] = from;
-  ends[5] = text.length;
-  return { text, starts, ends };
+  const c0 = text.indexOf(':');
+  if (c0 < 0) return undefined;
+  const c1 = text.indexOf(':', c0 + 1);
+  if (c1 < 0) return undefined;
+  const c2 = text.indexOf(':', c1 + 1);
+  if (c2 < 0) return undefined;
+  const c3 = text.indexOf(':', c2 + 1);
+  if (c3 < 0) return undefined;
+  const c4 = text.indexOf(':', c3 + 1);
+  if (c4 < 0) return undefined;
+  return { text, colons: [c0, c1, c2, c3, c4] };
+}
+
+/** Start of part `i` (0…5). */
+export function partStart(arn: ArnBounds, i: number): number {
+  return i === 0 ? 0 : (arn.colons[i - 1] as number) + 1;
+}
+
+/** End (exclusive) of part `i` (0…5). */
+export function partEnd(arn: ArnBounds, i: number): number {
+  return i === 5 ? arn.text.length : (arn.colons[i] as number);
 }
 
 /** A request's resource prepared once: partition, service, region and account lower-cased (IAM matches them so). */
@@ -44,7 +51,7 @@ export interface PreparedResource {
 export function prepareResource(raw: string): PreparedResource {
   const split = splitArn(raw);
   if (split === undefined) return { raw, arn: undefined };
-  const cut = split.starts[5] ?? raw.length;
+  const cut = partStart(split, 5);
   const head = raw.slice(0, cut);
   const lower = head.toLowerCase();
   return { raw, arn: lower === head ? split : splitArn(lower + raw.slice(cut)) };
@@ -132,13 +139,14 @@ export function matchResourcePattern(
   if (arn === undefined) return PatternMatch.No;
   const text = arn.text;
   for (let i = 0; i < 5; i++) {
-    if (!matchStaticGlob(pattern.head[i] as StaticGlob, text, arn.starts[i], arn.ends[i])) return PatternMatch.No;
+    if (!matchStaticGlob(pattern.head[i] as StaticGlob, text, partStart(arn, i), partEnd(arn, i))) return PatternMatch.No;
   }
   const tail = pattern.tail;
-  if ('kind' in tail) return matchStaticGlob(tail, text, arn.starts[5], arn.ends[5]) ? PatternMatch.Yes : PatternMatch.No;
+  const start = partStart(arn, 5);
+  if ('kind' in tail) return matchStaticGlob(tail, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
   const codes: number[] = [];
   if (!appendTemplateGlobCodes(tail, context, codes)) return PatternMatch.Unresolved;
-  return matchGlobCodes(codes, text, arn.starts[5], arn.ends[5]) ? PatternMatch.Yes : PatternMatch.No;
+  return matchGlobCodes(codes, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
 }
 
 /** Splits template parts at the first five colons of literal text (colons inside variables do not split). */
@@ -176,12 +184,12 @@ export function matchArnGlobCodes(codes: readonly number[], value: string): bool
     if (colon >= codes.length) {
       // A short pattern ending in `*` stands for `*` in every remaining part.
       if (colon > start && codes[colon - 1] === GLOB_STAR) {
-        return matchGlobCodes(codes, value, arn.starts[i], arn.ends[i], start, colon);
+        return matchGlobCodes(codes, value, partStart(arn, i), partEnd(arn, i), start, colon);
       }
       return false;
     }
-    if (!matchGlobCodes(codes, value, arn.starts[i], arn.ends[i], start, colon)) return false;
+    if (!matchGlobCodes(codes, value, partStart(arn, i), partEnd(arn, i), start, colon)) return false;
     start = colon + 1;
   }
-  return matchGlobCodes(codes, value, arn.starts[5], arn.ends[5], start, codes.length);
+  return matchGlobCodes(codes, value, partStart(arn, 5), value.length, start, codes.length);
 }

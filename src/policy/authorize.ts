@@ -3,14 +3,7 @@ import type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 import { prepareContext, type EvaluationContext } from './evaluation-context.js';
 import type { BlockingLayer, ContextInput, Decision, MatchedStatement, PrincipalIdentity } from './policy-types.js';
 import { PrincipalMatchKind, accountOfArn } from './principal-matching.js';
-import {
-  collectMissingKeys,
-  forEachCandidate,
-  matchStatement,
-  matchesAction,
-  nextPass,
-  type PreparedRequest,
-} from './statement-matching.js';
+import { collectMissingKeys, matchStatement, matchesAction, nextPass, type PreparedRequest } from './statement-matching.js';
 
 /** A request to decide: who, what action, on which resource, in which context. */
 export interface AuthorizationRequest {
@@ -58,86 +51,101 @@ export function prepareRequest(request: AuthorizationRequest, withResource = tru
  * naming the role, the account or everyone. Cross-account, identity and resource policy must both allow.
  */
 export function authorize(request: AuthorizationRequest, policies: PolicySet): Decision {
-  const prepared = prepareRequest(request);
-  const missing = new Map<string, string>();
-  const denies: CompiledStatement[] = [];
-  const allows: CompiledStatement[][] = [[], [], [], [], []];
-  let directResourceAllow = false;
-  let layer: Layer = Layer.Identity;
-  let segmentStart = 0;
+  const c = new DecisionCollector(prepareRequest(request));
+  const guardrails = policies.guardrails ?? NONE;
+  const sessions = policies.sessionPolicies ?? NONE;
+  const resources = policies.resourcePolicies ?? NONE;
+  for (let i = 0; i < guardrails.length; i++) c.run(guardrails[i] as CompiledPolicy, Layer.Guardrail);
+  if (policies.permissionsBoundary !== undefined) c.run(policies.permissionsBoundary, Layer.Boundary);
+  for (let i = 0; i < sessions.length; i++) c.run(sessions[i] as CompiledPolicy, Layer.Session);
+  const identity = policies.identityPolicies;
+  for (let i = 0; i < identity.length; i++) c.run(identity[i] as CompiledPolicy, Layer.Identity);
+  for (let i = 0; i < resources.length; i++) c.run(resources[i] as CompiledPolicy, Layer.Resource);
 
-  const visit = (s: CompiledStatement): void => {
-    if (!matchesAction(s, prepared.action)) return;
-    collectMissingKeys(s, prepared.context, missing);
-    const kind = matchStatement(s, prepared);
-    if (kind === PrincipalMatchKind.None) return;
-    if (s.effect === 'Deny') {
-      denies.push(s);
-      return;
-    }
-    (allows[layer] as CompiledStatement[]).push(s);
-    if (layer === Layer.Resource && kind === PrincipalMatchKind.Direct) directResourceAllow = true;
-  };
-  const run = (policy: CompiledPolicy, l: Layer): void => {
-    layer = l;
-    const list = allows[l] as CompiledStatement[];
-    const allowStart = list.length;
-    segmentStart = denies.length;
-    forEachCandidate(policy, prepared, nextPass(), visit);
-    sortByIndex(denies, segmentStart);
-    sortByIndex(list, allowStart);
-  };
-
-  const guardrails = policies.guardrails ?? [];
-  const sessions = policies.sessionPolicies ?? [];
-  const resources = policies.resourcePolicies ?? [];
-  for (const p of guardrails) run(p, Layer.Guardrail);
-  if (policies.permissionsBoundary !== undefined) run(policies.permissionsBoundary, Layer.Boundary);
-  for (const p of sessions) run(p, Layer.Session);
-  for (const p of policies.identityPolicies) run(p, Layer.Identity);
-  for (const p of resources) run(p, Layer.Resource);
-
-  const missingContextKeys = sortedKeys(missing);
-  if (denies.length > 0) return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
-
-  const [guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows] = allows as [
-    CompiledStatement[],
-    CompiledStatement[],
-    CompiledStatement[],
-    CompiledStatement[],
-    CompiledStatement[],
-  ];
-  const implicit = (blockedBy: BlockingLayer): Decision => ({
-    decision: 'ImplicitDeny',
-    matchedStatements: [],
-    missingContextKeys,
-    blockedBy,
-  });
-  if (guardrails.length > 0 && guardrailAllows.length === 0) return implicit('guardrail');
+  const missingContextKeys = c.missing === undefined ? NO_KEYS : sortedKeys(c.missing);
+  if (c.denies.length > 0) {
+    return { decision: 'ExplicitDeny', matchedStatements: c.denies.map(toMatched), missingContextKeys };
+  }
+  const [guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows] = c.allows;
+  if (guardrails.length > 0 && guardrailAllows.length === 0) return implicitDeny('guardrail', missingContextKeys);
 
   const boundaryOk = policies.permissionsBoundary === undefined || boundaryAllows.length > 0;
   const sessionOk = sessions.length === 0 || sessionAllows.length > 0;
-  const allowed = (statements: readonly CompiledStatement[][]): Decision => ({
-    decision: 'Allow',
-    matchedStatements: statements.flat().map(toMatched),
-    missingContextKeys,
-  });
-
   if (isCrossAccount(request)) {
-    if (!boundaryOk) return implicit('boundary');
-    if (!sessionOk) return implicit('session');
-    if (identityAllows.length === 0) return implicit('identity');
-    if (resourceAllows.length === 0) return implicit('resource');
-    return allowed([guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows]);
+    if (!boundaryOk) return implicitDeny('boundary', missingContextKeys);
+    if (!sessionOk) return implicitDeny('session', missingContextKeys);
+    if (identityAllows.length === 0) return implicitDeny('identity', missingContextKeys);
+    if (resourceAllows.length === 0) return implicitDeny('resource', missingContextKeys);
+    return allowDecision(c.allows, missingContextKeys);
   }
-  if (directResourceAllow) {
-    // IAM: a same-account resource policy naming the session itself is not limited by implicit denies elsewhere.
-    return allowed([guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows]);
+  // IAM: a same-account resource policy naming the session itself is not limited by implicit denies elsewhere.
+  if (c.directResourceAllow) return allowDecision(c.allows, missingContextKeys);
+  if (!boundaryOk) return implicitDeny('boundary', missingContextKeys);
+  if (!sessionOk) return implicitDeny('session', missingContextKeys);
+  if (identityAllows.length === 0 && resourceAllows.length === 0) return implicitDeny('identity', missingContextKeys);
+  return allowDecision(c.allows, missingContextKeys);
+}
+
+const NONE: readonly CompiledPolicy[] = [];
+const NO_KEYS: readonly string[] = Object.freeze([]);
+const NO_STATEMENTS: readonly MatchedStatement[] = Object.freeze([]);
+
+type LayerLists = [CompiledStatement[], CompiledStatement[], CompiledStatement[], CompiledStatement[], CompiledStatement[]];
+
+/** What one decision gathers while visiting candidate statements (a class: no closures per decision). */
+class DecisionCollector {
+  missing: Map<string, string> | undefined = undefined;
+  readonly denies: CompiledStatement[] = [];
+  readonly allows: LayerLists = [[], [], [], [], []];
+  directResourceAllow = false;
+
+  constructor(readonly request: PreparedRequest) {}
+
+  run(policy: CompiledPolicy, layer: Layer): void {
+    const pass = nextPass();
+    const allows = this.allows[layer];
+    const denyStart = this.denies.length;
+    const allowStart = allows.length;
+    const index = policy.index;
+    this.visitList(index.anyService, pass, layer);
+    const bucket = index.byService.get(this.request.service);
+    if (bucket !== undefined) {
+      const exact = bucket.exact.get(this.request.name);
+      if (exact !== undefined) this.visitList(exact, pass, layer);
+      this.visitList(bucket.patterns, pass, layer);
+    }
+    if (this.denies.length - denyStart > 1) sortByIndex(this.denies, denyStart);
+    if (allows.length - allowStart > 1) sortByIndex(allows, allowStart);
   }
-  if (!boundaryOk) return implicit('boundary');
-  if (!sessionOk) return implicit('session');
-  if (identityAllows.length === 0 && resourceAllows.length === 0) return implicit('identity');
-  return allowed([guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows]);
+
+  private visitList(list: readonly CompiledStatement[], pass: number, layer: Layer): void {
+    const request = this.request;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as CompiledStatement;
+      if (s.visited === pass) continue;
+      s.visited = pass;
+      if (!matchesAction(s, request.action)) continue;
+      if (s.referencedKeysLower.length > 0) this.missing = collectMissingKeys(s, request.context, this.missing);
+      const kind = matchStatement(s, request);
+      if (kind === PrincipalMatchKind.None) continue;
+      if (s.effect === 'Deny') {
+        this.denies.push(s);
+      } else {
+        this.allows[layer].push(s);
+        if (layer === Layer.Resource && kind === PrincipalMatchKind.Direct) this.directResourceAllow = true;
+      }
+    }
+  }
+}
+
+function implicitDeny(blockedBy: BlockingLayer, missingContextKeys: readonly string[]): Decision {
+  return { decision: 'ImplicitDeny', matchedStatements: NO_STATEMENTS, missingContextKeys, blockedBy };
+}
+
+function allowDecision(allows: LayerLists, missingContextKeys: readonly string[]): Decision {
+  const matchedStatements: MatchedStatement[] = [];
+  for (const list of allows) for (const s of list) matchedStatements.push(s.matched);
+  return { decision: 'Allow', matchedStatements, missingContextKeys };
 }
 
 function isCrossAccount(request: AuthorizationRequest): boolean {
@@ -167,7 +175,8 @@ export function sortByIndex(list: CompiledStatement[], start: number): void {
 }
 
 /** Missing keys in a stable order, independent of statement and policy order. */
-export function sortedKeys(missing: ReadonlyMap<string, string>): string[] {
+export function sortedKeys(missing: ReadonlyMap<string, string> | undefined): string[] {
+  if (missing === undefined) return [];
   if (missing.size === 0) return [];
   return [...missing.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 }

@@ -12,12 +12,12 @@ import { collectMissingKeys, forEachCandidate, matchStatement, matchesAction, ne
 export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: AuthorizationRequest): Decision {
   if (trustPolicy.kind !== 'trust') throw new TypeError(`evaluateTrustPolicy needs a trust policy, got ${trustPolicy.kind}`);
   const prepared = prepareRequest(request, false);
-  const missing = new Map<string, string>();
+  let missing: Map<string, string> | undefined;
   const denies: CompiledStatement[] = [];
   const allows: CompiledStatement[] = [];
   forEachCandidate(trustPolicy, prepared, nextPass(), (s) => {
     if (!matchesAction(s, prepared.action)) return;
-    collectMissingKeys(s, prepared.context, missing);
+    missing = collectMissingKeys(s, prepared.context, missing);
     if (matchStatement(s, prepared) === PrincipalMatchKind.None) return;
     (s.effect === 'Deny' ? denies : allows).push(s);
   });

@@ -115,11 +115,19 @@ function matchesResource(
   return true;
 }
 
-/** Adds to `missing` the statement's referenced context keys that the context lacks. */
-export function collectMissingKeys(statement: CompiledStatement, context: EvaluationContext, missing: Map<string, string>): void {
+/** Adds to `missing` (created on first need) the statement's referenced context keys the context lacks. */
+export function collectMissingKeys(
+  statement: CompiledStatement,
+  context: EvaluationContext,
+  missing: Map<string, string> | undefined,
+): Map<string, string> | undefined {
   const lowers = statement.referencedKeysLower;
+  let out = missing;
   for (let i = 0; i < lowers.length; i++) {
     const lower = lowers[i]!;
-    if (!context.has(lower) && !missing.has(lower)) missing.set(lower, statement.referencedKeys[i]!);
+    if (context.has(lower)) continue;
+    out ??= new Map();
+    if (!out.has(lower)) out.set(lower, statement.referencedKeys[i]!);
   }
+  return out;
 }

@@ -56,14 +56,30 @@ export function layout(options: {
   signedIn?: { summary: IdentitySummary; csrfToken: string };
 }): string {
   const signedIn = options.signedIn;
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${options.title} · fedgate</title><style>${rawStyle()}</style></head>
-<body><header><span class="brand">fedgate</span>${
-    signedIn === undefined
-      ? ''
-      : html`<form method="post" action="/logout"><span class="muted">${signedIn.summary.subject} (${signedIn.summary.provider})</span>
-<input type="hidden" name="csrf" value="${signedIn.csrfToken}"> <button class="secondary" type="submit">Sign out</button></form>`
-  }</header><main>${options.body}</main></body></html>`}`;
+  return `<!doctype html>${html`<html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width,initial-scale=1" />
+      <title>${options.title} · fedgate</title>
+      <style>
+        ${rawStyle()}
+      </style>
+    </head>
+    <body>
+      <header>
+        <span class="brand">fedgate</span>${
+          signedIn === undefined
+            ? ''
+            : html`<form method="post" action="/logout">
+                <span class="muted">${signedIn.summary.subject} (${signedIn.summary.provider})</span>
+                <input type="hidden" name="csrf" value="${signedIn.csrfToken}" />
+                <button class="secondary" type="submit">Sign out</button>
+              </form>`
+        }
+      </header>
+      <main>${options.body}</main>
+    </body>
+  </html>`}`;
 }
 
 function rawStyle(): RawHtml {
@@ -75,13 +91,24 @@ export function signInPage(providers: readonly ProviderLink[], returnTo: string 
   const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
   const body =
     providers.length === 0
-      ? html`<h1>Sign in</h1><p class="notice">No identity provider is configured for browser sign-in.</p>`
-      : html`<h1>Sign in</h1><p class="muted">Choose your identity provider.</p>
-<ul class="cards">${providers.map(
-          (provider) =>
-            html`<li class="card"><h2>${provider.displayName}</h2><p class="muted">${provider.type === 'saml' ? 'SAML 2.0' : 'OpenID Connect'}</p>
-<div class="actions"><a class="button" href="/login/${encodeURIComponent(provider.id)}${query}">Sign in with ${provider.displayName}</a></div></li>`,
-        )}</ul>`;
+      ? html`<h1>Sign in</h1>
+          <p class="notice">No identity provider is configured for browser sign-in.</p>`
+      : html`<h1>Sign in</h1>
+          <p class="muted">Choose your identity provider.</p>
+          <ul class="cards">
+            ${providers.map(
+              (provider) =>
+                html`<li class="card">
+                  <h2>${provider.displayName}</h2>
+                  <p class="muted">${provider.type === 'saml' ? 'SAML 2.0' : 'OpenID Connect'}</p>
+                  <div class="actions">
+                    <a class="button" href="/login/${encodeURIComponent(provider.id)}${query}"
+                      >Sign in with ${provider.displayName}</a
+                    >
+                  </div>
+                </li>`,
+            )}
+          </ul>`;
   return layout({ title: 'Sign in', body });
 }
 
@@ -94,26 +121,64 @@ export function rolesPage(options: {
 }): string {
   const { summary, roles, csrfToken, returnTo } = options;
   const body = html`<h1>Your roles</h1>
-<p class="muted">Signed in as <strong>${summary.subject}</strong> through ${summary.provider}${summary.mfa ? ' with MFA' : ''}.</p>
-<ul class="cards">${roles.map(
-    (role) => html`<li class="card"><h2>${role.name}</h2>${role.description === undefined ? '' : html`<p>${role.description}</p>`}
-<p class="arn">${role.arn}</p><div class="actions">
-<form method="post" action="/portal/assume"><input type="hidden" name="csrf" value="${csrfToken}"><input type="hidden" name="role" value="${role.name}">
-${returnTo === undefined ? '' : html`<input type="hidden" name="return_to" value="${returnTo}">`}<button type="submit">Open session as ${role.name}</button></form>
-<form method="post" action="/portal/credentials"><input type="hidden" name="csrf" value="${csrfToken}"><input type="hidden" name="role" value="${role.name}">
-<button class="secondary" type="submit">CLI credentials</button></form>
-${role.appUrl === undefined ? '' : html`<a class="button secondary" href="${role.appUrl}">Open app</a>`}</div></li>`,
-  )}</ul>`;
+    <p class="muted">
+      Signed in as <strong>${summary.subject}</strong> through
+      ${summary.provider}${summary.mfa ? ' with MFA' : ''}.
+    </p>
+    <ul class="cards">
+      ${roles.map(
+        (role) =>
+          html`<li class="card">
+            <h2>${role.name}</h2>
+            ${role.description === undefined ? '' : html`<p>${role.description}</p>`}
+            <p class="arn">${role.arn}</p>
+            <div class="actions">
+              <form method="post" action="/portal/assume">
+                <input type="hidden" name="csrf" value="${csrfToken}" /><input
+                  type="hidden"
+                  name="role"
+                  value="${role.name}"
+                />
+                ${returnTo === undefined ? '' : html`<input type="hidden" name="return_to" value="${returnTo}" />`}<button
+                  type="submit"
+                >
+                  Open session as ${role.name}
+                </button>
+              </form>
+              <form method="post" action="/portal/credentials">
+                <input type="hidden" name="csrf" value="${csrfToken}" /><input
+                  type="hidden"
+                  name="role"
+                  value="${role.name}"
+                />
+                <button class="secondary" type="submit">CLI credentials</button>
+              </form>
+              ${role.appUrl === undefined ? '' : html`<a class="button secondary" href="${role.appUrl}">Open app</a>`}
+            </div>
+          </li>`,
+      )}
+    </ul>`;
   return layout({ title: 'Your roles', body, signedIn: { summary, csrfToken } });
 }
 
 /** Shown when no role trusts the identity: who they are, and that nothing was issued. */
 export function noRolePage(summary: IdentitySummary): string {
   const body = html`<h1>No role trusts this identity</h1>
-<p class="notice">You signed in, but no role's trust policy allows this identity, so no session was issued. Ask an administrator to grant access, quoting the details below.</p>
-<dl><dt>Provider</dt><dd>${summary.provider}</dd><dt>Subject</dt><dd>${summary.subject}</dd>
-<dt>Groups</dt><dd>${summary.groups.length === 0 ? '(none)' : summary.groups.join(', ')}</dd><dt>MFA</dt><dd>${summary.mfa ? 'yes' : 'no'}</dd></dl>
-<p><a href="/">Back to sign in</a></p>`;
+    <p class="notice">
+      You signed in, but no role's trust policy allows this identity, so no session was issued. Ask an
+      administrator to grant access, quoting the details below.
+    </p>
+    <dl>
+      <dt>Provider</dt>
+      <dd>${summary.provider}</dd>
+      <dt>Subject</dt>
+      <dd>${summary.subject}</dd>
+      <dt>Groups</dt>
+      <dd>${summary.groups.length === 0 ? '(none)' : summary.groups.join(', ')}</dd>
+      <dt>MFA</dt>
+      <dd>${summary.mfa ? 'yes' : 'no'}</dd>
+    </dl>
+    <p><a href="/">Back to sign in</a></p>`;
   return layout({ title: 'No role', body });
 }
 
@@ -129,16 +194,30 @@ export AWS_SECRET_ACCESS_KEY=${shellQuote(c.secretAccessKey)}
 export AWS_SESSION_TOKEN=${shellQuote(c.sessionToken)}
 export FEDGATE_TOKEN="$AWS_SESSION_TOKEN"`;
   const body = html`<h1>Credentials for ${c.roleName}</h1>
-<p class="muted">${c.principalArn}</p><p>Valid until <time datetime="${c.expiration}">${c.expiration}</time>. Paste into a shell:</p>
-<pre id="credentials" aria-label="shell lines">${shell}</pre>
-<p class="muted">Use the session token as <code>Authorization: Bearer $FEDGATE_TOKEN</code> against services behind fedgate.</p>
-<p><a href="/">Back to your roles</a></p>`;
-  return layout({ title: `Credentials for ${c.roleName}`, body, signedIn: { summary: options.summary, csrfToken: options.csrfToken } });
+    <p class="muted">${c.principalArn}</p>
+    <p>Valid until <time datetime="${c.expiration}">${c.expiration}</time>. Paste into a shell:</p>
+    <pre id="credentials" aria-label="shell lines">${shell}</pre>
+    <p class="muted">
+      Use the session token as <code>Authorization: Bearer $FEDGATE_TOKEN</code> against services behind
+      fedgate.
+    </p>
+    <p><a href="/">Back to your roles</a></p>`;
+  return layout({
+    title: `Credentials for ${c.roleName}`,
+    body,
+    signedIn: { summary: options.summary, csrfToken: options.csrfToken },
+  });
 }
 
 /** A short error page for browser flows (failed sign-in and the like); never details of the failure's evidence. */
-export function errorPage(title: string, message: string): string {
-  return layout({ title, body: html`<h1>${title}</h1><p class="notice">${message}</p><p><a href="/">Back to sign in</a></p>` });
+export function errorPage(title: string, message: string, code?: string): string {
+  return layout({
+    title,
+    body: html`<h1>${title}</h1>
+      <p class="notice">${message}</p>
+      ${code === undefined ? '' : html`<p class="muted">Error code: <code>${code}</code></p>`}
+      <p><a href="/">Back to the portal</a></p>`,
+  });
 }
 
 function shellQuote(value: string): string {

@@ -115,7 +115,7 @@ function readNameId(subject: Element): SamlNameId | undefined {
 function readConfirmation(confirmation: Element): SamlSubjectConfirmation {
   const data = optionalChild(confirmation, SAML_NS, 'SubjectConfirmationData');
   const recipient = data && attributeOf(data, 'Recipient');
-  const inResponseTo = data && attributeOf(data, 'InResponseTo');
+  const inResponseTo = (data && attributeOf(data, 'InResponseTo')) || undefined;
   const notBefore = data && parseInstant(attributeOf(data, 'NotBefore'));
   const notOnOrAfter = data && parseInstant(attributeOf(data, 'NotOnOrAfter'));
   return {

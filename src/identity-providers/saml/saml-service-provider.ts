@@ -341,7 +341,8 @@ export class SamlServiceProvider {
     if (!isSamlElement(response, SAMLP_NS, 'Response')) throw samlRejection('not-a-response');
     checkStatus(response);
 
-    const requestId = attributeOf(response, 'InResponseTo');
+    // An empty InResponseTo (samlify's IdP-initiated default) means absent, as node-saml treats it.
+    const requestId = attributeOf(response, 'InResponseTo') || undefined;
     let expectation: InResponseToExpectation;
     let library: SAML;
     if (mode === 'sts') {
@@ -373,6 +374,12 @@ export class SamlServiceProvider {
       } catch (error) {
         throw translateLibraryError(error);
       }
+      // An assertion hidden anywhere else in the response (Extensions, Signature/Object…) is a wrapping
+      // attempt even when the one node-saml verified is genuine: refuse the whole response.
+      const everywhere =
+        response.getElementsByTagNameNS(SAML_NS, 'Assertion').length +
+        response.getElementsByTagNameNS(SAML_NS, 'EncryptedAssertion').length;
+      if (everywhere > 1) throw samlRejection('multiple-assertions');
       // Only the XML node-saml verified is read from here on: never the raw response (signature wrapping).
       const verifiedXml = profile?.getAssertionXml?.();
       if (verifiedXml === undefined) throw samlRejection('missing-assertion');

@@ -28,6 +28,8 @@ export interface GatewayUnderTest {
   readonly port: number;
   readonly config: GatewayConfig;
   readonly catalog: PolicyCatalog;
+  /** Applies a new configuration document, as the config watcher does (new config and catalog objects). */
+  reload(config: Record<string, unknown>): Promise<void>;
   readonly store: Store;
   readonly keys: SigningKeyRing;
   readonly sessions: SessionService;
@@ -52,11 +54,7 @@ const KEK = 'authorizer-tests-key-encryption-key-0123456789';
 
 /** Starts an authorizer on its own loopback listener. */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayUnderTest> {
-  const dir = await mkdtemp(join(tmpdir(), 'fedgate-authz-'));
-  const path = join(dir, 'gateway.json');
-  await writeFile(path, JSON.stringify(options.config));
-  const config = await loadConfig(path, { env: {} });
-  await rm(dir, { recursive: true, force: true });
+  let config = await load(options.config);
   const now = options.now ?? Date.now;
 
   const store =
@@ -81,7 +79,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     now,
   });
   await sessions.start();
-  const catalog = PolicyCatalog.fromConfig(config);
+  let catalog = PolicyCatalog.fromConfig(config);
   const audit: AuditEvent[] = [];
   const metrics = new GatewayMetrics({ defaultMetrics: false });
   const authorizer = createAuthorizer({
@@ -99,8 +97,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   return {
     url: server.url,
     port: server.port,
-    config,
-    catalog,
+    get config() {
+      return config;
+    },
+    get catalog() {
+      return catalog;
+    },
+    async reload(document) {
+      const next = await load(document);
+      catalog = PolicyCatalog.fromConfig(next);
+      config = next;
+    },
     store,
     keys,
     sessions,
@@ -133,6 +140,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   };
 }
 
+async function load(document: Record<string, unknown>): Promise<GatewayConfig> {
+  const dir = await mkdtemp(join(tmpdir(), 'fedgate-authz-'));
+  try {
+    const path = join(dir, 'gateway.json');
+    await writeFile(path, JSON.stringify(document));
+    return await loadConfig(path, { env: {} });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** An HTTP answer, headers lower-cased. */
 export interface Answer {
   readonly status: number;
@@ -154,7 +172,11 @@ export function send(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         res.on('error', reject);
       },

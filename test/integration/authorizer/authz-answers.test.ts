@@ -10,7 +10,10 @@ describe('/authz answers (SPEC 4.5)', () => {
   let token: string;
   beforeAll(async () => {
     gateway = await startGateway({ config: ordersConfig() });
-    ({ token } = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments', 'cost center': 'Zürich' } }));
+    ({ token } = await gateway.issue({
+      roleName: 'Developer',
+      tags: { team: 'payments', 'cost center': 'Zürich' },
+    }));
   });
   afterAll(async () => {
     await gateway.close();
@@ -63,7 +66,9 @@ describe('/authz answers (SPEC 4.5)', () => {
 
   it('a revoked session is refused at once on the instance that revoked it, cached or not', async () => {
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
-    expect((await askForwarded(gateway, ORDER, { authorization: `Bearer ${issued.token}` })).status).toBe(200);
+    expect((await askForwarded(gateway, ORDER, { authorization: `Bearer ${issued.token}` })).status).toBe(
+      200,
+    );
     await gateway.sessions.revokeSession(issued.session.id);
     const answer = await askForwarded(gateway, ORDER, { authorization: `Bearer ${issued.token}` });
     expect(answer.status).toBe(401);
@@ -72,7 +77,11 @@ describe('/authz answers (SPEC 4.5)', () => {
 
   it('sessions of a role revoked by time, and of a subject, are refused', async () => {
     const byRole = await gateway.issue({ roleName: 'Viewer', tags: { team: 'payments' }, subject: 'bob' });
-    const bySubject = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' }, subject: 'carol' });
+    const bySubject = await gateway.issue({
+      roleName: 'Developer',
+      tags: { team: 'payments' },
+      subject: 'carol',
+    });
     for (const { token: t } of [byRole, bySubject])
       expect((await askForwarded(gateway, ORDER, { authorization: `Bearer ${t}` })).status).toBe(200);
     await gateway.sessions.revokeRole('Viewer', byRole.session.issuedAt + 1);
@@ -82,7 +91,11 @@ describe('/authz answers (SPEC 4.5)', () => {
   });
 
   it('403 names ExplicitDeny or ImplicitDeny and nothing of the policies', async () => {
-    const answer = await askForwarded(gateway, { ...ORDER, uri: '/orders/666' }, { authorization: `Bearer ${token}` });
+    const answer = await askForwarded(
+      gateway,
+      { ...ORDER, uri: '/orders/666' },
+      { authorization: `Bearer ${token}` },
+    );
     expect(answer.status).toBe(403);
     expect(answer.headers['content-type']).toBe('application/problem+json');
     const problem = JSON.parse(answer.body) as Record<string, unknown>;
@@ -101,7 +114,12 @@ describe('/authz answers (SPEC 4.5)', () => {
   });
 
   it('path traversal and encoded slashes in a parameter match no route', async () => {
-    for (const uri of ['/orders/..%2F666', '/orders/%2e%2e/admin', '/orders/42%2F..%2F666', '/teams/payments/reports/../../orders/666']) {
+    for (const uri of [
+      '/orders/..%2F666',
+      '/orders/%2e%2e/admin',
+      '/orders/42%2F..%2F666',
+      '/teams/payments/reports/../../orders/666',
+    ]) {
       const answer = await askForwarded(gateway, { ...ORDER, uri }, { authorization: `Bearer ${token}` });
       expect(answer.status).toBe(403);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'NoMatchingRoute' });
@@ -174,6 +192,26 @@ describe('/authz answers (SPEC 4.5)', () => {
       expect(text).toMatch(new RegExp(`fedgate_authz_decisions_total\\{outcome="${outcome}"\\} [1-9]`));
   });
 
+  it('a configuration reload applies new routes and policies without a restart', async () => {
+    const invoices = {
+      host: 'orders.example.com',
+      path: '/invoices/:id',
+      action: 'orders:GetOrder',
+      resource: 'arn:fedgate:orders:::order/${id}',
+    };
+    const bearer = { authorization: `Bearer ${token}` };
+    const before = await askForwarded(gateway, { ...ORDER, uri: '/invoices/1' }, bearer);
+    expect(JSON.parse(before.body)).toMatchObject({ code: 'NoMatchingRoute' });
+    const original = ordersConfig();
+    await gateway.reload({ ...original, routes: [invoices, ...(original['routes'] as unknown[])] });
+    try {
+      expect((await askForwarded(gateway, { ...ORDER, uri: '/invoices/1' }, bearer)).status).toBe(200);
+    } finally {
+      await gateway.reload(original);
+    }
+    expect((await askForwarded(gateway, { ...ORDER, uri: '/invoices/1' }, bearer)).status).toBe(403);
+  });
+
   it('anything outside /authz is 404', async () => {
     expect((await send(gateway.url, { path: '/authzx' })).status).toBe(404);
     expect((await send(gateway.url, { path: '/' })).status).toBe(404);
@@ -209,7 +247,11 @@ describe('forwarded headers from a peer outside trustProxies are ignored', () =>
   it('X-Original-URI from an untrusted peer is ignored too', async () => {
     const answer = await send(gateway.url, {
       path: '/authz',
-      headers: { host: 'orders.example.com', 'x-original-uri': '/orders/42', authorization: `Bearer ${token}` },
+      headers: {
+        host: 'orders.example.com',
+        'x-original-uri': '/orders/42',
+        authorization: `Bearer ${token}`,
+      },
     });
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'NoMatchingRoute' });
   });
@@ -219,7 +261,11 @@ describe('forwarded headers from a peer outside trustProxies are ignored', () =>
     const answer = await send(gateway.url, {
       method: 'DELETE',
       path: '/authz/orders/42',
-      headers: { host: 'orders.example.com', 'x-forwarded-proto': 'https', authorization: `Bearer ${mfaToken}` },
+      headers: {
+        host: 'orders.example.com',
+        'x-forwarded-proto': 'https',
+        authorization: `Bearer ${mfaToken}`,
+      },
     });
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'ExplicitDeny' });
@@ -229,7 +275,11 @@ describe('forwarded headers from a peer outside trustProxies are ignored', () =>
     // The office-network deny allows 127.0.0.1 and 10/8: the peer is 127.0.0.1 whatever the header claims.
     const outside = await send(gateway.url, {
       path: '/authz/orders/42',
-      headers: { host: 'orders.example.com', 'x-forwarded-for': '203.0.113.9', authorization: `Bearer ${token}` },
+      headers: {
+        host: 'orders.example.com',
+        'x-forwarded-for': '203.0.113.9',
+        authorization: `Bearer ${token}`,
+      },
     });
     expect(outside.status).toBe(200);
   });

@@ -41,7 +41,11 @@ describe('POST /authz/check', () => {
     const answer = await check({
       token: viewer,
       ...READ_42,
-      context: { 'aws:SourceIp': '10.0.0.1', 'aws:PrincipalTag/team': 'payments', 'AWS:PRINCIPALTAG/TEAM': 'payments' },
+      context: {
+        'aws:SourceIp': '10.0.0.1',
+        'aws:PrincipalTag/team': 'payments',
+        'AWS:PRINCIPALTAG/TEAM': 'payments',
+      },
     });
     expect(((await answer.json()) as { decision: string }).decision).toBe('ImplicitDeny');
   });
@@ -65,7 +69,11 @@ describe('POST /authz/check', () => {
       'arn:fedgate:sts::000000000000:assumed-role/Viewer/bob',
     ]) {
       const allowed = await check(
-        { principal, ...READ_42, context: { 'aws:PrincipalTag/team': 'payments', 'aws:SourceIp': '10.0.0.1' } },
+        {
+          principal,
+          ...READ_42,
+          context: { 'aws:PrincipalTag/team': 'payments', 'aws:SourceIp': '10.0.0.1' },
+        },
         { authorization: `Bearer ${developer}` },
       );
       expect(allowed.status).toBe(200);
@@ -74,7 +82,12 @@ describe('POST /authz/check', () => {
       expect(result.principal).toMatch(/^arn:fedgate:sts::000000000000:assumed-role\/Viewer\//);
     }
     const denied = await check(
-      { principal: 'Viewer', action: 'orders:DeleteOrder', resource: READ_42.resource, context: { 'aws:MultiFactorAuthPresent': true, 'aws:SourceIp': '10.0.0.1' } },
+      {
+        principal: 'Viewer',
+        action: 'orders:DeleteOrder',
+        resource: READ_42.resource,
+        context: { 'aws:MultiFactorAuthPresent': true, 'aws:SourceIp': '10.0.0.1' },
+      },
       { authorization: `Bearer ${developer}` },
     );
     expect(((await denied.json()) as { decision: string }).decision).toBe('ImplicitDeny');
@@ -89,7 +102,12 @@ describe('POST /authz/check', () => {
   });
 
   it('an invalid body is a 400 ValidationError; a huge one a 413', async () => {
-    for (const body of [{}, { token: developer }, { token: developer, principal: 'Viewer', ...READ_42 }, { token: developer, ...READ_42, extra: 1 }]) {
+    for (const body of [
+      {},
+      { token: developer },
+      { token: developer, principal: 'Viewer', ...READ_42 },
+      { token: developer, ...READ_42, extra: 1 },
+    ]) {
       const answer = await check(body);
       expect(answer.status).toBe(400);
       expect(await answer.json()).toMatchObject({ code: 'ValidationError' });

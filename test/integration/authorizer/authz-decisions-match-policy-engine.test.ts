@@ -24,7 +24,10 @@ interface Row {
 const payments = { team: 'payments' };
 
 function orderRow(
-  row: Omit<Row, 'host' | 'action' | 'resource' | 'routeContext' | 'method'> & { method?: string; orderId: string },
+  row: Omit<Row, 'host' | 'action' | 'resource' | 'routeContext' | 'method'> & {
+    method?: string;
+    orderId: string;
+  },
 ): Row {
   const method = row.method ?? 'GET';
   return {
@@ -45,17 +48,109 @@ function orderRow(
 }
 
 const rows: Row[] = [
-  orderRow({ name: 'tag matches resource owner', role: 'Developer', tags: payments, uri: '/orders/42', orderId: '42', clientIp: '10.1.2.3', expected: 'Allow' }),
-  orderRow({ name: 'tag does not match resource owner', role: 'Developer', tags: { team: 'search' }, uri: '/orders/42', orderId: '42', clientIp: '10.1.2.3', expected: 'ImplicitDeny' }),
-  orderRow({ name: 'no tag at all', role: 'Developer', uri: '/orders/42', orderId: '42', clientIp: '10.1.2.3', expected: 'ImplicitDeny' }),
-  orderRow({ name: 'quarantined order is explicitly denied', role: 'Developer', tags: payments, uri: '/orders/666', orderId: '666', clientIp: '10.1.2.3', expected: 'ExplicitDeny' }),
-  orderRow({ name: 'outside the office network', role: 'Developer', tags: payments, uri: '/orders/42', orderId: '42', clientIp: '203.0.113.5', expected: 'ExplicitDeny' }),
-  orderRow({ name: 'percent-encoded path parameter is decoded', role: 'Developer', tags: payments, uri: '/orders/a%20b?x=1', orderId: 'a b', clientIp: '10.1.2.3', expected: 'Allow' }),
-  orderRow({ name: 'delete with MFA', role: 'Developer', mfa: true, method: 'DELETE', uri: '/orders/42', orderId: '42', clientIp: '10.9.9.9', expected: 'Allow' }),
-  orderRow({ name: 'delete without MFA', role: 'Developer', mfa: false, method: 'DELETE', uri: '/orders/42', orderId: '42', clientIp: '10.9.9.9', expected: 'ImplicitDeny' }),
-  orderRow({ name: 'delete over plain http hits the guardrail', role: 'Developer', mfa: true, method: 'DELETE', uri: '/orders/42', orderId: '42', proto: 'http', clientIp: '10.9.9.9', expected: 'ExplicitDeny' }),
-  orderRow({ name: 'viewer may read', role: 'Viewer', tags: payments, uri: '/orders/7', orderId: '7', clientIp: '10.1.2.3', expected: 'Allow' }),
-  orderRow({ name: 'viewer may not delete even with MFA', role: 'Viewer', mfa: true, method: 'DELETE', uri: '/orders/7', orderId: '7', clientIp: '10.1.2.3', expected: 'ImplicitDeny' }),
+  orderRow({
+    name: 'tag matches resource owner',
+    role: 'Developer',
+    tags: payments,
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '10.1.2.3',
+    expected: 'Allow',
+  }),
+  orderRow({
+    name: 'tag does not match resource owner',
+    role: 'Developer',
+    tags: { team: 'search' },
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '10.1.2.3',
+    expected: 'ImplicitDeny',
+  }),
+  orderRow({
+    name: 'no tag at all',
+    role: 'Developer',
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '10.1.2.3',
+    expected: 'ImplicitDeny',
+  }),
+  orderRow({
+    name: 'quarantined order is explicitly denied',
+    role: 'Developer',
+    tags: payments,
+    uri: '/orders/666',
+    orderId: '666',
+    clientIp: '10.1.2.3',
+    expected: 'ExplicitDeny',
+  }),
+  orderRow({
+    name: 'outside the office network',
+    role: 'Developer',
+    tags: payments,
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '203.0.113.5',
+    expected: 'ExplicitDeny',
+  }),
+  orderRow({
+    name: 'percent-encoded path parameter is decoded',
+    role: 'Developer',
+    tags: payments,
+    uri: '/orders/a%20b?x=1',
+    orderId: 'a b',
+    clientIp: '10.1.2.3',
+    expected: 'Allow',
+  }),
+  orderRow({
+    name: 'delete with MFA',
+    role: 'Developer',
+    mfa: true,
+    method: 'DELETE',
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '10.9.9.9',
+    expected: 'Allow',
+  }),
+  orderRow({
+    name: 'delete without MFA',
+    role: 'Developer',
+    mfa: false,
+    method: 'DELETE',
+    uri: '/orders/42',
+    orderId: '42',
+    clientIp: '10.9.9.9',
+    expected: 'ImplicitDeny',
+  }),
+  orderRow({
+    name: 'delete over plain http hits the guardrail',
+    role: 'Developer',
+    mfa: true,
+    method: 'DELETE',
+    uri: '/orders/42',
+    orderId: '42',
+    proto: 'http',
+    clientIp: '10.9.9.9',
+    expected: 'ExplicitDeny',
+  }),
+  orderRow({
+    name: 'viewer may read',
+    role: 'Viewer',
+    tags: payments,
+    uri: '/orders/7',
+    orderId: '7',
+    clientIp: '10.1.2.3',
+    expected: 'Allow',
+  }),
+  orderRow({
+    name: 'viewer may not delete even with MFA',
+    role: 'Viewer',
+    mfa: true,
+    method: 'DELETE',
+    uri: '/orders/7',
+    orderId: '7',
+    clientIp: '10.1.2.3',
+    expected: 'ImplicitDeny',
+  }),
   {
     name: 'report of own team (path params and * in the resource)',
     role: 'Developer',
@@ -98,28 +193,26 @@ const rows: Row[] = [
     },
     expected: 'ImplicitDeny',
   },
-  ...(['true', 'false'] as const).map(
-    (dryRun): Row => ({
-      name: `admin op with query parameter dryRun=${dryRun}`,
-      role: 'Developer',
-      method: 'POST',
-      host: 'eu.admin.example.com',
-      uri: `/admin/status?dryRun=${dryRun}`,
-      clientIp: '10.1.2.3',
-      action: 'admin:Run',
-      resource: 'arn:fedgate:admin:::op/status',
-      routeContext: {
-        'aws:SourceIp': '10.1.2.3',
-        'aws:SecureTransport': true,
-        'fedgate:RequestMethod': 'POST',
-        'fedgate:RequestHost': 'eu.admin.example.com',
-        'fedgate:RequestPath': '/admin/status',
-        'fedgate:PathParam/op': 'status',
-        'fedgate:QueryParam/dryRun': dryRun,
-      },
-      expected: dryRun === 'true' ? 'Allow' : 'ImplicitDeny',
-    }),
-  ),
+  ...(['true', 'false'] as const).map((dryRun): Row => ({
+    name: `admin op with query parameter dryRun=${dryRun}`,
+    role: 'Developer',
+    method: 'POST',
+    host: 'eu.admin.example.com',
+    uri: `/admin/status?dryRun=${dryRun}`,
+    clientIp: '10.1.2.3',
+    action: 'admin:Run',
+    resource: 'arn:fedgate:admin:::op/status',
+    routeContext: {
+      'aws:SourceIp': '10.1.2.3',
+      'aws:SecureTransport': true,
+      'fedgate:RequestMethod': 'POST',
+      'fedgate:RequestHost': 'eu.admin.example.com',
+      'fedgate:RequestPath': '/admin/status',
+      'fedgate:PathParam/op': 'status',
+      'fedgate:QueryParam/dryRun': dryRun,
+    },
+    expected: dryRun === 'true' ? 'Allow' : 'ImplicitDeny',
+  })),
 ];
 
 const STATUS: Record<DecisionKind, number> = { Allow: 200, ExplicitDeny: 403, ImplicitDeny: 403 };
@@ -134,7 +227,9 @@ describe('decisions through /authz equal the shared decision function for the sa
   });
 
   it('the table covers every kind of decision', () => {
-    expect(new Set(rows.map((row) => row.expected))).toEqual(new Set(['Allow', 'ImplicitDeny', 'ExplicitDeny']));
+    expect(new Set(rows.map((row) => row.expected))).toEqual(
+      new Set(['Allow', 'ImplicitDeny', 'ExplicitDeny']),
+    );
   });
 
   it.each(rows)('$name → $expected', async (row) => {
@@ -154,7 +249,13 @@ describe('decisions through /authz equal the shared decision function for the sa
 
     const answer = await askForwarded(
       gateway,
-      { method: row.method, host: row.host, uri: row.uri, proto: row.proto ?? 'https', clientIp: row.clientIp },
+      {
+        method: row.method,
+        host: row.host,
+        uri: row.uri,
+        proto: row.proto ?? 'https',
+        clientIp: row.clientIp,
+      },
       { authorization: `Bearer ${token}` },
     );
     expect(answer.status).toBe(STATUS[row.expected]);
@@ -171,11 +272,19 @@ describe('decisions through /authz equal the shared decision function for the sa
       body: JSON.stringify({ token, action: row.action, resource: row.resource, context: row.routeContext }),
     });
     expect(check.status).toBe(200);
-    const result = (await check.json()) as { decision: string; principal: string; matchedStatements: unknown[] };
+    const result = (await check.json()) as {
+      decision: string;
+      principal: string;
+      matchedStatements: unknown[];
+    };
     expect(result.decision).toBe(row.expected);
     expect(result.principal).toBe(session.principalArn);
     expect(result.matchedStatements).toEqual(
-      engine.matchedStatements.map((s) => ({ policy: s.policy, ...(s.sid === undefined ? {} : { sid: s.sid }), effect: s.effect })),
+      engine.matchedStatements.map((s) => ({
+        policy: s.policy,
+        ...(s.sid === undefined ? {} : { sid: s.sid }),
+        effect: s.effect,
+      })),
     );
   });
 });

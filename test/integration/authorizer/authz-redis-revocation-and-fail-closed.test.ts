@@ -56,7 +56,11 @@ describe('two gateway instances sharing a private redis-server', () => {
     expect((await askForwarded(first, ORDER, bearer)).status).toBe(200);
 
     await second.sessions.revokeSession(session.id);
-    const answers = await askUntil(() => askForwarded(first, ORDER, bearer), (a) => a.status === 401, REVOCATION_DEADLINE_MS);
+    const answers = await askUntil(
+      () => askForwarded(first, ORDER, bearer),
+      (a) => a.status === 401,
+      REVOCATION_DEADLINE_MS,
+    );
     expect(answers.at(-1)?.status).toBe(401);
   });
 
@@ -65,7 +69,11 @@ describe('two gateway instances sharing a private redis-server', () => {
     const bearer = { authorization: `Bearer ${token}` };
     expect((await askForwarded(first, ORDER, bearer)).status).toBe(200);
     await second.sessions.revokeRole('Viewer', session.issuedAt + 1);
-    const answers = await askUntil(() => askForwarded(first, ORDER, bearer), (a) => a.status === 401, REVOCATION_DEADLINE_MS);
+    const answers = await askUntil(
+      () => askForwarded(first, ORDER, bearer),
+      (a) => a.status === 401,
+      REVOCATION_DEADLINE_MS,
+    );
     expect(answers.at(-1)?.status).toBe(401);
   });
 

@@ -10,7 +10,13 @@ export function ordersConfig(overrides: Record<string, unknown> = {}): Record<st
     publicUrl: 'https://sso.example.com',
     trustProxies: ['127.0.0.1/32'],
     identityProviders: [
-      { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'fedgate', webIdentityOnly: true },
+      {
+        id: 'corp',
+        type: 'oidc',
+        issuer: 'https://idp.example.com',
+        clientId: 'fedgate',
+        webIdentityOnly: true,
+      },
     ],
     policies: {
       OrdersRead: {
@@ -62,7 +68,12 @@ export function ordersConfig(overrides: Record<string, unknown> = {}): Record<st
       NeverOrder666: {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'Quarantined', Effect: 'Deny', Action: 'orders:*', Resource: 'arn:fedgate:orders:::order/666' },
+          {
+            Sid: 'Quarantined',
+            Effect: 'Deny',
+            Action: 'orders:*',
+            Resource: 'arn:fedgate:orders:::order/666',
+          },
           {
             Sid: 'OfficeNetworkOnly',
             Effect: 'Deny',

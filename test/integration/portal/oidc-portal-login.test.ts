@@ -69,7 +69,8 @@ describe('portal sign-in through OpenID Connect (oidc-provider)', () => {
     const forged = await browser.send(`${bed.url}/portal/assume`, { form: { role: 'Developer' } });
 
     expect(forged.status).toBe(403);
-    expect(JSON.parse(forged.body)).toMatchObject({ code: 'CsrfTokenInvalid' });
+    expect(forged.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(forged.body).toContain('<code>CsrfTokenInvalid</code>');
     expect(setCookieLine(forged, 'fedgate_session')).toBeUndefined();
     expect(await bed.fixture.gateway.sessions.list({ subject: 'carol' })).toHaveLength(before);
   });
@@ -87,6 +88,7 @@ describe('portal sign-in through OpenID Connect (oidc-provider)', () => {
     });
 
     expect(refused.status).toBe(403);
+    expect(refused.body).toContain('<code>AccessDenied</code>');
     expect(setCookieLine(refused, 'fedgate_session')).toBeUndefined();
     expect(await bed.fixture.gateway.sessions.list({ subject: 'alice' })).toHaveLength(before);
   });

@@ -59,7 +59,10 @@ describe('a person in a real browser (headless Chromium)', () => {
     expect(shell).toMatch(/^export AWS_SESSION_TOKEN='[\w-]+\.[\w-]+\.[\w-]+'$/m);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL((url) => url.origin === bed.oidc.issuer || url.origin === bed.url);
+    // fedgate's own sign-out is done; the IdP asks to confirm its RP-initiated logout, then sends the browser back.
+    await page.getByRole('button', { name: /sign me out/i }).click();
+    await page.waitForURL(`${bed.url}/`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     expect((await bed.authz(session?.value)).status).toBe(401);
     const left = (await context.cookies(bed.url)).map((cookie) => cookie.name);
     expect(left).not.toContain('fedgate_portal');

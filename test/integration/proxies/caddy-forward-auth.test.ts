@@ -48,11 +48,16 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
     const dir = await scratchDir('fedgate-caddy-');
     const port = await freePort();
     await writeFile(join(dir, 'Caddyfile'), caddyfile(port, gateway.port, upstream.port));
-    caddy = await spawnProxy(CADDY, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], port, {
-      cwd: dir,
-      cleanup: dir,
-      env: { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') },
-    });
+    caddy = await spawnProxy(
+      CADDY,
+      ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
+      port,
+      {
+        cwd: dir,
+        cleanup: dir,
+        env: { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') },
+      },
+    );
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     allowed = issued.token;
     session = issued.session;
@@ -64,11 +69,18 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
   });
 
   const through = (path: string, headers: Record<string, string>, method = 'GET') =>
-    send(`http://127.0.0.1:${caddy.port}`, { method, path, headers: { host: 'orders.example.com', ...headers } });
+    send(`http://127.0.0.1:${caddy.port}`, {
+      method,
+      path,
+      headers: { host: 'orders.example.com', ...headers },
+    });
 
   it('an allowed request reaches the upstream with the X-Fedgate-* identity headers, forged ones replaced', async () => {
     const before = upstream.received.length;
-    const answer = await through('/orders/42', { authorization: `Bearer ${allowed}`, 'x-fedgate-principal': 'forged' });
+    const answer = await through('/orders/42', {
+      authorization: `Bearer ${allowed}`,
+      'x-fedgate-principal': 'forged',
+    });
     expect(answer.status, caddy.output()).toBe(200);
     const seen = upstream.received.slice(before);
     expect(seen).toHaveLength(1);

@@ -96,10 +96,15 @@ describe('real nginx with auth_request in front of an upstream', () => {
     const dir = await scratchDir('fedgate-nginx-');
     const port = await freePort();
     await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, port, gateway.port, upstream.port));
-    nginx = await spawnProxy(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], port, {
-      cwd: dir,
-      cleanup: dir,
-    });
+    nginx = await spawnProxy(
+      NGINX,
+      ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')],
+      port,
+      {
+        cwd: dir,
+        cleanup: dir,
+      },
+    );
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     allowed = issued.token;
     session = issued.session;
@@ -111,11 +116,18 @@ describe('real nginx with auth_request in front of an upstream', () => {
   });
 
   const through = (path: string, headers: Record<string, string>, method = 'GET') =>
-    send(`http://127.0.0.1:${nginx.port}`, { method, path, headers: { host: 'orders.example.com', ...headers } });
+    send(`http://127.0.0.1:${nginx.port}`, {
+      method,
+      path,
+      headers: { host: 'orders.example.com', ...headers },
+    });
 
   it('an allowed request reaches the upstream with the X-Fedgate-* identity headers', async () => {
     const before = upstream.received.length;
-    const answer = await through('/orders/42', { authorization: `Bearer ${allowed}`, 'x-fedgate-principal': 'forged' });
+    const answer = await through('/orders/42', {
+      authorization: `Bearer ${allowed}`,
+      'x-fedgate-principal': 'forged',
+    });
     expect(answer.status, nginx.output()).toBe(200);
     const seen = upstream.received.slice(before);
     expect(seen).toHaveLength(1);

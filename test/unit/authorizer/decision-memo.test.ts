@@ -13,8 +13,12 @@ describe('per-second decision memo', () => {
     const catalog = {};
     let calls = 0;
     const decide = (): Decision => (++calls % 2 === 1 ? allow : deny);
-    const at = (ms: number, cat: object = catalog, ctx: Record<string, string> = context, resource = 'arn:x') =>
-      memoizedDecision(memo, cat, ms, 'svc:Get', resource, ctx, decide).decision;
+    const at = (
+      ms: number,
+      cat: object = catalog,
+      ctx: Record<string, string> = context,
+      resource = 'arn:x',
+    ) => memoizedDecision(memo, cat, ms, 'svc:Get', resource, ctx, decide).decision;
 
     expect(at(1_000)).toBe('Allow');
     expect(at(1_999)).toBe('Allow');

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { originalRequestOf } from '../../../src/authorizer/original-request.js';
 import { TrustedProxies } from '../../../src/authorizer/trusted-proxies.js';
 
-function incoming(peer: string, method: string, url: string, headers: Record<string, string>): IncomingMessage {
+function incoming(
+  peer: string,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+): IncomingMessage {
   const socket = new Socket();
   Object.defineProperty(socket, 'remoteAddress', { value: peer });
   return { socket, method, url, headers } as unknown as IncomingMessage;
@@ -48,7 +53,13 @@ describe('the original request behind a forward-auth call', () => {
       }),
       proxies,
     );
-    expect(request).toMatchObject({ style: 'original', method: 'POST', host: 'admin.example.com', path: '/admin/run', secure: false });
+    expect(request).toMatchObject({
+      style: 'original',
+      method: 'POST',
+      host: 'admin.example.com',
+      path: '/admin/run',
+      secure: false,
+    });
   });
 
   it('Envoy: the sub-path after /authz, Host and the request method', () => {
@@ -56,7 +67,12 @@ describe('the original request behind a forward-auth call', () => {
       incoming('127.0.0.1', 'PUT', '/authz/orders/42?x=1', { host: 'orders.example.com' }),
       proxies,
     );
-    expect(request).toMatchObject({ style: 'subpath', method: 'PUT', host: 'orders.example.com', path: '/orders/42' });
+    expect(request).toMatchObject({
+      style: 'subpath',
+      method: 'PUT',
+      host: 'orders.example.com',
+      path: '/orders/42',
+    });
     expect(request.query.get('x')).toBe('1');
   });
 
@@ -84,6 +100,8 @@ describe('the original request behind a forward-auth call', () => {
   });
 
   it('a bare /authz (or /authz?query) asks about /', () => {
-    expect(originalRequestOf(incoming('203.0.113.9', 'GET', '/authz?x', { host: 'a.test' }), proxies).path).toBe('/');
+    expect(
+      originalRequestOf(incoming('203.0.113.9', 'GET', '/authz?x', { host: 'a.test' }), proxies).path,
+    ).toBe('/');
   });
 });

@@ -106,13 +106,18 @@ describe('route table', () => {
   });
 
   it('host * and path * match any request', () => {
-    const any = new RouteTable([{ host: '*', path: '*', action: 'app:Any', resource: 'arn:fedgate:app:::${wildcard}' }]);
+    const any = new RouteTable([
+      { host: '*', path: '*', action: 'app:Any', resource: 'arn:fedgate:app:::${wildcard}' },
+    ]);
     expect(any.match('x.test', 'PATCH', '/a/b')?.resource).toBe('arn:fedgate:app:::a/b');
   });
 
   it('a resource template naming a parameter the path does not have is refused at compile time', () => {
     expect(
-      () => new RouteTable([{ host: 'a.test', path: '/o/:id', action: 'a:B', resource: 'arn:fedgate:a:::${orderId}' }]),
+      () =>
+        new RouteTable([
+          { host: 'a.test', path: '/o/:id', action: 'a:B', resource: 'arn:fedgate:a:::${orderId}' },
+        ]),
     ).toThrow(TypeError);
   });
 });

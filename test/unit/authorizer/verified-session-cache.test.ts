@@ -130,7 +130,8 @@ describe('verified-session cache', () => {
     await sessions.revokePortalSession('portal-1');
     await settle();
     expect(cache.size).toBe(0);
-    for (const { token } of [a, b, c, d]) await expect(cache.resolve(token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    for (const { token } of [a, b, c, d])
+      await expect(cache.resolve(token)).rejects.toMatchObject({ code: 'InvalidToken' });
     cache.close();
   });
 });
