@@ -7,7 +7,13 @@ import {
   type StaticGlob,
 } from './glob-pattern.js';
 import { PolicyDocumentError } from './policy-document-error.js';
-import { appendTemplateGlobCodes, parseTemplate, type Template, type TemplatePart } from './policy-template.js';
+import {
+  appendTemplateGlobCodes,
+  parseTemplate,
+  templateGlobCodesScratch,
+  type Template,
+  type TemplatePart,
+} from './policy-template.js';
 
 /** An ARN split into its 6 colon-separated parts; positions into `text` so matching never slices. */
 export interface ArnBounds {
@@ -144,8 +150,8 @@ export function matchResourcePattern(
   const tail = pattern.tail;
   const start = partStart(arn, 5);
   if ('kind' in tail) return matchStaticGlob(tail, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
-  const codes: number[] = [];
-  if (!appendTemplateGlobCodes(tail, context, codes)) return PatternMatch.Unresolved;
+  const codes = templateGlobCodesScratch(tail, context);
+  if (codes === undefined) return PatternMatch.Unresolved;
   return matchGlobCodes(codes, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
 }
 

@@ -17,6 +17,7 @@ import {
   appendTemplateGlobCodes,
   parseTemplate,
   resolveTemplateText,
+  templateGlobCodesScratch,
   templateVariableKeys,
   type Template,
 } from './policy-template.js';
@@ -169,8 +170,8 @@ export function compileCondition(
             if ('kind' in g) {
               if (matchStaticGlob(g, value)) return 1;
             } else {
-              const codes: number[] = [];
-              if (appendTemplateGlobCodes(g, context, codes) && matchGlobCodes(codes, value)) return 1;
+              const codes = templateGlobCodesScratch(g, context);
+              if (codes !== undefined && matchGlobCodes(codes, value)) return 1;
             }
           }
           return 0;
@@ -204,12 +205,8 @@ export function compileCondition(
       });
       test = (value, context) => {
         for (let i = 0; i < ts.length; i++) {
-          let codes = statics[i];
-          if (codes === undefined) {
-            codes = [];
-            if (!appendTemplateGlobCodes(ts[i] as Template, context, codes)) continue;
-          }
-          if (matchArnGlobCodes(codes, value)) return 1;
+          const codes = statics[i] ?? templateGlobCodesScratch(ts[i] as Template, context);
+          if (codes !== undefined && matchArnGlobCodes(codes, value)) return 1;
         }
         return 0;
       };

@@ -70,29 +70,31 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** A parsed CIDR block: family, network bits and prefix length. */
-export interface CidrBlock {
-  readonly version: 4 | 6;
-  readonly network: bigint;
-  readonly prefix: number;
-}
+/** A parsed IP address: IPv4 as an unsigned 32-bit number (fast path), IPv6 as a 128-bit bigint. */
+export type IpAddressValue = { readonly version: 4; readonly v4: number } | { readonly version: 6; readonly v6: bigint };
 
-/** Parses an IP address to its family and 32/128-bit value; IPv4-mapped IPv6 becomes IPv4. */
-export function parseIpAddress(text: string): { version: 4 | 6; value: bigint } | undefined {
+/** A parsed CIDR block. */
+export type CidrBlock =
+  | { readonly version: 4; readonly network: number; readonly mask: number; readonly prefix: number }
+  | { readonly version: 6; readonly network: bigint; readonly prefix: number };
+
+/** Parses an IP address; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) becomes IPv4. */
+export function parseIpAddress(text: string): IpAddressValue | undefined {
   if (text.includes(':')) {
     const v6 = parseIpv6(text);
     if (v6 === undefined) return undefined;
-    if (v6 >> 32n === 0xffffn) return { version: 4, value: v6 & 0xffffffffn };
-    return { version: 6, value: v6 };
+    if (v6 >> 32n === 0xffffn) return { version: 4, v4: Number(v6 & 0xffffffffn) };
+    return { version: 6, v6 };
   }
   const v4 = parseIpv4(text);
-  return v4 === undefined ? undefined : { version: 4, value: v4 };
+  return v4 === undefined ? undefined : { version: 4, v4 };
 }
 
 /** Parses `a.b.c.d/n`, `v6::/n`, or a bare address (a /32 or /128). Host bits are ignored, as IAM does. */
 export function parseCidr(text: string): CidrBlock | undefined {
   const slash = text.indexOf('/');
-  const address = parseIpAddress(slash < 0 ? text : text.slice(0, slash));
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const address = parseIpAddress(addressText);
   if (address === undefined) return undefined;
   const bits = address.version === 4 ? 32 : 128;
   let prefix = bits;
@@ -101,40 +103,59 @@ export function parseCidr(text: string): CidrBlock | undefined {
     if (!/^\d{1,3}$/.test(p)) return undefined;
     prefix = Number(p);
     // A mapped IPv4 written in IPv6 form carries a /96+ prefix.
-    if (address.version === 4 && text.slice(0, slash).includes(':')) prefix -= 96;
+    if (address.version === 4 && addressText.includes(':')) prefix -= 96;
     if (prefix < 0 || prefix > bits) return undefined;
   }
-  return { version: address.version, network: maskBits(address.value, bits, prefix), prefix };
+  if (address.version === 4) {
+    const mask = v4Mask(prefix);
+    return { version: 4, network: (address.v4 & mask) >>> 0, mask, prefix };
+  }
+  const hostBits = BigInt(128 - prefix);
+  return { version: 6, network: (address.v6 >> hostBits) << hostBits, prefix };
+}
+
+function v4Mask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
 /** True when the address is inside the block (families must agree). */
-export function cidrContains(block: CidrBlock, address: { version: 4 | 6; value: bigint }): boolean {
-  if (block.version !== address.version) return false;
-  const bits = block.version === 4 ? 32 : 128;
-  return maskBits(address.value, bits, block.prefix) === block.network;
+export function cidrContains(block: CidrBlock, address: IpAddressValue): boolean {
+  if (block.version === 4) return address.version === 4 && ((address.v4 & block.mask) >>> 0) === block.network;
+  if (address.version !== 6) return false;
+  const hostBits = BigInt(128 - block.prefix);
+  return (address.v6 >> hostBits) << hostBits === block.network;
 }
 
-function maskBits(value: bigint, bits: number, prefix: number): bigint {
-  const hostBits = BigInt(bits - prefix);
-  return (value >> hostBits) << hostBits;
-}
-
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
+/** Dotted-quad IPv4 to an unsigned 32-bit number, without allocating; undefined when malformed. */
+function parseIpv4(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // No leading zeros ("010" is ambiguous: octal in some parsers).
+      if (digits === 1 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 0x30);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + octet;
 }
 
 function parseIpv6(text: string): bigint | undefined {
   let head = text;
-  let tailV4: bigint | undefined;
+  let tailV4: number | undefined;
   const lastColon = text.lastIndexOf(':');
   if (text.slice(lastColon + 1).includes('.')) {
     tailV4 = parseIpv4(text.slice(lastColon + 1));
@@ -153,7 +174,7 @@ function parseIpv6(text: string): bigint | undefined {
     if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
     value = (value << 16n) | BigInt(parseInt(group, 16));
   }
-  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | tailV4;
+  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | BigInt(tailV4);
   return value;
 }
 

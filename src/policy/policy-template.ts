@@ -142,6 +142,15 @@ function pushCodes(text: string, wildcards: boolean, out: number[]): void {
   }
 }
 
+// Reused buffer for per-request glob codes: matching is synchronous, so one buffer serves every caller.
+const scratch: number[] = [];
+
+/** The template's glob codes in a shared buffer (valid until the next call); undefined when a variable has no value. */
+export function templateGlobCodesScratch(template: Template, context: EvaluationContext): number[] | undefined {
+  scratch.length = 0;
+  return appendTemplateGlobCodes(template, context, scratch) ? scratch : undefined;
+}
+
 /** Keys of the variables in a template, as written. */
 export function templateVariableKeys(template: Template): string[] {
   const keys: string[] = [];

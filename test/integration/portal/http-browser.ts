@@ -112,7 +112,7 @@ export function setCookieLine(answer: BrowserAnswer, name: string): string | und
 
 /** The value of a hidden form input in a portal page. */
 export function hiddenInput(html: string, name: string): string | undefined {
-  const match = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html);
+  const match = new RegExp(`<input\\s+type="hidden"\\s+name="${name}"\\s+value="([^"]*)"\\s*/?>`).exec(html);
   return match?.[1];
 }
 
