@@ -17,7 +17,11 @@ const ORDERS = [
  * request is first sent to fedgate's /authz with the original method, host and URI, and only an allowed request
  * is answered, showing the identity headers fedgate passed upstream.
  */
-export async function startDemoOrdersApp(options: { port: number; gatewayUrl: string; routeHost: string }): Promise<DemoOrdersApp> {
+export async function startDemoOrdersApp(options: {
+  port: number;
+  gatewayUrl: string;
+  routeHost: string;
+}): Promise<DemoOrdersApp> {
   const base = `http://127.0.0.1:${options.port}`;
   const server: Server = createServer((req, res) => {
     handle(req, res, base, options).catch((error: unknown) => {
@@ -29,7 +33,15 @@ export async function startDemoOrdersApp(options: { port: number; gatewayUrl: st
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  return { url: base, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: base,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // Browsers keep connections open; a stop must not wait for them.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 async function handle(
@@ -52,7 +64,9 @@ async function handle(
   if (answer.status === 302 || answer.status === 401) {
     if ((req.headers.accept ?? '').includes('text/html')) {
       // Back to this app (not the route's virtual host) after signing in.
-      res.writeHead(302, { location: `${options.gatewayUrl}/login?return_to=${encodeURIComponent(base + uri)}` });
+      res.writeHead(302, {
+        location: `${options.gatewayUrl}/login?return_to=${encodeURIComponent(base + uri)}`,
+      });
       res.end();
       return;
     }
@@ -64,13 +78,22 @@ async function handle(
     send(res, answer.status, 'Denied', `fedgate answered ${answer.status} ${problem.code ?? ''}.`);
     return;
   }
-  const identity = ['x-fedgate-principal', 'x-fedgate-role', 'x-fedgate-subject', 'x-fedgate-session', 'x-fedgate-tags']
+  const identity = [
+    'x-fedgate-principal',
+    'x-fedgate-role',
+    'x-fedgate-subject',
+    'x-fedgate-session',
+    'x-fedgate-tags',
+  ]
     .map((name) => `<tr><th>${name}</th><td><code>${escape(answer.headers.get(name) ?? '')}</code></td></tr>`)
     .join('');
   const match = /^\/orders\/([^/?]+)/.exec(uri);
   const orders = match === null ? ORDERS : ORDERS.filter((order) => order.id === match[1]);
   const rows = orders
-    .map((order) => `<li><a href="/orders/${order.id}">Order ${order.id}</a>: ${escape(order.item)} (team ${order.team})</li>`)
+    .map(
+      (order) =>
+        `<li><a href="/orders/${order.id}">Order ${order.id}</a>: ${escape(order.item)} (team ${order.team})</li>`,
+    )
     .join('');
   send(
     res,

@@ -38,11 +38,21 @@ export async function startDemoSamlIdp(options: { port: number; configDir: strin
   });
   return {
     url: base,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // Browsers keep connections open; a stop must not wait for them.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-async function handle(idp: TestSamlIdp, base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  idp: TestSamlIdp,
+  base: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', base);
   if (req.method === 'GET' && url.pathname === '/metadata') {
     res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' });
@@ -51,7 +61,16 @@ async function handle(idp: TestSamlIdp, base: string, req: IncomingMessage, res:
   }
   if (req.method === 'GET' && url.pathname === '/sso') {
     const request = idp.readRedirectRequest(url.toString());
-    page(res, 200, loginForm({ requestId: request.id, acsUrl: request.acsUrl ?? '', audience: request.issuer, relayState: request.relayState ?? '' }));
+    page(
+      res,
+      200,
+      loginForm({
+        requestId: request.id,
+        acsUrl: request.acsUrl ?? '',
+        audience: request.issuer,
+        relayState: request.relayState ?? '',
+      }),
+    );
     return;
   }
   if (req.method === 'POST' && url.pathname === '/sso/login') {
@@ -98,7 +117,8 @@ function loginForm(
   error?: string,
 ): string {
   const users = DEMO_USERS.map(
-    (user) => `<li><code>${escape(user.username)}</code> / <code>${escape(user.password)}</code>: ${escape(user.story)}</li>`,
+    (user) =>
+      `<li><code>${escape(user.username)}</code> / <code>${escape(user.password)}</code>: ${escape(user.story)}</li>`,
   ).join('');
   return `<h1>Demo SAML IdP</h1>${error === undefined ? '' : `<p role="alert" style="color:#b91c1c">${escape(error)}</p>`}
 <form method="post" action="/sso/login">

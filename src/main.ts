@@ -100,6 +100,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       rotationIntervalSeconds: config.signing.rotationInterval,
       maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
       now,
+      onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
+      onRotated: ({ kid }) => audit.record({ event: 'key.rotated', outcome: 'success', details: { kid } }),
     });
     closers.unshift(() => keys.close());
     const sessions = new SessionService({

@@ -3,6 +3,7 @@ import { createStore, type Store } from '../store/index.js';
 import { storeOptionsFor } from '../main.js';
 import { SessionService, SigningKeyRing } from '../sessions/index.js';
 import { FedgateError } from '../errors/index.js';
+import { AuditLog, auditSinksFor } from '../audit/index.js';
 import type { CliIo } from './cli-io.js';
 
 const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
@@ -13,6 +14,7 @@ export interface SharedState {
   readonly store: Store;
   readonly keys: SigningKeyRing;
   readonly sessions: SessionService;
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,13 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
   if (keyEncryptionKey === undefined || keyEncryptionKey.length < 32) {
     return 'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters): the signing keys in the store are encrypted with it';
   }
-  const store = createStore(storeOptionsFor(config.store));
+  const storeOptions = storeOptionsFor(config.store);
+  const store = createStore(storeOptions);
+  const { kind: _kind, ...redis } = storeOptions;
+  // Operator actions are audited to the same sinks as the gateways' (stdout is this command's own output).
+  const audit = new AuditLog(
+    auditSinksFor(config.audit.sinks, { redis, keyPrefix: config.store.keyPrefix, stdout: io.stdout }),
+  );
   try {
     const keys = await SigningKeyRing.open({
       store,
@@ -46,6 +54,8 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
       keyEncryptionKey,
       rotationIntervalSeconds: config.signing.rotationInterval,
       maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+      onRotated: ({ kid }) =>
+        audit.record({ event: 'key.rotated', outcome: 'success', details: { kid, by: 'fedgate keys rotate' } }),
     });
     const sessions = new SessionService({
       store,
@@ -59,13 +69,16 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
       store,
       keys,
       sessions,
+      audit,
       close: async () => {
         keys.close();
         await sessions.close();
+        await audit.close();
         await store.close();
       },
     };
   } catch (error) {
+    await audit.close();
     await store.close();
     if (error instanceof FedgateError) return error.detail;
     throw error;

@@ -33,7 +33,13 @@ Options:
 
 Exit codes: 0 decided (even when denied), 1 invalid input, 2 usage.`;
 
-const POLICY_FIELDS = ['identityPolicies', 'permissionsBoundary', 'sessionPolicies', 'guardrails', 'resourcePolicy'];
+const POLICY_FIELDS = [
+  'identityPolicies',
+  'permissionsBoundary',
+  'sessionPolicies',
+  'guardrails',
+  'resourcePolicy',
+];
 
 interface SimulateFlags {
   request?: string;
@@ -64,7 +70,9 @@ export function createPolicySimulateCommand(
       try {
         resolveRole = await loadRoleResolver(resolve(io.cwd, config));
       } catch (error) {
-        io.stderr.write(`cannot load configuration ${config}: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr.write(
+          `cannot load configuration ${config}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         return ExitCode.Invalid;
       }
     }
@@ -74,7 +82,9 @@ export function createPolicySimulateCommand(
       try {
         input = await readFile(resolve(io.cwd, request), 'utf8');
       } catch (error) {
-        io.stderr.write(`cannot read ${request}: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr.write(
+          `cannot read ${request}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         return ExitCode.Invalid;
       }
     } else {
@@ -106,9 +116,15 @@ export function simulateText(text: string, resolveRole: RoleResolver | undefined
   return simulate(request, resolveRole);
 }
 
-async function simulateLines(input: Readable | string, out: Writable, resolveRole: RoleResolver | undefined): Promise<void> {
+async function simulateLines(
+  input: Readable | string,
+  out: Writable,
+  resolveRole: RoleResolver | undefined,
+): Promise<void> {
   const lines =
-    typeof input === 'string' ? input.split('\n') : createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    typeof input === 'string'
+      ? input.split('\n')
+      : createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     // Blank lines (e.g. a trailing newline) carry no request and get no answer.
     if (line.trim() === '') continue;
@@ -118,7 +134,8 @@ async function simulateLines(input: Readable | string, out: Writable, resolveRol
 
 async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
 

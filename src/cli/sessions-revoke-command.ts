@@ -55,20 +55,25 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
     io.stderr.write(`fedgate sessions revoke: ${shared}\n`);
     return ExitCode.Invalid;
   }
+  const recordRevocation = (details: Record<string, string>): void =>
+    shared.audit.record({ event: 'session.revoked', outcome: 'success', details: { ...details, by: 'fedgate sessions revoke' } });
   try {
     if (session !== undefined) {
       const revoked = await shared.sessions.revokeSession(session);
       // Tokens exchanged from it go too, even when no gateway is running to hear the revocation.
       await new ExchangeLineage({ store: shared.store, sessions: shared.sessions }).revokeDescendants(session);
+      if (revoked) recordRevocation({ session });
       io.stdout.write(revoked ? `session ${session} revoked\n` : `session ${session} not found (already expired or revoked)\n`);
       return revoked ? ExitCode.Ok : ExitCode.Invalid;
     }
     if (role !== undefined) {
       await shared.sessions.revokeRole(role, issuedBefore);
+      recordRevocation({ role, issuedBefore: new Date(issuedBefore * 1000).toISOString() });
       io.stdout.write(`sessions of role ${role} issued before ${new Date(issuedBefore * 1000).toISOString()} revoked\n`);
       return ExitCode.Ok;
     }
     await shared.sessions.revokeSubject(subject ?? '', provider);
+    recordRevocation({ subject: subject ?? '', ...(provider === undefined ? {} : { provider }) });
     io.stdout.write(`sessions of subject ${subject ?? ''}${provider === undefined ? '' : ` (${provider})`} revoked\n`);
     return ExitCode.Ok;
   } finally {

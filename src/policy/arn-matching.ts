@@ -145,11 +145,13 @@ export function matchResourcePattern(
   if (arn === undefined) return PatternMatch.No;
   const text = arn.text;
   for (let i = 0; i < 5; i++) {
-    if (!matchStaticGlob(pattern.head[i] as StaticGlob, text, partStart(arn, i), partEnd(arn, i))) return PatternMatch.No;
+    if (!matchStaticGlob(pattern.head[i] as StaticGlob, text, partStart(arn, i), partEnd(arn, i)))
+      return PatternMatch.No;
   }
   const tail = pattern.tail;
   const start = partStart(arn, 5);
-  if ('kind' in tail) return matchStaticGlob(tail, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
+  if ('kind' in tail)
+    return matchStaticGlob(tail, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
   const codes = templateGlobCodesScratch(tail, context);
   if (codes === undefined) return PatternMatch.Unresolved;
   return matchGlobCodes(codes, text, start, text.length) ? PatternMatch.Yes : PatternMatch.No;
@@ -166,7 +168,8 @@ function splitTemplateParts(parts: readonly TemplatePart[]): TemplatePart[][] {
     let rest = part.text;
     let colon = rest.indexOf(':');
     while (colon >= 0 && out.length < 6) {
-      if (colon > 0) (out[out.length - 1] as TemplatePart[]).push({ kind: 'text', text: rest.slice(0, colon) });
+      if (colon > 0)
+        (out[out.length - 1] as TemplatePart[]).push({ kind: 'text', text: rest.slice(0, colon) });
       out.push([]);
       rest = rest.slice(colon + 1);
       colon = rest.indexOf(':');

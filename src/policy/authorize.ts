@@ -1,9 +1,21 @@
 import { prepareResource } from './arn-matching.js';
 import type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 import { prepareContext, type EvaluationContext } from './evaluation-context.js';
-import type { BlockingLayer, ContextInput, Decision, MatchedStatement, PrincipalIdentity } from './policy-types.js';
+import type {
+  BlockingLayer,
+  ContextInput,
+  Decision,
+  MatchedStatement,
+  PrincipalIdentity,
+} from './policy-types.js';
 import { PrincipalMatchKind, accountOfArn } from './principal-matching.js';
-import { collectMissingKeys, matchStatement, matchesAction, nextPass, type PreparedRequest } from './statement-matching.js';
+import {
+  collectMissingKeys,
+  matchStatement,
+  matchesAction,
+  nextPass,
+  type PreparedRequest,
+} from './statement-matching.js';
 
 /** A request to decide: who, what action, on which resource, in which context. */
 export interface AuthorizationRequest {
@@ -67,7 +79,8 @@ export function authorize(request: AuthorizationRequest, policies: PolicySet): D
     return { decision: 'ExplicitDeny', matchedStatements: c.denies.map(toMatched), missingContextKeys };
   }
   const [guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows] = c.allows;
-  if (guardrails.length > 0 && guardrailAllows.length === 0) return implicitDeny('guardrail', missingContextKeys);
+  if (guardrails.length > 0 && guardrailAllows.length === 0)
+    return implicitDeny('guardrail', missingContextKeys);
 
   const boundaryOk = policies.permissionsBoundary === undefined || boundaryAllows.length > 0;
   const sessionOk = sessions.length === 0 || sessionAllows.length > 0;
@@ -82,7 +95,8 @@ export function authorize(request: AuthorizationRequest, policies: PolicySet): D
   if (c.directResourceAllow) return allowDecision(c.allows, missingContextKeys);
   if (!boundaryOk) return implicitDeny('boundary', missingContextKeys);
   if (!sessionOk) return implicitDeny('session', missingContextKeys);
-  if (identityAllows.length === 0 && resourceAllows.length === 0) return implicitDeny('identity', missingContextKeys);
+  if (identityAllows.length === 0 && resourceAllows.length === 0)
+    return implicitDeny('identity', missingContextKeys);
   return allowDecision(c.allows, missingContextKeys);
 }
 
@@ -90,7 +104,13 @@ const NONE: readonly CompiledPolicy[] = [];
 const NO_KEYS: readonly string[] = Object.freeze([]);
 const NO_STATEMENTS: readonly MatchedStatement[] = Object.freeze([]);
 
-type LayerLists = [CompiledStatement[], CompiledStatement[], CompiledStatement[], CompiledStatement[], CompiledStatement[]];
+type LayerLists = [
+  CompiledStatement[],
+  CompiledStatement[],
+  CompiledStatement[],
+  CompiledStatement[],
+  CompiledStatement[],
+];
 
 /** What one decision gathers while visiting candidate statements (a class: no closures per decision). */
 class DecisionCollector {
@@ -125,7 +145,8 @@ class DecisionCollector {
       if (s.visited === pass) continue;
       s.visited = pass;
       if (!matchesAction(s, request.action)) continue;
-      if (s.referencedKeysLower.length > 0) this.missing = collectMissingKeys(s, request.context, this.missing);
+      if (s.referencedKeysLower.length > 0)
+        this.missing = collectMissingKeys(s, request.context, this.missing);
       const kind = matchStatement(s, request);
       if (kind === PrincipalMatchKind.None) continue;
       if (s.effect === 'Deny') {
@@ -153,7 +174,9 @@ function isCrossAccount(request: AuthorizationRequest): boolean {
   if (principal === undefined || principal.type !== 'AWS') return false;
   const principalAccount = principal.account ?? accountOfArn(principal.id);
   const resourceAccount = accountOfArn(request.resource);
-  return principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount;
+  return (
+    principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount
+  );
 }
 
 /** The MatchedStatement of a compiled statement. */

@@ -80,7 +80,14 @@ export interface ParsePolicyOptions {
   readonly maxSize?: number;
 }
 
-const POLICY_KINDS: readonly PolicyKind[] = ['identity', 'boundary', 'session', 'guardrail', 'resource', 'trust'];
+const POLICY_KINDS: readonly PolicyKind[] = [
+  'identity',
+  'boundary',
+  'session',
+  'guardrail',
+  'resource',
+  'trust',
+];
 const TOP_LEVEL_KEYS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_KEYS = new Set([
   'Sid',
@@ -97,7 +104,8 @@ const ACTION_PATTERN = /^(?:\*|[A-Za-z0-9_*?-]+:[A-Za-z0-9_.*?-]+)$/;
 
 /** Parses and compiles a policy document; throws PolicyDocumentError with the path of the first error. */
 export function parsePolicy(document: unknown, options: ParsePolicyOptions): CompiledPolicy {
-  if (!POLICY_KINDS.includes(options.kind)) throw new TypeError(`unknown policy kind ${String(options.kind)}`);
+  if (!POLICY_KINDS.includes(options.kind))
+    throw new TypeError(`unknown policy kind ${String(options.kind)}`);
   if (typeof options.name !== 'string') throw new TypeError('policy name must be a string');
   if (options.maxSize !== undefined) {
     const size = policySize(document);
@@ -132,13 +140,23 @@ class PolicyCompiler {
     const doc = asObject(document, '', 'a policy document must be a JSON object');
     for (const key of Object.keys(doc)) {
       if (!TOP_LEVEL_KEYS.has(key)) {
-        throw new PolicyDocumentError(pathWithKey('', key), 'UnknownElement', `unknown element "${key}" (Version, Id, Statement)`);
+        throw new PolicyDocumentError(
+          pathWithKey('', key),
+          'UnknownElement',
+          `unknown element "${key}" (Version, Id, Statement)`,
+        );
       }
     }
-    const normalized: { Version?: PolicyVersion; Id?: string; Statement: Record<string, unknown>[] } = { Statement: [] };
+    const normalized: { Version?: PolicyVersion; Id?: string; Statement: Record<string, unknown>[] } = {
+      Statement: [],
+    };
     if (doc.Version !== undefined) {
       if (doc.Version !== '2012-10-17' && doc.Version !== '2008-10-17') {
-        throw new PolicyDocumentError('Version', 'InvalidVersion', 'Version must be "2012-10-17" or "2008-10-17"');
+        throw new PolicyDocumentError(
+          'Version',
+          'InvalidVersion',
+          'Version must be "2012-10-17" or "2008-10-17"',
+        );
       }
       this.version = doc.Version;
       normalized.Version = doc.Version;
@@ -147,17 +165,25 @@ class PolicyCompiler {
       if (typeof doc.Id !== 'string') throw new PolicyDocumentError('Id', 'InvalidId', 'Id must be a string');
       normalized.Id = doc.Id;
     }
-    if (doc.Statement === undefined) throw new PolicyDocumentError('Statement', 'MissingStatement', 'a policy needs a Statement');
+    if (doc.Statement === undefined)
+      throw new PolicyDocumentError('Statement', 'MissingStatement', 'a policy needs a Statement');
     const raw = doc.Statement;
     const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-    if (list.length === 0) throw new PolicyDocumentError('Statement', 'EmptyArray', 'Statement must not be empty');
+    if (list.length === 0)
+      throw new PolicyDocumentError('Statement', 'EmptyArray', 'Statement must not be empty');
     const statements = list.map((s, i) => {
-      const { statement, normal } = this.compileStatement(s, Array.isArray(raw) ? pathWithIndex('Statement', i) : 'Statement', i);
+      const { statement, normal } = this.compileStatement(
+        s,
+        Array.isArray(raw) ? pathWithIndex('Statement', i) : 'Statement',
+        i,
+      );
       normalized.Statement.push(normal);
       return statement;
     });
     const referenced = new Map<string, string>();
-    for (const s of statements) for (const k of s.referencedKeys) if (!referenced.has(k.toLowerCase())) referenced.set(k.toLowerCase(), k);
+    for (const s of statements)
+      for (const k of s.referencedKeys)
+        if (!referenced.has(k.toLowerCase())) referenced.set(k.toLowerCase(), k);
     return {
       name: this.name,
       kind: this.kind,
@@ -169,28 +195,50 @@ class PolicyCompiler {
     };
   }
 
-  private compileStatement(raw: unknown, path: string, index: number): { statement: CompiledStatement; normal: Record<string, unknown> } {
+  private compileStatement(
+    raw: unknown,
+    path: string,
+    index: number,
+  ): { statement: CompiledStatement; normal: Record<string, unknown> } {
     const s = asObject(raw, path, 'a statement must be a JSON object');
     for (const key of Object.keys(s)) {
       if (!STATEMENT_KEYS.has(key)) {
-        throw new PolicyDocumentError(pathWithKey(path, key), 'UnknownElement', `unknown statement element "${key}"`);
+        throw new PolicyDocumentError(
+          pathWithKey(path, key),
+          'UnknownElement',
+          `unknown statement element "${key}"`,
+        );
       }
     }
     const normal: Record<string, unknown> = {};
     let sid: string | undefined;
     if (s.Sid !== undefined) {
-      if (typeof s.Sid !== 'string') throw new PolicyDocumentError(pathWithKey(path, 'Sid'), 'InvalidSid', 'Sid must be a string');
+      if (typeof s.Sid !== 'string')
+        throw new PolicyDocumentError(pathWithKey(path, 'Sid'), 'InvalidSid', 'Sid must be a string');
       const previous = this.sids.get(s.Sid);
       if (previous !== undefined) {
-        throw new PolicyDocumentError(pathWithKey(path, 'Sid'), 'DuplicateSid', `Sid "${s.Sid}" is already used at ${previous}`);
+        throw new PolicyDocumentError(
+          pathWithKey(path, 'Sid'),
+          'DuplicateSid',
+          `Sid "${s.Sid}" is already used at ${previous}`,
+        );
       }
       this.sids.set(s.Sid, path);
       sid = s.Sid;
       normal.Sid = sid;
     }
-    if (s.Effect === undefined) throw new PolicyDocumentError(pathWithKey(path, 'Effect'), 'MissingEffect', 'a statement needs an Effect');
+    if (s.Effect === undefined)
+      throw new PolicyDocumentError(
+        pathWithKey(path, 'Effect'),
+        'MissingEffect',
+        'a statement needs an Effect',
+      );
     if (s.Effect !== 'Allow' && s.Effect !== 'Deny') {
-      throw new PolicyDocumentError(pathWithKey(path, 'Effect'), 'InvalidEffect', 'Effect must be "Allow" or "Deny"');
+      throw new PolicyDocumentError(
+        pathWithKey(path, 'Effect'),
+        'InvalidEffect',
+        'Effect must be "Allow" or "Deny"',
+      );
     }
     const effect = s.Effect;
     normal.Effect = effect;
@@ -199,10 +247,18 @@ class PolicyCompiler {
     let principal: PrincipalMatcher | undefined;
     if (this.kind === 'resource' || this.kind === 'trust') {
       if (principalKey === undefined) {
-        throw new PolicyDocumentError(pathWithKey(path, 'Principal'), 'MissingPrincipal', `a ${this.kind} policy statement needs a Principal`);
+        throw new PolicyDocumentError(
+          pathWithKey(path, 'Principal'),
+          'MissingPrincipal',
+          `a ${this.kind} policy statement needs a Principal`,
+        );
       }
       if (this.kind === 'trust' && principalKey === 'NotPrincipal') {
-        throw new PolicyDocumentError(pathWithKey(path, 'NotPrincipal'), 'UnsupportedElement', 'a trust policy cannot use NotPrincipal');
+        throw new PolicyDocumentError(
+          pathWithKey(path, 'NotPrincipal'),
+          'UnsupportedElement',
+          'a trust policy cannot use NotPrincipal',
+        );
       }
       principal = compilePrincipal(s[principalKey], pathWithKey(path, principalKey));
       normal[principalKey] = s[principalKey];
@@ -215,12 +271,21 @@ class PolicyCompiler {
     }
 
     const actionKey = this.exclusive(s, path, 'Action', 'NotAction');
-    if (actionKey === undefined) throw new PolicyDocumentError(pathWithKey(path, 'Action'), 'MissingAction', 'a statement needs an Action or NotAction');
+    if (actionKey === undefined)
+      throw new PolicyDocumentError(
+        pathWithKey(path, 'Action'),
+        'MissingAction',
+        'a statement needs an Action or NotAction',
+      );
     const actionPath = pathWithKey(path, actionKey);
     const actionTexts = stringList(s[actionKey], actionPath, actionKey);
     const actions = actionTexts.map(({ text, path: p }) => {
       if (!ACTION_PATTERN.test(text)) {
-        throw new PolicyDocumentError(p, 'InvalidAction', `"${clip(text)}" is not an action ("service:Name" with optional * and ?, or "*")`);
+        throw new PolicyDocumentError(
+          p,
+          'InvalidAction',
+          `"${clip(text)}" is not an action ("service:Name" with optional * and ?, or "*")`,
+        );
       }
       return compileGlob(text.toLowerCase());
     });
@@ -231,11 +296,19 @@ class PolicyCompiler {
     const variables = this.version === '2012-10-17';
     if (this.kind === 'trust') {
       if (resourceKey !== undefined) {
-        throw new PolicyDocumentError(pathWithKey(path, resourceKey), 'UnsupportedElement', `a trust policy cannot have ${resourceKey}`);
+        throw new PolicyDocumentError(
+          pathWithKey(path, resourceKey),
+          'UnsupportedElement',
+          `a trust policy cannot have ${resourceKey}`,
+        );
       }
     } else {
       if (resourceKey === undefined) {
-        throw new PolicyDocumentError(pathWithKey(path, 'Resource'), 'MissingResource', 'a statement needs a Resource or NotResource');
+        throw new PolicyDocumentError(
+          pathWithKey(path, 'Resource'),
+          'MissingResource',
+          'a statement needs a Resource or NotResource',
+        );
       }
       const resourceTexts = stringList(s[resourceKey], pathWithKey(path, resourceKey), resourceKey);
       resources = resourceTexts.map(({ text, path: p }) => compileResourcePattern(text, p, variables));
@@ -243,7 +316,8 @@ class PolicyCompiler {
     }
 
     const conditions: CompiledCondition[] = [];
-    if (s.Condition !== undefined) normal.Condition = this.compileConditions(s.Condition, pathWithKey(path, 'Condition'), conditions);
+    if (s.Condition !== undefined)
+      normal.Condition = this.compileConditions(s.Condition, pathWithKey(path, 'Condition'), conditions);
 
     const keys = new Map<string, string>();
     const addKey = (k: string): void => {
@@ -254,9 +328,11 @@ class PolicyCompiler {
       c.variableKeys.forEach(addKey);
     }
     for (const r of resources ?? []) {
-      if (!('kind' in r.tail)) for (const part of r.tail.parts) if (part.kind === 'variable') addKey(part.key);
+      if (!('kind' in r.tail))
+        for (const part of r.tail.parts) if (part.kind === 'variable') addKey(part.key);
     }
-    const matched: MatchedStatement = sid === undefined ? { policy: this.name, effect } : { policy: this.name, sid, effect };
+    const matched: MatchedStatement =
+      sid === undefined ? { policy: this.name, effect } : { policy: this.name, sid, effect };
     const statement: CompiledStatement = {
       policy: this.name,
       index,
@@ -277,16 +353,29 @@ class PolicyCompiler {
     return { statement, normal };
   }
 
-  private exclusive<A extends string, B extends string>(s: Record<string, unknown>, path: string, a: A, b: B): A | B | undefined {
+  private exclusive<A extends string, B extends string>(
+    s: Record<string, unknown>,
+    path: string,
+    a: A,
+    b: B,
+  ): A | B | undefined {
     const hasA = s[a] !== undefined;
     const hasB = s[b] !== undefined;
     if (hasA && hasB) {
-      throw new PolicyDocumentError(pathWithKey(path, b), 'UnsupportedElementCombination', `a statement cannot have both ${a} and ${b}`);
+      throw new PolicyDocumentError(
+        pathWithKey(path, b),
+        'UnsupportedElementCombination',
+        `a statement cannot have both ${a} and ${b}`,
+      );
     }
     return hasA ? a : hasB ? b : undefined;
   }
 
-  private compileConditions(raw: unknown, path: string, out: CompiledCondition[]): Record<string, Record<string, string[]>> {
+  private compileConditions(
+    raw: unknown,
+    path: string,
+    out: CompiledCondition[],
+  ): Record<string, Record<string, string[]>> {
     const block = asObject(raw, path, 'Condition must be an object of operators');
     const normal: Record<string, Record<string, string[]>> = {};
     const seenOperators = new Map<string, string>();
@@ -303,7 +392,11 @@ class PolicyCompiler {
       }
       const previous = seenOperators.get(op.canonical.toLowerCase());
       if (previous !== undefined) {
-        throw new PolicyDocumentError(opPath, 'DuplicateConditionOperator', `operator "${operatorName}" repeats "${previous}" (operators are case-insensitive)`);
+        throw new PolicyDocumentError(
+          opPath,
+          'DuplicateConditionOperator',
+          `operator "${operatorName}" repeats "${previous}" (operators are case-insensitive)`,
+        );
       }
       seenOperators.set(op.canonical.toLowerCase(), operatorName);
       const keyBlock = asObject(entries, opPath, `${op.canonical} must map condition keys to values`);
@@ -311,18 +404,29 @@ class PolicyCompiler {
       const seenKeys = new Map<string, string>();
       for (const [key, values] of Object.entries(keyBlock)) {
         const keyPath = pathWithKey(opPath, key);
-        if (key.trim() === '') throw new PolicyDocumentError(keyPath, 'InvalidConditionKey', 'a condition key must not be empty');
+        if (key.trim() === '')
+          throw new PolicyDocumentError(keyPath, 'InvalidConditionKey', 'a condition key must not be empty');
         const previousKey = seenKeys.get(key.toLowerCase());
         if (previousKey !== undefined) {
-          throw new PolicyDocumentError(keyPath, 'DuplicateConditionKey', `condition key "${key}" repeats "${previousKey}" (keys are case-insensitive)`);
+          throw new PolicyDocumentError(
+            keyPath,
+            'DuplicateConditionKey',
+            `condition key "${key}" repeats "${previousKey}" (keys are case-insensitive)`,
+          );
         }
         seenKeys.set(key.toLowerCase(), key);
         const list = Array.isArray(values) ? (values as unknown[]) : [values];
-        if (list.length === 0) throw new PolicyDocumentError(keyPath, 'EmptyArray', 'a condition needs at least one value');
+        if (list.length === 0)
+          throw new PolicyDocumentError(keyPath, 'EmptyArray', 'a condition needs at least one value');
         const texts = list.map((v, i) => {
           const p = Array.isArray(values) ? pathWithIndex(keyPath, i) : keyPath;
           const text = policyValueText(v);
-          if (text === undefined) throw new PolicyDocumentError(p, 'InvalidConditionValue', 'a condition value must be a string, number or boolean');
+          if (text === undefined)
+            throw new PolicyDocumentError(
+              p,
+              'InvalidConditionValue',
+              'a condition value must be a string, number or boolean',
+            );
           return { text, path: p };
         });
         out.push(compileCondition(op, key, texts, this.version === '2012-10-17'));
@@ -335,7 +439,8 @@ class PolicyCompiler {
 }
 
 function asObject(raw: unknown, path: string, message: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PolicyDocumentError(path, 'ExpectedObject', message);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new PolicyDocumentError(path, 'ExpectedObject', message);
   return raw as Record<string, unknown>;
 }
 
@@ -344,7 +449,8 @@ function stringList(raw: unknown, path: string, element: string): { text: string
   if (list.length === 0) throw new PolicyDocumentError(path, 'EmptyArray', `${element} must not be empty`);
   return list.map((item, i) => {
     const p = Array.isArray(raw) ? pathWithIndex(path, i) : path;
-    if (typeof item !== 'string') throw new PolicyDocumentError(p, 'ExpectedString', `${element} entries must be strings`);
+    if (typeof item !== 'string')
+      throw new PolicyDocumentError(p, 'ExpectedString', `${element} entries must be strings`);
     return { text: item, path: p };
   });
 }
@@ -355,7 +461,10 @@ function clip(text: string): string {
 
 function buildActionIndex(statements: readonly CompiledStatement[]): ActionIndex {
   const anyService: CompiledStatement[] = [];
-  const byService = new Map<string, { exact: Map<string, CompiledStatement[]>; patterns: CompiledStatement[] }>();
+  const byService = new Map<
+    string,
+    { exact: Map<string, CompiledStatement[]>; patterns: CompiledStatement[] }
+  >();
   for (const s of statements) {
     if (s.notAction) {
       anyService.push(s);

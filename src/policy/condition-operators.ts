@@ -98,7 +98,12 @@ export function parseOperatorName(name: string): ParsedOperator | undefined {
   }
   const base = BY_LOWER_NAME.get(rest.toLowerCase());
   if (base === undefined || (ifExists && base.family === 'null')) return undefined;
-  const prefix = set === SetOperator.ForAllValues ? 'ForAllValues:' : set === SetOperator.ForAnyValue ? 'ForAnyValue:' : '';
+  const prefix =
+    set === SetOperator.ForAllValues
+      ? 'ForAllValues:'
+      : set === SetOperator.ForAnyValue
+        ? 'ForAnyValue:'
+        : '';
   return { canonical: `${prefix}${base.name}${ifExists ? 'IfExists' : ''}`, base, set, ifExists };
 }
 
@@ -128,7 +133,8 @@ export function policyValueText(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
   if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
   if (typeof raw === 'boolean') return raw ? 'true' : 'false';
-  if (typeof raw === 'object' && raw !== null && 'text' in raw && typeof raw.text === 'string') return raw.text;
+  if (typeof raw === 'object' && raw !== null && 'text' in raw && typeof raw.text === 'string')
+    return raw.text;
   return undefined;
 }
 
@@ -215,7 +221,8 @@ export function compileCondition(
     case 'bool': {
       const ts = templates();
       for (const [i, t] of ts.entries()) {
-        if (!t.hasVariables && !isBoolText(t.source)) fail((values[i] as { path: string }).path, '"true" or "false"');
+        if (!t.hasVariables && !isBoolText(t.source))
+          fail((values[i] as { path: string }).path, '"true" or "false"');
       }
       test = (value, context) => {
         const v = value.toLowerCase();
@@ -239,7 +246,9 @@ export function compileCondition(
       break;
     }
     case 'date': {
-      const dates = values.map(({ text, path }) => parseDateMillis(text) ?? fail(path, 'an ISO 8601 date or epoch seconds'));
+      const dates = values.map(
+        ({ text, path }) => parseDateMillis(text) ?? fail(path, 'an ISO 8601 date or epoch seconds'),
+      );
       test = (value) => {
         const v = parseDateMillis(value);
         if (v === undefined) return -1;
@@ -259,7 +268,9 @@ export function compileCondition(
       break;
     }
     case 'ip': {
-      const blocks: CidrBlock[] = values.map(({ text, path }) => parseCidr(text) ?? fail(path, 'an IPv4/IPv6 address or CIDR'));
+      const blocks: CidrBlock[] = values.map(
+        ({ text, path }) => parseCidr(text) ?? fail(path, 'an IPv4/IPv6 address or CIDR'),
+      );
       test = (value) => {
         const address = parseIpAddress(value);
         if (address === undefined) return -1;

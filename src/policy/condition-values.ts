@@ -71,7 +71,8 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** A parsed IP address: IPv4 as an unsigned 32-bit number (fast path), IPv6 as a 128-bit bigint. */
-export type IpAddressValue = { readonly version: 4; readonly v4: number } | { readonly version: 6; readonly v6: bigint };
+export type IpAddressValue =
+  { readonly version: 4; readonly v4: number } | { readonly version: 6; readonly v6: bigint };
 
 /** A parsed CIDR block. */
 export type CidrBlock =
@@ -120,7 +121,7 @@ function v4Mask(prefix: number): number {
 
 /** True when the address is inside the block (families must agree). */
 export function cidrContains(block: CidrBlock, address: IpAddressValue): boolean {
-  if (block.version === 4) return address.version === 4 && ((address.v4 & block.mask) >>> 0) === block.network;
+  if (block.version === 4) return address.version === 4 && (address.v4 & block.mask) >>> 0 === block.network;
   if (address.version !== 6) return false;
   const hostBits = BigInt(128 - block.prefix);
   return (address.v6 >> hostBits) << hostBits === block.network;

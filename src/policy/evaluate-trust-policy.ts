@@ -1,8 +1,20 @@
-import { prepareRequest, sortByIndex, sortedKeys, toMatched, type AuthorizationRequest } from './authorize.js';
+import {
+  prepareRequest,
+  sortByIndex,
+  sortedKeys,
+  toMatched,
+  type AuthorizationRequest,
+} from './authorize.js';
 import type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 import type { Decision } from './policy-types.js';
 import { PrincipalMatchKind } from './principal-matching.js';
-import { collectMissingKeys, forEachCandidate, matchStatement, matchesAction, nextPass } from './statement-matching.js';
+import {
+  collectMissingKeys,
+  forEachCandidate,
+  matchStatement,
+  matchesAction,
+  nextPass,
+} from './statement-matching.js';
 
 /**
  * The trust-policy step of assuming a role: a matching Deny wins; otherwise an Allow whose Principal names
@@ -10,7 +22,8 @@ import { collectMissingKeys, forEachCandidate, matchStatement, matchesAction, ne
  * `request.resource` is ignored: trust policies have no Resource.
  */
 export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: AuthorizationRequest): Decision {
-  if (trustPolicy.kind !== 'trust') throw new TypeError(`evaluateTrustPolicy needs a trust policy, got ${trustPolicy.kind}`);
+  if (trustPolicy.kind !== 'trust')
+    throw new TypeError(`evaluateTrustPolicy needs a trust policy, got ${trustPolicy.kind}`);
   const prepared = prepareRequest(request, false);
   let missing: Map<string, string> | undefined;
   const denies: CompiledStatement[] = [];
@@ -24,7 +37,9 @@ export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: Author
   sortByIndex(denies, 0);
   sortByIndex(allows, 0);
   const missingContextKeys = sortedKeys(missing);
-  if (denies.length > 0) return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
-  if (allows.length > 0) return { decision: 'Allow', matchedStatements: allows.map(toMatched), missingContextKeys };
+  if (denies.length > 0)
+    return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
+  if (allows.length > 0)
+    return { decision: 'Allow', matchedStatements: allows.map(toMatched), missingContextKeys };
   return { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys, blockedBy: 'trust' };
 }

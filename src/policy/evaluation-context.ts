@@ -42,7 +42,10 @@ export function prepareContext(input: ContextInput | EvaluationContext): Evaluat
     if (raw === undefined) continue;
     const lower = key.toLowerCase();
     if (values.has(lower)) {
-      throw new FedgateError('ValidationError', `context key "${key}" is given twice (keys are case-insensitive)`);
+      throw new FedgateError(
+        'ValidationError',
+        `context key "${key}" is given twice (keys are case-insensitive)`,
+      );
     }
     values.set(lower, contextValueText(raw, key));
   }
@@ -62,6 +65,10 @@ function scalarText(raw: unknown, key: string): string {
   if (typeof raw === 'boolean') return raw ? 'true' : 'false';
   if (typeof raw === 'number') return String(raw);
   // JsonNumber and similar exact-number holders stringify to their literal.
-  if (typeof raw === 'object' && raw !== null && 'text' in raw && typeof raw.text === 'string') return raw.text;
-  throw new FedgateError('ValidationError', `context key "${key}" has a value that is not a string, number or boolean`);
+  if (typeof raw === 'object' && raw !== null && 'text' in raw && typeof raw.text === 'string')
+    return raw.text;
+  throw new FedgateError(
+    'ValidationError',
+    `context key "${key}" has a value that is not a string, number or boolean`,
+  );
 }

@@ -60,9 +60,14 @@ function parseVariable(source: string, start: number, path: string): { part: Tem
   let i = start;
   while (i < source.length && source[i] !== '}' && source[i] !== ',') i++;
   const key = source.slice(start, i);
-  if (key.trim() === '') throw new PolicyDocumentError(path, 'EmptyVariable', 'a variable "${}" names no key');
+  if (key.trim() === '')
+    throw new PolicyDocumentError(path, 'EmptyVariable', 'a variable "${}" names no key');
   if (/\s/.test(key)) {
-    throw new PolicyDocumentError(path, 'UnsupportedSpaceInVariable', `variable "\${${key}}" contains a space`);
+    throw new PolicyDocumentError(
+      path,
+      'UnsupportedSpaceInVariable',
+      `variable "\${${key}}" contains a space`,
+    );
   }
   if (source[i] === '}') {
     return { part: { kind: 'variable', key, keyLower: key.toLowerCase(), fallback: undefined }, end: i + 1 };
@@ -70,16 +75,25 @@ function parseVariable(source: string, start: number, path: string): { part: Tem
   i++; // the comma
   while (source[i] === ' ') i++;
   if (source[i] !== "'") {
-    throw new PolicyDocumentError(path, 'MissingQuoteInVariable', `the default of "\${${key}, …}" must be in single quotes`);
+    throw new PolicyDocumentError(
+      path,
+      'MissingQuoteInVariable',
+      `the default of "\${${key}, …}" must be in single quotes`,
+    );
   }
   const quoteEnd = source.indexOf("'", i + 1);
   if (quoteEnd < 0) {
-    throw new PolicyDocumentError(path, 'MissingQuoteInVariable', `the default of "\${${key}, …}" has no closing quote`);
+    throw new PolicyDocumentError(
+      path,
+      'MissingQuoteInVariable',
+      `the default of "\${${key}, …}" has no closing quote`,
+    );
   }
   const fallback = source.slice(i + 1, quoteEnd);
   i = quoteEnd + 1;
   while (source[i] === ' ') i++;
-  if (source[i] !== '}') throw new PolicyDocumentError(path, 'MissingBraceInVariable', `variable "\${${key}, …}" is not closed`);
+  if (source[i] !== '}')
+    throw new PolicyDocumentError(path, 'MissingBraceInVariable', `variable "\${${key}, …}" is not closed`);
   return { part: { kind: 'variable', key, keyLower: key.toLowerCase(), fallback }, end: i + 1 };
 }
 
@@ -146,7 +160,10 @@ function pushCodes(text: string, wildcards: boolean, out: number[]): void {
 const scratch: number[] = [];
 
 /** The template's glob codes in a shared buffer (valid until the next call); undefined when a variable has no value. */
-export function templateGlobCodesScratch(template: Template, context: EvaluationContext): number[] | undefined {
+export function templateGlobCodesScratch(
+  template: Template,
+  context: EvaluationContext,
+): number[] | undefined {
   scratch.length = 0;
   return appendTemplateGlobCodes(template, context, scratch) ? scratch : undefined;
 }

@@ -36,34 +36,56 @@ export function compilePrincipal(element: unknown, path: string): PrincipalMatch
   };
   if (element === '*') return { ...m, everyone: true };
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-    throw new PolicyDocumentError(path, 'InvalidPrincipal', 'a principal must be "*" or an object such as {"AWS": …}');
+    throw new PolicyDocumentError(
+      path,
+      'InvalidPrincipal',
+      'a principal must be "*" or an object such as {"AWS": …}',
+    );
   }
   const entries = Object.entries(element as Record<string, unknown>);
-  if (entries.length === 0) throw new PolicyDocumentError(path, 'InvalidPrincipal', 'a principal object names no principal');
+  if (entries.length === 0)
+    throw new PolicyDocumentError(path, 'InvalidPrincipal', 'a principal object names no principal');
   for (const [key, raw] of entries) {
     const keyPath = pathWithKey(path, key);
     if (!(PRINCIPAL_KEYS as readonly string[]).includes(key)) {
-      throw new PolicyDocumentError(keyPath, 'InvalidPrincipal', `unknown principal type "${key}" (AWS, Federated, Service, CanonicalUser)`);
+      throw new PolicyDocumentError(
+        keyPath,
+        'InvalidPrincipal',
+        `unknown principal type "${key}" (AWS, Federated, Service, CanonicalUser)`,
+      );
     }
     const values = stringList(raw, keyPath);
     values.forEach((value, i) => {
       const valuePath = Array.isArray(raw) ? pathWithIndex(keyPath, i) : keyPath;
       if (value === '*') {
         if (key !== 'AWS') {
-          throw new PolicyDocumentError(valuePath, 'UnsupportedWildcardInPrincipal', `"*" is only allowed as "Principal": "*" or {"AWS": "*"}`);
+          throw new PolicyDocumentError(
+            valuePath,
+            'UnsupportedWildcardInPrincipal',
+            `"*" is only allowed as "Principal": "*" or {"AWS": "*"}`,
+          );
         }
         m.everyone = true;
         return;
       }
       if (value.includes('*') || value.includes('?')) {
-        throw new PolicyDocumentError(valuePath, 'UnsupportedWildcardInPrincipal', 'principals cannot contain partial wildcards');
+        throw new PolicyDocumentError(
+          valuePath,
+          'UnsupportedWildcardInPrincipal',
+          'principals cannot contain partial wildcards',
+        );
       }
       if (key === 'AWS') {
         const root = ROOT_ARN.exec(value);
         if (ACCOUNT.test(value)) m.awsAccounts.push(value);
         else if (root !== null) m.awsAccounts.push(root[1] as string);
         else if (value.startsWith('arn:') && value.split(':').length >= 6) m.awsArns.push(value);
-        else throw new PolicyDocumentError(valuePath, 'InvalidPrincipal', 'an AWS principal must be a 12-digit account id or an ARN');
+        else
+          throw new PolicyDocumentError(
+            valuePath,
+            'InvalidPrincipal',
+            'an AWS principal must be a 12-digit account id or an ARN',
+          );
       } else if (key === 'Federated') m.federated.push(value);
       else if (key === 'Service') m.services.push(value);
       else m.canonicalUsers.push(value);
@@ -74,27 +96,42 @@ export function compilePrincipal(element: unknown, path: string): PrincipalMatch
 
 function stringList(raw: unknown, path: string): string[] {
   const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-  if (list.length === 0) throw new PolicyDocumentError(path, 'EmptyArray', 'a principal list must not be empty');
+  if (list.length === 0)
+    throw new PolicyDocumentError(path, 'EmptyArray', 'a principal list must not be empty');
   return list.map((item, i) => {
     if (typeof item !== 'string' || item === '') {
-      throw new PolicyDocumentError(Array.isArray(raw) ? pathWithIndex(path, i) : path, 'InvalidPrincipal', 'a principal must be a non-empty string');
+      throw new PolicyDocumentError(
+        Array.isArray(raw) ? pathWithIndex(path, i) : path,
+        'InvalidPrincipal',
+        'a principal must be a non-empty string',
+      );
     }
     return item;
   });
 }
 
 /** The strongest way `matcher` names `principal` (None when it does not); undefined principal = anonymous. */
-export function matchPrincipal(matcher: PrincipalMatcher, principal: PrincipalIdentity | undefined): PrincipalMatchKind {
+export function matchPrincipal(
+  matcher: PrincipalMatcher,
+  principal: PrincipalIdentity | undefined,
+): PrincipalMatchKind {
   let best: PrincipalMatchKind = matcher.everyone ? PrincipalMatchKind.Everyone : PrincipalMatchKind.None;
   if (principal === undefined || principal.type === 'Anonymous') return best;
   const list =
-    principal.type === 'AWS' ? matcher.awsArns : principal.type === 'Federated' ? matcher.federated : matcher.services;
+    principal.type === 'AWS'
+      ? matcher.awsArns
+      : principal.type === 'Federated'
+        ? matcher.federated
+        : matcher.services;
   if (list.length > 0) {
     if (list.includes(principal.id)) {
-      return principal.type === 'AWS' && isRoleArn(principal.id) ? PrincipalMatchKind.Alias : PrincipalMatchKind.Direct;
+      return principal.type === 'AWS' && isRoleArn(principal.id)
+        ? PrincipalMatchKind.Alias
+        : PrincipalMatchKind.Direct;
     }
     const aliases = principal.aliases;
-    if (aliases !== undefined) for (const alias of aliases) if (list.includes(alias)) best = PrincipalMatchKind.Alias;
+    if (aliases !== undefined)
+      for (const alias of aliases) if (list.includes(alias)) best = PrincipalMatchKind.Alias;
   }
   if (best < PrincipalMatchKind.Account && principal.type === 'AWS' && matcher.awsAccounts.length > 0) {
     const account = principal.account ?? accountOfArn(principal.id);

@@ -66,7 +66,8 @@ export function simulate(request: unknown, resolveRole?: RoleResolver): Simulati
   try {
     return simulateOrThrow(request, resolveRole);
   } catch (error) {
-    if (error instanceof RequestError) return { error: { code: error.code, path: error.path, message: error.message } };
+    if (error instanceof RequestError)
+      return { error: { code: error.code, path: error.path, message: error.message } };
     if (isFedgateError(error)) return { error: { code: error.code, path: '', message: error.detail } };
     throw error;
   }
@@ -78,38 +79,65 @@ function simulateOrThrow(raw: unknown, resolveRole: RoleResolver | undefined): D
   }
   const request = raw as Record<string, unknown>;
   for (const key of Object.keys(request)) {
-    if (!REQUEST_FIELDS.has(key)) throw new RequestError('ValidationError', pathWithKey('', key), `unknown field "${key}"`);
+    if (!REQUEST_FIELDS.has(key))
+      throw new RequestError('ValidationError', pathWithKey('', key), `unknown field "${key}"`);
   }
   const action = requiredString(request, 'action');
   const resource = requiredString(request, 'resource');
   const context = contextOf(request.context);
-  const sessionPolicies = policyList(request.sessionPolicies, 'sessionPolicies', 'session', POLICY_SIZE_LIMITS.session);
+  const sessionPolicies = policyList(
+    request.sessionPolicies,
+    'sessionPolicies',
+    'session',
+    POLICY_SIZE_LIMITS.session,
+  );
 
   let policies: PolicySet;
   let principal: PrincipalIdentity | undefined = principalOf(request.principal);
   if (request.role !== undefined) {
-    if (typeof request.role !== 'string' || request.role === '') throw new RequestError('ValidationError', 'role', 'role must be a role name');
+    if (typeof request.role !== 'string' || request.role === '')
+      throw new RequestError('ValidationError', 'role', 'role must be a role name');
     for (const field of ROLE_FIELDS) {
       if (request[field] !== undefined) {
-        throw new RequestError('ValidationError', field, `"${field}" cannot be combined with "role" (the role's configured policies are used)`);
+        throw new RequestError(
+          'ValidationError',
+          field,
+          `"${field}" cannot be combined with "role" (the role's configured policies are used)`,
+        );
       }
     }
-    if (resolveRole === undefined) throw new RequestError('ValidationError', 'role', '"role" needs --config FILE');
+    if (resolveRole === undefined)
+      throw new RequestError('ValidationError', 'role', '"role" needs --config FILE');
     const role = resolveRole(request.role, resource);
-    if (role === undefined) throw new RequestError('ValidationError', 'role', `no role named "${request.role}" is configured`);
+    if (role === undefined)
+      throw new RequestError('ValidationError', 'role', `no role named "${request.role}" is configured`);
     principal ??= principalFromArn(role.principal);
     policies = {
       identityPolicies: role.identityPolicies.map((p) => compileNamed(p, 'identity')),
-      permissionsBoundary: role.permissionsBoundary === undefined ? undefined : compileNamed(role.permissionsBoundary, 'boundary'),
+      permissionsBoundary:
+        role.permissionsBoundary === undefined
+          ? undefined
+          : compileNamed(role.permissionsBoundary, 'boundary'),
       sessionPolicies,
       guardrails: role.guardrails.map((p) => compileNamed(p, 'guardrail')),
-      resourcePolicies: role.resourcePolicy === undefined ? [] : [compileNamed(role.resourcePolicy, 'resource')],
+      resourcePolicies:
+        role.resourcePolicy === undefined ? [] : [compileNamed(role.resourcePolicy, 'resource')],
     };
   } else {
     const resourcePolicy = singlePolicy(request.resourcePolicy, 'resourcePolicy', 'resource', undefined);
     policies = {
-      identityPolicies: policyList(request.identityPolicies, 'identityPolicies', 'identity', POLICY_SIZE_LIMITS.managed),
-      permissionsBoundary: singlePolicy(request.permissionsBoundary, 'permissionsBoundary', 'boundary', POLICY_SIZE_LIMITS.managed),
+      identityPolicies: policyList(
+        request.identityPolicies,
+        'identityPolicies',
+        'identity',
+        POLICY_SIZE_LIMITS.managed,
+      ),
+      permissionsBoundary: singlePolicy(
+        request.permissionsBoundary,
+        'permissionsBoundary',
+        'boundary',
+        POLICY_SIZE_LIMITS.managed,
+      ),
       sessionPolicies,
       guardrails: policyList(request.guardrails, 'guardrails', 'guardrail', undefined),
       resourcePolicies: resourcePolicy === undefined ? [] : [resourcePolicy],
@@ -120,7 +148,8 @@ function simulateOrThrow(raw: unknown, resolveRole: RoleResolver | undefined): D
 
 function requiredString(request: Record<string, unknown>, field: string): string {
   const value = request[field];
-  if (typeof value !== 'string' || value === '') throw new RequestError('ValidationError', field, `"${field}" must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new RequestError('ValidationError', field, `"${field}" must be a non-empty string`);
   return value;
 }
 
@@ -133,7 +162,11 @@ function contextOf(raw: unknown): EvaluationContext {
     const ok =
       isScalar(value) || (Array.isArray(value) && (value as unknown[]).every((item) => isScalar(item)));
     if (!ok) {
-      throw new RequestError('ValidationError', pathWithKey('context', key), 'a context value must be a string, number, boolean or a list of them');
+      throw new RequestError(
+        'ValidationError',
+        pathWithKey('context', key),
+        'a context value must be a string, number, boolean or a list of them',
+      );
     }
   }
   try {
@@ -164,7 +197,11 @@ function principalOf(raw: unknown): PrincipalIdentity | undefined {
     const p = raw as Record<string, unknown>;
     const types = ['AWS', 'Federated', 'Service', 'Anonymous'];
     if (typeof p.type !== 'string' || !types.includes(p.type) || typeof p.id !== 'string') {
-      throw new RequestError('ValidationError', 'principal', 'principal needs "type" (AWS, Federated, Service, Anonymous) and "id"');
+      throw new RequestError(
+        'ValidationError',
+        'principal',
+        'principal needs "type" (AWS, Federated, Service, Anonymous) and "id"',
+      );
     }
     const aliases = p.aliases;
     if (aliases !== undefined && (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string'))) {
@@ -193,31 +230,58 @@ export function principalFromArn(arn: string): PrincipalIdentity {
   const withAccount = account === '' ? {} : { account };
   if (service === 'sts' && resource.startsWith('assumed-role/')) {
     const role = resource.split('/')[1] ?? '';
-    return { type: 'AWS', id: arn, aliases: [`arn:${partition}:iam::${account}:role/${role}`], ...withAccount };
+    return {
+      type: 'AWS',
+      id: arn,
+      aliases: [`arn:${partition}:iam::${account}:role/${role}`],
+      ...withAccount,
+    };
   }
   if (service === 'iam' && resource.startsWith('oidc-provider/')) {
     return { type: 'Federated', id: arn, aliases: [resource.slice('oidc-provider/'.length)], ...withAccount };
   }
-  if (service === 'iam' && resource.startsWith('saml-provider/')) return { type: 'Federated', id: arn, ...withAccount };
+  if (service === 'iam' && resource.startsWith('saml-provider/'))
+    return { type: 'Federated', id: arn, ...withAccount };
   return { type: 'AWS', id: arn, ...withAccount };
 }
 
-function policyList(raw: unknown, field: string, kind: PolicyKind, maxSize: number | undefined): CompiledPolicy[] {
+function policyList(
+  raw: unknown,
+  field: string,
+  kind: PolicyKind,
+  maxSize: number | undefined,
+): CompiledPolicy[] {
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new RequestError('ValidationError', field, `"${field}" must be a list of policy documents`);
+  if (!Array.isArray(raw))
+    throw new RequestError('ValidationError', field, `"${field}" must be a list of policy documents`);
   return (raw as unknown[]).map((doc, i) => compileAt(doc, `${field}[${i}]`, kind, maxSize));
 }
 
-function singlePolicy(raw: unknown, field: string, kind: PolicyKind, maxSize: number | undefined): CompiledPolicy | undefined {
+function singlePolicy(
+  raw: unknown,
+  field: string,
+  kind: PolicyKind,
+  maxSize: number | undefined,
+): CompiledPolicy | undefined {
   return raw === undefined ? undefined : compileAt(raw, field, kind, maxSize);
 }
 
-function compileAt(document: unknown, name: string, kind: PolicyKind, maxSize: number | undefined): CompiledPolicy {
+function compileAt(
+  document: unknown,
+  name: string,
+  kind: PolicyKind,
+  maxSize: number | undefined,
+): CompiledPolicy {
   try {
     return parsePolicy(document, maxSize === undefined ? { name, kind } : { name, kind, maxSize });
   } catch (error) {
     if (isPolicyDocumentError(error)) {
-      const path = error.path === '' ? name : error.path.startsWith('[') ? `${name}${error.path}` : `${name}.${error.path}`;
+      const path =
+        error.path === ''
+          ? name
+          : error.path.startsWith('[')
+            ? `${name}${error.path}`
+            : `${name}.${error.path}`;
       throw new RequestError(error.code, path, error.reason);
     }
     throw error;

@@ -45,7 +45,11 @@ export function forEachCandidate(
   visitList(bucket.patterns, passId, visit);
 }
 
-function visitList(list: readonly CompiledStatement[], passId: number, visit: (s: CompiledStatement) => void): void {
+function visitList(
+  list: readonly CompiledStatement[],
+  passId: number,
+  visit: (s: CompiledStatement) => void,
+): void {
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as CompiledStatement;
     if (s.visited === passId) continue;

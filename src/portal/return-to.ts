@@ -13,7 +13,9 @@ export function safeReturnTo(
   if (value.startsWith('/')) {
     if (value.startsWith('//')) return undefined;
     const resolved = new URL(value, publicUrl);
-    return resolved.origin === new URL(publicUrl).origin ? `${resolved.pathname}${resolved.search}${resolved.hash}` : undefined;
+    return resolved.origin === new URL(publicUrl).origin
+      ? `${resolved.pathname}${resolved.search}${resolved.hash}`
+      : undefined;
   }
   let url: URL;
   try {
@@ -26,7 +28,8 @@ export function safeReturnTo(
   const host = url.host.toLowerCase();
   const hostname = url.hostname.toLowerCase();
   const own = new URL(publicUrl).host.toLowerCase();
-  const allowed = host === own || allowedHosts.some((pattern) => hostMatches(pattern.toLowerCase(), host, hostname));
+  const allowed =
+    host === own || allowedHosts.some((pattern) => hostMatches(pattern.toLowerCase(), host, hostname));
   return allowed ? url.toString() : undefined;
 }
 

@@ -8,8 +8,18 @@ import { accountOfArn } from './session-arns.js';
  * instance computes the same id without storing it.
  */
 export function roleIdFor(roleArn: string): string {
-  return `FROA${base32(createHash('sha256').update(roleArn, 'utf8').digest()).slice(0, 17)}`;
+  let id = ROLE_IDS.get(roleArn);
+  if (id === undefined) {
+    id = `FROA${base32(createHash('sha256').update(roleArn, 'utf8').digest()).slice(0, 17)}`;
+    // Role ARNs come from configuration, so the memo stays small; the cap only guards against misuse.
+    if (ROLE_IDS.size >= ROLE_ID_MEMO_LIMIT) ROLE_IDS.clear();
+    ROLE_IDS.set(roleArn, id);
+  }
+  return id;
 }
+
+const ROLE_ID_MEMO_LIMIT = 10_000;
+const ROLE_IDS = new Map<string, string>();
 
 /** `<roleId>:<sessionName>`, AWS's `AssumedRoleId` and `aws:userid` of a role session. */
 export function assumedRoleIdFor(session: Pick<RoleSession, 'roleArn' | 'sessionName'>): string {
@@ -29,11 +39,23 @@ export function sessionContextKeys(session: RoleSession, now: number): Record<st
     'aws:userid': assumedRoleIdFor(session),
     'aws:FederatedProvider': session.provider,
     'aws:MultiFactorAuthPresent': session.mfa ? 'true' : 'false',
-    'aws:TokenIssueTime': new Date(session.issuedAt * 1000).toISOString().replace('.000Z', 'Z'),
+    'aws:TokenIssueTime': isoSeconds(session.issuedAt),
   };
   if (session.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = session.sourceIdentity;
   if (session.mfa && session.authTime !== undefined)
     keys['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor(now / 1000) - session.authTime));
   for (const [key, value] of Object.entries(session.tags)) keys[`aws:PrincipalTag/${key}`] = value;
   return keys;
+}
+
+let lastIssueSecond = Number.NaN;
+let lastIssueIso = '';
+
+/** ISO 8601 without milliseconds; the last answer is kept, as hot-path callers ask for the same second. */
+function isoSeconds(epochSeconds: number): string {
+  if (epochSeconds !== lastIssueSecond) {
+    lastIssueIso = new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+    lastIssueSecond = epochSeconds;
+  }
+  return lastIssueIso;
 }

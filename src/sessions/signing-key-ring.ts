@@ -35,6 +35,8 @@ export interface SigningKeyRingOptions {
   readonly refreshIntervalSeconds?: number;
   /** Background reload/rotation failures (the next tick retries). */
   readonly onError?: (error: unknown) => void;
+  /** Called when this instance created a new signing key (first key, schedule or `rotate`), for the audit trail. */
+  readonly onRotated?: (key: { kid: string; generation: number }) => void;
   readonly now?: () => number;
 }
 
@@ -72,6 +74,7 @@ export class SigningKeyRing {
   readonly #refreshMs: number;
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
+  readonly #onRotated: (key: { kid: string; generation: number }) => void;
   /** By generation, ascending. */
   #keys: LoadedKey[] = [];
   #rotating: Promise<LoadedKey> | undefined;
@@ -89,6 +92,7 @@ export class SigningKeyRing {
     this.#refreshMs = (options.refreshIntervalSeconds ?? DEFAULT_REFRESH_SECONDS) * 1000;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
+    this.#onRotated = options.onRotated ?? (() => {});
   }
 
   /**
@@ -294,6 +298,7 @@ export class SigningKeyRing {
     if (created) {
       await this.#extendPredecessor(generation - 1);
       await this.#store.publish(SIGNING_KEY_CHANNEL, String(generation));
+      this.#onRotated({ kid: record.kid, generation });
     }
     const loaded = await this.#adopt(winner);
     this.#forgetUnpublished();

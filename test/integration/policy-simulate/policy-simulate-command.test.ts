@@ -7,10 +7,23 @@ import type { CliIo } from '../../../src/cli/cli-io.js';
 import { createPolicySimulateCommand } from '../../../src/cli/policy-simulate-command.js';
 import type { RolePolicyDocuments } from '../../../src/policy/index.js';
 
-const allowOrders = { Version: '2012-10-17', Statement: { Sid: 'Read', Effect: 'Allow', Action: 'orders:Get*', Resource: '*' } };
-const request = { identityPolicies: [allowOrders], principal: 'arn:fedgate:sts::000000000000:assumed-role/Developer/alice', action: 'orders:GetOrder', resource: 'arn:fedgate:orders:::order/42' };
+const allowOrders = {
+  Version: '2012-10-17',
+  Statement: { Sid: 'Read', Effect: 'Allow', Action: 'orders:Get*', Resource: '*' },
+};
+const request = {
+  identityPolicies: [allowOrders],
+  principal: 'arn:fedgate:sts::000000000000:assumed-role/Developer/alice',
+  action: 'orders:GetOrder',
+  resource: 'arn:fedgate:orders:::order/42',
+};
 
-async function run(args: string[], stdin = '', loader?: (path: string) => Promise<(role: string) => RolePolicyDocuments | undefined>, cwd = process.cwd()) {
+async function run(
+  args: string[],
+  stdin = '',
+  loader?: (path: string) => Promise<(role: string) => RolePolicyDocuments | undefined>,
+  cwd = process.cwd(),
+) {
   const input = new PassThrough();
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -34,7 +47,11 @@ describe('fedgate policy simulate (SPEC 7.6)', () => {
   it('decides one request from stdin and exits 0', async () => {
     const { code, out, loads } = await run([], JSON.stringify(request));
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ decision: 'Allow', matchedStatements: [{ policy: 'identityPolicies[0]', sid: 'Read', effect: 'Allow' }], missingContextKeys: [] });
+    expect(JSON.parse(out)).toEqual({
+      decision: 'Allow',
+      matchedStatements: [{ policy: 'identityPolicies[0]', sid: 'Read', effect: 'Allow' }],
+      missingContextKeys: [],
+    });
     expect(loads).toEqual([]);
   });
 
@@ -53,10 +70,21 @@ describe('fedgate policy simulate (SPEC 7.6)', () => {
   });
 
   it('an invalid policy in single mode prints the error and exits 1', async () => {
-    const bad = { ...request, identityPolicies: [{ Version: '2012-10-17', Statement: { Effect: 'Permit', Action: 'a:b', Resource: '*' } }] };
+    const bad = {
+      ...request,
+      identityPolicies: [
+        { Version: '2012-10-17', Statement: { Effect: 'Permit', Action: 'a:b', Resource: '*' } },
+      ],
+    };
     const { code, out } = await run([], JSON.stringify(bad));
     expect(code).toBe(1);
-    expect(JSON.parse(out)).toEqual({ error: { code: 'MalformedPolicyDocument', path: 'identityPolicies[0].Statement.Effect', message: expect.any(String) } });
+    expect(JSON.parse(out)).toEqual({
+      error: {
+        code: 'MalformedPolicyDocument',
+        path: 'identityPolicies[0].Statement.Effect',
+        message: expect.any(String),
+      },
+    });
   });
 
   it('invalid JSON in single mode exits 1 with a ValidationError', async () => {
@@ -68,19 +96,32 @@ describe('fedgate policy simulate (SPEC 7.6)', () => {
   it('a duplicate key inside a policy is a MalformedPolicyDocument with its path', async () => {
     const text = JSON.stringify(request).replace('"Effect":"Allow"', '"Effect":"Allow","Effect":"Deny"');
     const { out } = await run([], text);
-    expect(JSON.parse(out)).toMatchObject({ error: { code: 'MalformedPolicyDocument', path: 'identityPolicies[0].Statement.Effect' } });
+    expect(JSON.parse(out)).toMatchObject({
+      error: { code: 'MalformedPolicyDocument', path: 'identityPolicies[0].Statement.Effect' },
+    });
   });
 
   it('--jsonl answers one line per request, in order, and a bad line does not stop the rest', async () => {
-    const lines = [JSON.stringify(request), '{not json', JSON.stringify({ ...request, action: 'orders:DeleteOrder' }), '', JSON.stringify({ ...request, identityPolicies: [{ Statement: 'x' }] })];
+    const lines = [
+      JSON.stringify(request),
+      '{not json',
+      JSON.stringify({ ...request, action: 'orders:DeleteOrder' }),
+      '',
+      JSON.stringify({ ...request, identityPolicies: [{ Statement: 'x' }] }),
+    ];
     const { code, out } = await run(['--jsonl'], lines.join('\n') + '\n');
     expect(code).toBe(0);
-    const results = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const results = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(results).toHaveLength(4);
     expect(results[0]).toMatchObject({ decision: 'Allow' });
     expect(results[1]).toMatchObject({ error: { code: 'ValidationError' } });
     expect(results[2]).toMatchObject({ decision: 'ImplicitDeny' });
-    expect(results[3]).toMatchObject({ error: { code: 'MalformedPolicyDocument', path: 'identityPolicies[0].Statement' } });
+    expect(results[3]).toMatchObject({
+      error: { code: 'MalformedPolicyDocument', path: 'identityPolicies[0].Statement' },
+    });
   });
 
   it('--jsonl answers 10,000 requests in one process', async () => {
@@ -92,14 +133,40 @@ describe('fedgate policy simulate (SPEC 7.6)', () => {
   });
 
   it('--config resolves "role" through the loader, which is called once', async () => {
-    const docs: RolePolicyDocuments = { identityPolicies: [{ name: 'policies.ReadOrders', document: allowOrders }], guardrails: [], principal: 'arn:fedgate:iam::000000000000:role/Developer' };
-    const line = JSON.stringify({ role: 'Developer', action: 'orders:GetOrder', resource: 'arn:fedgate:orders:::order/1' });
-    const { code, out, loads } = await run(['--config', 'cfg.yaml', '--jsonl'], `${line}\n${line}\n`, async () => (role) => (role === 'Developer' ? docs : undefined), '/srv');
+    const docs: RolePolicyDocuments = {
+      identityPolicies: [{ name: 'policies.ReadOrders', document: allowOrders }],
+      guardrails: [],
+      principal: 'arn:fedgate:iam::000000000000:role/Developer',
+    };
+    const line = JSON.stringify({
+      role: 'Developer',
+      action: 'orders:GetOrder',
+      resource: 'arn:fedgate:orders:::order/1',
+    });
+    const { code, out, loads } = await run(
+      ['--config', 'cfg.yaml', '--jsonl'],
+      `${line}\n${line}\n`,
+      async () => (role) => (role === 'Developer' ? docs : undefined),
+      '/srv',
+    );
     expect(code).toBe(0);
     expect(loads).toEqual(['/srv/cfg.yaml']);
-    expect(out.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
-      { decision: 'Allow', matchedStatements: [{ policy: 'policies.ReadOrders', sid: 'Read', effect: 'Allow' }], missingContextKeys: [] },
-      { decision: 'Allow', matchedStatements: [{ policy: 'policies.ReadOrders', sid: 'Read', effect: 'Allow' }], missingContextKeys: [] },
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      {
+        decision: 'Allow',
+        matchedStatements: [{ policy: 'policies.ReadOrders', sid: 'Read', effect: 'Allow' }],
+        missingContextKeys: [],
+      },
+      {
+        decision: 'Allow',
+        matchedStatements: [{ policy: 'policies.ReadOrders', sid: 'Read', effect: 'Allow' }],
+        missingContextKeys: [],
+      },
     ]);
   });
 

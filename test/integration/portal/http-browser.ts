@@ -76,7 +76,11 @@ export class HttpBrowser {
   }
 
   /** Sends, then follows redirects while they stay on `origin`; returns the last answer. */
-  async follow(url: string | URL, request: BrowserRequest = {}, origin = new URL(url).origin): Promise<BrowserAnswer> {
+  async follow(
+    url: string | URL,
+    request: BrowserRequest = {},
+    origin = new URL(url).origin,
+  ): Promise<BrowserAnswer> {
     let answer = await this.send(url, request);
     for (let hop = 0; hop < 10; hop++) {
       if (answer.location === undefined || answer.location.origin !== origin) return answer;

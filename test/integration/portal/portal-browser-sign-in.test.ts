@@ -53,7 +53,9 @@ describe('a person in a real browser (headless Chromium)', () => {
       .filter({ has: page.getByRole('heading', { name: 'Developer' }) })
       .getByRole('button', { name: 'CLI credentials' })
       .click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Credentials for Developer' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Credentials for Developer' }).isVisible())
+      .toBe(true);
     const shell = await page.getByLabel('shell lines').innerText();
     expect(shell).toMatch(/^export AWS_ACCESS_KEY_ID='FSIA[A-Z0-9]+'$/m);
     expect(shell).toMatch(/^export AWS_SESSION_TOKEN='[\w-]+\.[\w-]+\.[\w-]+'$/m);

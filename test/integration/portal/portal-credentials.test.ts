@@ -33,7 +33,9 @@ describe('POST /portal/credentials', () => {
     expect(body.Credentials.SecretAccessKey.length).toBeGreaterThan(0);
     expect(body.Credentials.SessionToken.split('.')).toHaveLength(3);
     expect(body.Credentials.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(body.AssumedRoleUser.Arn).toBe('arn:fedgate:sts::000000000000:assumed-role/Auditor/carol@example.com');
+    expect(body.AssumedRoleUser.Arn).toBe(
+      'arn:fedgate:sts::000000000000:assumed-role/Auditor/carol@example.com',
+    );
     expect(body.AssumedRoleUser.AssumedRoleId).toMatch(/^FROA.+:carol@example\.com$/);
     const caller = await fetch(`${bed.url}/sts/caller-identity`, {
       headers: { authorization: `Bearer ${body.Credentials.SessionToken}` },

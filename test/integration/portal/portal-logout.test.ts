@@ -10,13 +10,20 @@ afterAll(async () => {
   await bed?.close();
 });
 
-async function signedInCarolWithTwoSessions(): Promise<{ browser: HttpBrowser; csrf: string; ids: string[] }> {
+async function signedInCarolWithTwoSessions(): Promise<{
+  browser: HttpBrowser;
+  csrf: string;
+  ids: string[];
+}> {
   const browser = new HttpBrowser();
   const before = new Set((await bed.fixture.gateway.sessions.list({ subject: 'carol' })).map((s) => s.id));
   await bed.oidcLogin(browser, 'carol');
   const csrf = hiddenInput((await browser.send(`${bed.url}/`)).body, 'csrf') ?? '';
   await browser.send(`${bed.url}/portal/assume`, { form: { csrf, role: 'Developer' } });
-  await browser.send(`${bed.url}/portal/credentials`, { json: { role: 'Auditor' }, headers: { 'x-csrf-token': csrf } });
+  await browser.send(`${bed.url}/portal/credentials`, {
+    json: { role: 'Auditor' },
+    headers: { 'x-csrf-token': csrf },
+  });
   const ids = (await bed.fixture.gateway.sessions.list({ subject: 'carol' }))
     .map((session) => session.id)
     .filter((id) => !before.has(id));
@@ -69,7 +76,7 @@ describe('POST /logout', () => {
     expect((await bed.authz(browser.cookie('fedgate_session'))).status).toBe(200);
   });
 
-  it('a logout with another portal session\'s CSRF token is refused', async () => {
+  it("a logout with another portal session's CSRF token is refused", async () => {
     const first = await signedInCarolWithTwoSessions();
     const second = await signedInCarolWithTwoSessions();
 

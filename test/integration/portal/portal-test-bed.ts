@@ -82,7 +82,11 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
     accounts: Object.fromEntries(
       Object.entries(PEOPLE).map(([name, person]) => [
         name,
-        { password: person.password, amr: ['pwd'], claims: { email: `${name}@example.com`, groups: [...person.groups] } },
+        {
+          password: person.password,
+          amr: ['pwd'],
+          claims: { email: `${name}@example.com`, groups: [...person.groups] },
+        },
       ]),
     ),
     skipConsent: options.consent !== true,
@@ -123,7 +127,9 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
         policies: {
           OrdersRead: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/*' }],
+            Statement: [
+              { Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/*' },
+            ],
           },
         },
         roles: [

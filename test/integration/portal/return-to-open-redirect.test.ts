@@ -13,7 +13,11 @@ afterAll(async () => {
 describe('return_to after a login never leaves the allowed hosts', () => {
   it.each([
     ['a relative path with its query', '/orders/42?view=full', '/orders/42?view=full'],
-    ['an absolute URL on an allowed host', `https://${ALLOWED_RETURN_HOST}/reports`, `https://${ALLOWED_RETURN_HOST}/reports`],
+    [
+      'an absolute URL on an allowed host',
+      `https://${ALLOWED_RETURN_HOST}/reports`,
+      `https://${ALLOWED_RETURN_HOST}/reports`,
+    ],
   ])('%s is kept', async (_name, returnTo, expected) => {
     const answer = await bed.oidcLogin(new HttpBrowser(), 'alice', returnTo);
     expect(answer.status).toBe(303);
@@ -40,7 +44,9 @@ describe('return_to after a login never leaves the allowed hosts', () => {
     const signIn = await browser.send(`${bed.url}/login?return_to=${encodeURIComponent('//evil.example')}`);
     expect(signIn.status).toBe(200);
     expect(signIn.body).not.toContain('evil.example');
-    const start = await browser.send(`${bed.url}/login/${OIDC_ID}?return_to=${encodeURIComponent('//evil.example')}`);
+    const start = await browser.send(
+      `${bed.url}/login/${OIDC_ID}?return_to=${encodeURIComponent('//evil.example')}`,
+    );
     expect(start.location?.href).not.toContain('evil.example');
   });
 

@@ -38,7 +38,11 @@ async function samlAnswer(
 describe('portal sign-in through SAML 2.0 (SP-initiated, HTTP-POST ACS)', () => {
   it('a signed response answering our AuthnRequest signs in and assumes the one trusted role', async () => {
     const browser = new HttpBrowser();
-    const form = await samlAnswer(browser, { email: 'erin@example.com', groups: ['developers'] }, '/orders/7');
+    const form = await samlAnswer(
+      browser,
+      { email: 'erin@example.com', groups: ['developers'] },
+      '/orders/7',
+    );
 
     const answer = await browser.send(`${bed.url}/saml/${SAML_ID}/acs`, { form });
 
@@ -53,7 +57,10 @@ describe('portal sign-in through SAML 2.0 (SP-initiated, HTTP-POST ACS)', () => 
 
   it('a SAML identity with two roles lands on the choice page listing both', async () => {
     const browser = new HttpBrowser();
-    const form = await samlAnswer(browser, { email: 'frank@example.com', groups: ['developers', 'auditors'] });
+    const form = await samlAnswer(browser, {
+      email: 'frank@example.com',
+      groups: ['developers', 'auditors'],
+    });
 
     const answer = await browser.follow(`${bed.url}/saml/${SAML_ID}/acs`, { form });
 
@@ -80,9 +87,9 @@ describe('portal sign-in through SAML 2.0 (SP-initiated, HTTP-POST ACS)', () => 
     expect(setCookieLine(replay, 'fedgate_portal')).toBeUndefined();
     expect(setCookieLine(replay, 'fedgate_session')).toBeUndefined();
     expect(await bed.fixture.gateway.sessions.list({ subject: 'grace@example.com' })).toEqual(after);
-    expect(bed.fixture.audit.some((record) => record.event === 'login.failed' && record.provider === SAML_ID)).toBe(
-      true,
-    );
+    expect(
+      bed.fixture.audit.some((record) => record.event === 'login.failed' && record.provider === SAML_ID),
+    ).toBe(true);
   });
 
   it('a RelayState the IdP rewrote to another site is ignored: the login ends on the portal', async () => {

@@ -1,7 +1,7 @@
 /**
  * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
  *
- *   npx tsx bench/authz.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default)
+ *   npx tsx bench/authorizer.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default)
  *
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
  * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
