@@ -77,6 +77,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         onError: (error) => logger.error({ err: describe(error) }, 'audit sink failed'),
       }),
       ...(options.auditSinks ?? []),
+      // Token exchanges are counted from their audit events, so the exchange pipeline needs no metrics port.
+      {
+        write: (record) => {
+          if (record.event === 'token.exchanged') metrics.tokenExchanges.inc({ outcome: 'success' });
+          else if (record.event === 'token.refused')
+            metrics.tokenExchanges.inc({ outcome: record.reason ?? 'refused' });
+        },
+      },
     ],
     now,
   );
@@ -215,7 +223,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
       adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
       tokenRoutes(tokenExchange, {
-        onError: (error, requestId) => logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
+        onError: (error, requestId) =>
+          logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
       }),
     ];
     const app = createHttpApp({
@@ -231,7 +240,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // The authorizer's hot path bypasses Express even on the main listener.
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const url = req.url ?? '/';
-      if (url === '/authz' || url.startsWith('/authz/') || url.startsWith('/authz?')) authorizer.handle(req, res);
+      if (url === '/authz' || url.startsWith('/authz/') || url.startsWith('/authz?'))
+        authorizer.handle(req, res);
       else app(req, res);
     };
     const server = await listen(handler, config.listen.host, options.port ?? config.listen.port);
@@ -256,7 +266,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           });
         },
         onError: (error) => {
-          logger.error({ issues: error.issues }, 'configuration change rejected; the last good configuration stays');
+          logger.error(
+            { issues: error.issues },
+            'configuration change rejected; the last good configuration stays',
+          );
           audit.record({ event: 'config.rejected', outcome: 'failure', reason: 'InvalidConfiguration' });
         },
       });
@@ -321,9 +334,10 @@ function codeOf(error: unknown): string {
 }
 
 function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'unknown', message: String(error) };
 }
-
 
 /** Re-exported for tests and the demo that read audit events in memory. */
 export { memoryAuditSink } from './audit/index.js';

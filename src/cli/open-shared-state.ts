@@ -55,7 +55,11 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
       rotationIntervalSeconds: config.signing.rotationInterval,
       maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
       onRotated: ({ kid }) =>
-        audit.record({ event: 'key.rotated', outcome: 'success', details: { kid, by: 'fedgate keys rotate' } }),
+        audit.record({
+          event: 'key.rotated',
+          outcome: 'success',
+          details: { kid, by: 'fedgate keys rotate' },
+        }),
     });
     const sessions = new SessionService({
       store,

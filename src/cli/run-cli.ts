@@ -32,7 +32,8 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
 const GROUPS: Readonly<Record<string, string>> = {
   policy: 'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]',
   keys: 'Usage: fedgate keys rotate [--config FILE]',
-  sessions: 'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
+  sessions:
+    'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
 };
 
 /** Runs the `fedgate` command line and returns the exit code. */
@@ -57,5 +58,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 }
 
 function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }

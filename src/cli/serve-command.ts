@@ -42,7 +42,8 @@ export const serveCommand: CommandHandler = async (args, io) => {
     throw error;
   }
   io.stdout.write(`fedgate is running: open ${gateway.url}/\n`);
-  if (gateway.authorizerUrl !== undefined) io.stdout.write(`authorizer listening on ${gateway.authorizerUrl}/authz\n`);
+  if (gateway.authorizerUrl !== undefined)
+    io.stdout.write(`authorizer listening on ${gateway.authorizerUrl}/authz\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

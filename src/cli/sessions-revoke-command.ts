@@ -37,7 +37,11 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
   if (!parsed.ok) return parsed.exitCode;
   const { session, role, subject, before, provider } = parsed.values;
   const targets = [session, role, subject].filter((value) => value !== undefined).length;
-  if (targets !== 1 || (before !== undefined && role === undefined) || (provider !== undefined && subject === undefined)) {
+  if (
+    targets !== 1 ||
+    (before !== undefined && role === undefined) ||
+    (provider !== undefined && subject === undefined)
+  ) {
     io.stderr.write(`give exactly one of --session, --role or --subject\n\n${HELP}\n`);
     return ExitCode.Usage;
   }
@@ -56,25 +60,39 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
     return ExitCode.Invalid;
   }
   const recordRevocation = (details: Record<string, string>): void =>
-    shared.audit.record({ event: 'session.revoked', outcome: 'success', details: { ...details, by: 'fedgate sessions revoke' } });
+    shared.audit.record({
+      event: 'session.revoked',
+      outcome: 'success',
+      details: { ...details, by: 'fedgate sessions revoke' },
+    });
   try {
     if (session !== undefined) {
       const revoked = await shared.sessions.revokeSession(session);
       // Tokens exchanged from it go too, even when no gateway is running to hear the revocation.
-      await new ExchangeLineage({ store: shared.store, sessions: shared.sessions }).revokeDescendants(session);
+      await new ExchangeLineage({ store: shared.store, sessions: shared.sessions }).revokeDescendants(
+        session,
+      );
       if (revoked) recordRevocation({ session });
-      io.stdout.write(revoked ? `session ${session} revoked\n` : `session ${session} not found (already expired or revoked)\n`);
+      io.stdout.write(
+        revoked
+          ? `session ${session} revoked\n`
+          : `session ${session} not found (already expired or revoked)\n`,
+      );
       return revoked ? ExitCode.Ok : ExitCode.Invalid;
     }
     if (role !== undefined) {
       await shared.sessions.revokeRole(role, issuedBefore);
       recordRevocation({ role, issuedBefore: new Date(issuedBefore * 1000).toISOString() });
-      io.stdout.write(`sessions of role ${role} issued before ${new Date(issuedBefore * 1000).toISOString()} revoked\n`);
+      io.stdout.write(
+        `sessions of role ${role} issued before ${new Date(issuedBefore * 1000).toISOString()} revoked\n`,
+      );
       return ExitCode.Ok;
     }
     await shared.sessions.revokeSubject(subject ?? '', provider);
     recordRevocation({ subject: subject ?? '', ...(provider === undefined ? {} : { provider }) });
-    io.stdout.write(`sessions of subject ${subject ?? ''}${provider === undefined ? '' : ` (${provider})`} revoked\n`);
+    io.stdout.write(
+      `sessions of subject ${subject ?? ''}${provider === undefined ? '' : ` (${provider})`} revoked\n`,
+    );
     return ExitCode.Ok;
   } finally {
     await shared.close();

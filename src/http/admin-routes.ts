@@ -36,7 +36,10 @@ export function adminRoutes(deps: AdminDependencies): (app: Express) => void {
       now: now(),
     });
     if (decision.decision !== 'Allow') {
-      throw new FedgateError('AccessDenied', `${session.principalArn} is not allowed ${action} on ${resource}`);
+      throw new FedgateError(
+        'AccessDenied',
+        `${session.principalArn} is not allowed ${action} on ${resource}`,
+      );
     }
     return session;
   };
@@ -52,7 +55,8 @@ export function adminRoutes(deps: AdminDependencies): (app: Express) => void {
     app.get('/sessions', async (req, res) => {
       await requirePermission(req, 'fedgate:ListSessions', adminArn('session/*'));
       const role = typeof req.query.role === 'string' && req.query.role !== '' ? req.query.role : undefined;
-      const subject = typeof req.query.subject === 'string' && req.query.subject !== '' ? req.query.subject : undefined;
+      const subject =
+        typeof req.query.subject === 'string' && req.query.subject !== '' ? req.query.subject : undefined;
       if (role === undefined && subject === undefined) {
         throw new FedgateError('ValidationError', 'give role= or subject= to list sessions');
       }

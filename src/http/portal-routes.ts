@@ -7,7 +7,7 @@ import type { SessionService } from '../sessions/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { FedgateError } from '../errors/index.js';
-import { PortalSessionStore, type PortalSession } from '../portal/portal-session-store.js';
+import type { PortalSession, PortalSessionStore } from '../portal/portal-session-store.js';
 import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
 import { safeReturnTo } from '../portal/return-to.js';
 import {

@@ -43,13 +43,24 @@ export class ProviderRegistry {
             ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
           }),
         );
-        browserProviders.push({ id: provider.id, type: 'saml', displayName: provider.displayName ?? provider.id });
+        browserProviders.push({
+          id: provider.id,
+          type: 'saml',
+          displayName: provider.displayName ?? provider.id,
+        });
         continue;
       }
       webIdentityProviders.push(webIdentityOptions(provider));
       if (!provider.webIdentityOnly && provider.clientId !== undefined) {
-        oidc.set(provider.id, await OidcRelyingParty.create(oidcOptions(config.publicUrl, provider), depsWithoutFetch));
-        browserProviders.push({ id: provider.id, type: 'oidc', displayName: provider.displayName ?? provider.id });
+        oidc.set(
+          provider.id,
+          await OidcRelyingParty.create(oidcOptions(config.publicUrl, provider), depsWithoutFetch),
+        );
+        browserProviders.push({
+          id: provider.id,
+          type: 'oidc',
+          displayName: provider.displayName ?? provider.id,
+        });
       }
     }
     const webIdentity = new WebIdentityVerifier(webIdentityProviders, {
@@ -81,7 +92,9 @@ function samlOptions(publicUrl: string, provider: SamlProviderConfig): SamlProvi
     ...(provider.signingKey === undefined ? {} : { signingKey: provider.signingKey }),
     ...(provider.signingCertificate === undefined ? {} : { signingCertificate: provider.signingCertificate }),
     ...(provider.decryptionKey === undefined ? {} : { decryptionKey: provider.decryptionKey }),
-    ...(provider.decryptionCertificate === undefined ? {} : { decryptionCertificate: provider.decryptionCertificate }),
+    ...(provider.decryptionCertificate === undefined
+      ? {}
+      : { decryptionCertificate: provider.decryptionCertificate }),
     subject: provider.subject,
     ...(provider.groups === undefined ? {} : { groups: provider.groups }),
     ...(provider.sessionName === undefined ? {} : { sessionName: provider.sessionName }),

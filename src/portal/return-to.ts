@@ -9,6 +9,7 @@ export function safeReturnTo(
 ): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return undefined;
   // Control characters and backslashes are how open-redirect filters are usually bypassed.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
   if (value.startsWith('/')) {
     if (value.startsWith('//')) return undefined;

@@ -33,7 +33,11 @@ const DENIED_UNKNOWN_ROLE: Decision = Object.freeze({
  * the authorizer all call this, so they can never disagree. A session whose role was removed from the
  * configuration may do nothing.
  */
-export function authorizeSession(catalog: PolicyCatalog, session: RoleSession, request: SessionRequest): Decision {
+export function authorizeSession(
+  catalog: PolicyCatalog,
+  session: RoleSession,
+  request: SessionRequest,
+): Decision {
   const role = catalog.role(session.roleName);
   if (role === undefined || role.arn !== session.roleArn) return DENIED_UNKNOWN_ROLE;
   const resource = catalog.resourceFor(request.resource);
@@ -48,7 +52,12 @@ export function authorizeSession(catalog: PolicyCatalog, session: RoleSession, r
   if (request.context !== undefined) copyDefined(context, request.context);
   return authorize(
     {
-      principal: { type: 'AWS', id: session.principalArn, aliases: [session.roleArn], account: catalog.account },
+      principal: {
+        type: 'AWS',
+        id: session.principalArn,
+        aliases: [session.roleArn],
+        account: catalog.account,
+      },
       action: request.action,
       resource: request.resource,
       context,

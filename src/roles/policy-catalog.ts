@@ -9,7 +9,10 @@ interface ResourceEntry {
   readonly policy: CompiledPolicy | undefined;
 }
 
-const NO_RESOURCE: ResourceDescription = Object.freeze({ tags: Object.freeze({}), policies: Object.freeze([]) });
+const NO_RESOURCE: ResourceDescription = Object.freeze({
+  tags: Object.freeze({}),
+  policies: Object.freeze([]),
+});
 const RESOURCE_MEMO_LIMIT = 4096;
 
 /**
@@ -82,14 +85,14 @@ export class PolicyCatalog {
     const guardrails = config.guardrails.map((document, index) =>
       compile(document, `guardrails[${index}]`, 'guardrail'),
     );
-    const resources = config.resources.map(
-      (resource, index): ResourceEntry => ({
-        pattern: compileArnPattern(resource.arn),
-        tags: resource.tags,
-        policy:
-          resource.policy === undefined ? undefined : compile(resource.policy, `resources[${index}].policy`, 'resource'),
-      }),
-    );
+    const resources = config.resources.map((resource, index): ResourceEntry => ({
+      pattern: compileArnPattern(resource.arn),
+      tags: resource.tags,
+      policy:
+        resource.policy === undefined
+          ? undefined
+          : compile(resource.policy, `resources[${index}].policy`, 'resource'),
+    }));
     return new PolicyCatalog(partition, account, roles, guardrails, managed, resources);
   }
 
@@ -126,7 +129,8 @@ export class PolicyCatalog {
       for (const [key, value] of Object.entries(entry.tags)) if (!(key in tags)) tags[key] = value;
       if (entry.policy !== undefined) policies.push(entry.policy);
     }
-    const description = policies.length === 0 && Object.keys(tags).length === 0 ? NO_RESOURCE : { tags, policies };
+    const description =
+      policies.length === 0 && Object.keys(tags).length === 0 ? NO_RESOURCE : { tags, policies };
     // The memo is bounded: route parameters make resource ARNs unbounded in number.
     if (this.#resourceMemo.size >= RESOURCE_MEMO_LIMIT) this.#resourceMemo.clear();
     this.#resourceMemo.set(arn, description);

@@ -18,7 +18,9 @@ export function rolePolicyDocuments(
   const resourceIndex =
     resource === undefined
       ? -1
-      : config.resources.findIndex((entry) => entry.policy !== undefined && compileArnPattern(entry.arn).matches(resource));
+      : config.resources.findIndex(
+          (entry) => entry.policy !== undefined && compileArnPattern(entry.arn).matches(resource),
+        );
   const resourceEntry = resourceIndex < 0 ? undefined : config.resources[resourceIndex];
   return {
     identityPolicies: [

@@ -78,6 +78,14 @@ describe('a realistic flow leaves no secret in the logs or the audit trail', () 
     expect(Object.values(secrets).flat().length).toBeGreaterThan(15);
   });
 
+  it('the search finds a planted secret, whole or by its signature alone (so the checks below can fail)', () => {
+    const token = secrets['sessionTokens']?.[0] ?? '';
+    const signature = token.split('.')[2] ?? '';
+    expect(hits([`{"msg":"x","token":"${token}"}`])).not.toEqual([]);
+    expect(hits([`{"msg":"x","sig":"${signature}"}`])).not.toEqual([]);
+    expect(hits(['{"msg":"request","path":"/sts/assume-role"}'])).toEqual([]);
+  });
+
   it('no issued token, secret access key, cookie, web-identity token, SAML response, client secret or KEK in any log line', () => {
     expect(hits(logLines)).toEqual([]);
   });

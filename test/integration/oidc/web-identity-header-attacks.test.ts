@@ -58,7 +58,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([idpA.stop(), idpB.stop(), new Promise<void>((resolve) => attacker.close(() => resolve()))]);
+  await Promise.all([
+    idpA.stop(),
+    idpB.stop(),
+    new Promise<void>((resolve) => attacker.close(() => resolve())),
+  ]);
 });
 
 describe('web identity: token header and issuer attacks', () => {

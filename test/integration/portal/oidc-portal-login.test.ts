@@ -124,4 +124,25 @@ describe('portal sign-in through OpenID Connect (oidc-provider)', () => {
     expect(setCookieLine(answer, 'fedgate_portal')).toBeUndefined();
     expect(await bed.fixture.gateway.sessions.list({ subject: 'alice' })).toHaveLength(before);
   });
+
+  it('a person who cancels at the IdP lands on a sign-in failed page, with nothing issued', async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.send(`${bed.url}/login/${OIDC_ID}`);
+    const callback = await bed.oidc.login(start.location ?? '', { username: 'alice', deny: true });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+
+    const answer = await browser.send(callback);
+
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(answer.body).toContain('Sign-in failed');
+    expect(browser.cookie('fedgate_portal')).toBeUndefined();
+  });
+
+  it('an unknown identity provider is a 404 page, not a redirect anywhere', async () => {
+    const answer = await new HttpBrowser().send(`${bed.url}/login/nobody`);
+    expect(answer.status).toBe(404);
+    expect(answer.location).toBeUndefined();
+  });
 });

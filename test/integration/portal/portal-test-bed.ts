@@ -12,7 +12,8 @@ import {
 } from '../../support/gateway-fixture.js';
 import { startTestOidcIdp, type TestOidcIdp } from '../../support/oidc-idp.js';
 import { createTestSamlIdp, type TestSamlIdp } from '../../support/saml-idp.js';
-import { HttpBrowser, type BrowserAnswer } from './http-browser.js';
+import type { HttpBrowser } from './http-browser.js';
+import { type BrowserAnswer } from './http-browser.js';
 
 export const OIDC_ID = 'corp-oidc';
 export const SAML_ID = 'corp-saml';

@@ -111,4 +111,15 @@ describe('portal sign-in through SAML 2.0 (SP-initiated, HTTP-POST ACS)', () => 
     expect(answer.body).toContain(`Location="${bed.url}/saml/${SAML_ID}/acs"`);
     expect(answer.body).toContain(`entityID="${bed.url}/saml/${SAML_ID}/metadata"`);
   });
+
+  it.each([
+    ['no SAMLResponse at all', {}],
+    ['a SAMLResponse that is not base64 XML', { SAMLResponse: 'bm90IHhtbA==' }],
+  ])('an ACS post with %s is a 4xx sign-in failed page, not a crash', async (_name, form) => {
+    const answer = await new HttpBrowser().send(`${bed.url}/saml/${SAML_ID}/acs`, { form });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.body).toContain('Sign-in failed');
+    expect(setCookieLine(answer, 'fedgate_portal')).toBeUndefined();
+  });
 });

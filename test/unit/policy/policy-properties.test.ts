@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   PolicyDocumentError,
+  simulate,
   authorize,
   parsePolicy,
   parsePolicyText,
@@ -123,6 +124,30 @@ describe('policy engine properties', () => {
           if (!(error instanceof PolicyDocumentError)) throw error;
         }
       }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('simulate answers every JSON value with a decision or an error, never a throw', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            {
+              action: fc.string(),
+              resource: fc.string(),
+              identityPolicies: fc.array(fc.jsonValue()),
+              context: fc.jsonValue(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        (request) => {
+          const result = simulate(request);
+          expect('decision' in result || 'error' in result).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
