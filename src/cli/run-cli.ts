@@ -3,6 +3,7 @@ import { ExitCode } from './cli-io.js';
 import { serveCommand } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
 import { policySimulateCommand } from './policy-simulate-wiring.js';
+import { policyValidateCommand } from './policy-validate-command.js';
 import { keysRotateCommand } from './keys-rotate-command.js';
 import { sessionsRevokeCommand } from './sessions-revoke-command.js';
 
@@ -13,6 +14,8 @@ Commands:
   validate [--config FILE] [--json]     validate the configuration and every policy; exit 1 on any error
   policy simulate [--request FILE] [--jsonl] [--config FILE]
                                         evaluate requests against policies without a server
+  policy validate FILE... [--kind KIND] [--json]
+                                        Access-Analyzer-style findings for policy files
   keys rotate [--config FILE]           add a new signing key (the old one verifies until its tokens expire)
   sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]
                                         revoke role sessions
@@ -25,12 +28,14 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   serve: serveCommand,
   validate: validateCommand,
   'policy simulate': policySimulateCommand,
+  'policy validate': policyValidateCommand,
   'keys rotate': keysRotateCommand,
   'sessions revoke': sessionsRevokeCommand,
 };
 
 const GROUPS: Readonly<Record<string, string>> = {
-  policy: 'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]',
+  policy:
+    'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]\n       fedgate policy validate FILE... [--kind KIND] [--json]',
   keys: 'Usage: fedgate keys rotate [--config FILE]',
   sessions:
     'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',

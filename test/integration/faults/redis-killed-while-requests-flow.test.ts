@@ -8,6 +8,7 @@ import {
   type FederationBed,
 } from './federation-bed.js';
 import { startPersistentRedis, type PersistentRedis } from './persistent-redis.js';
+import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 
 /*
  * Issue 8, faults: a private redis-server (with AOF, as production runs it) is SIGKILLed while a loop sends
@@ -181,6 +182,44 @@ describe('the private redis-server is killed while requests flow', () => {
     expect((await bed.callerIdentity(bearer)).status).toBe(200);
     const refused = await bed.authz({ bearer: revoked });
     expect(refused.status).toBe(401);
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('a redis-server without persistence restarts empty', () => {
+  let plain: RedisServerHandle;
+  let plainBed: FederationBed;
+  beforeAll(async () => {
+    plain = await startRedisServer();
+    plainBed = await startFederationBed({ idps, port: await reservePort(), redisUrl: plain.url });
+  });
+  afterAll(async () => {
+    await plainBed?.close();
+    await plain?.stop();
+  });
+
+  it('the lost session is refused (401, never 200), new sessions are issued and allowed, /readyz is ready', async () => {
+    const lost = (await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice'))))
+      .SessionToken;
+    expect((await plainBed.authz({ bearer: lost })).status).toBe(200);
+    await plain.kill();
+    await plain.restart();
+    const ready = await pollUntil(
+      async () => (await plainBed.get('/readyz')).status === 200,
+      RECOVERY_POLL_DEADLINE_MS,
+    );
+    expect(ready).toBe(true);
+    const lostAnswer = await plainBed.authz({ bearer: lost });
+    expect([401, 503]).toContain(lostAnswer.status);
+    const fresh = await pollUntil(
+      async () => (await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('carol'))).status === 200,
+      RECOVERY_POLL_DEADLINE_MS,
+    );
+    expect(fresh, 'STS issues again').toBe(true);
+    const renewed = (await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice'))))
+      .SessionToken;
+    expect((await plainBed.authz({ bearer: renewed })).status).toBe(200);
+    expect((await plainBed.authz({ bearer: lost })).status).toBe(401);
     expect(unhandled).toEqual([]);
   });
 });

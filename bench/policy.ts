@@ -6,7 +6,7 @@
  *   linear   — the same compiled statements scanned one by one (no index): the naive baseline
  *   cedar    — @cedar-policy/cedar-wasm on an equivalent Cedar policy set (preparsed, stateful)
  *
- *   npx tsx bench/policy-authorize.ts   (BENCH_DECISIONS=20000 per cell; BENCH_SECONDS=3 caps each cell's time)
+ *   npx tsx bench/policy.ts   (BENCH_DECISIONS=20000 per cell; BENCH_SECONDS=3 caps each cell's time)
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import {
