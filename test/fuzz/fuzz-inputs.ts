@@ -215,26 +215,29 @@ export const randomXml: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie)
 export type XmlMutation = (xml: string) => string;
 
 /**
- * Positions whose change changes what is signed. Left alone: KeyInfo (the embedded certificate is not what fedgate
- * trusts, by design) and `xmlns:xs` declarations, which exclusive canonicalisation drops because `xs` is only used
- * inside attribute values (`xsi:type="xs:string"`).
+ * Positions inside the signed assertion whose change changes what its signature covers. Left alone: KeyInfo (the
+ * embedded certificate is not what fedgate trusts, by design) and `xmlns:xs` declarations, which exclusive
+ * canonicalisation drops because `xs` is only used inside attribute values (`xsi:type="xs:string"`).
  */
 function signedPositions(xml: string): number[] {
-  const positions: number[] = [];
-  const keyInfo = [
+  const assertion = /<saml:Assertion[\s>][\s\S]*<\/saml:Assertion>/.exec(xml);
+  const from = assertion?.index ?? 0;
+  const to = assertion === null ? xml.length : from + assertion[0].length;
+  const skipped = [
     ...xml.matchAll(/<(?:ds:)?KeyInfo[\s>][\s\S]*?<\/(?:ds:)?KeyInfo>/g),
     ...xml.matchAll(/ xmlns:xs="[^"]*"/g),
   ].map((m) => [m.index, m.index + m[0].length] as const);
-  // Text and attribute-value characters that are letters or digits: a change there changes canonical bytes.
-  for (let i = 0; i < xml.length; i++) {
+  const positions: number[] = [];
+  // Letters and digits only: a change there changes the canonical bytes.
+  for (let i = from; i < to; i++) {
     if (!/[A-Za-z0-9]/.test(xml[i] ?? '')) continue;
-    if (keyInfo.some(([from, to]) => i >= from && i < to)) continue;
+    if (skipped.some(([start, end]) => i >= start && i < end)) continue;
     positions.push(i);
   }
   return positions;
 }
 
-/** Mutations of a valid response that must each make it refused. */
+/** Mutations of a valid response (signed assertion) that must each make it refused. */
 export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
   fc.tuple(fc.nat(), fc.constantFrom(...'ABCXYZabcxyz0189')).map(([index, replacement]): XmlMutation => (xml) => {
     const positions = signedPositions(xml);
@@ -273,4 +276,19 @@ export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
 export function mutateXml(xml: string, mutation: XmlMutation): string {
   const mutated = mutation(xml);
   return mutated === xml ? `${xml}<` : mutated;
+}
+
+/** Where a mutated document first differs from the original, for failure messages. */
+export function describeChange(original: string, mutated: string): string {
+  let from = 0;
+  while (from < original.length && original[from] === mutated[from]) from++;
+  let tail = 0;
+  while (
+    tail < original.length - from &&
+    tail < mutated.length - from &&
+    original[original.length - 1 - tail] === mutated[mutated.length - 1 - tail]
+  )
+    tail++;
+  const context = (text: string): string => text.slice(Math.max(0, from - 60), text.length - tail + 20);
+  return `at ${from}: …${context(original)}… became …${context(mutated)}…`;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSamlMessage } from '../support/saml-idp.js';
 import { expectRefused, refusalOf, startFuzzGateway, type FuzzGateway } from './fuzz-gateway.js';
-import { fuzzParameters, mutateXml, randomXml, xmlMutation } from './fuzz-inputs.js';
+import { describeChange, fuzzParameters, mutateXml, randomXml, xmlMutation } from './fuzz-inputs.js';
 
 /*
  * Issue 8 / SPEC 8: the SAML consumer (the portal's ACS and STS AssumeRoleWithSAML) answers random base64,
@@ -19,7 +19,7 @@ let validXml: string;
 
 beforeAll(async () => {
   fuzz = await startFuzzGateway();
-  validXml = decodeSamlMessage(await fuzz.bed.samlResponse('alice', { sign: 'both' }));
+  validXml = decodeSamlMessage(await fuzz.bed.samlResponse('alice', { sign: 'assertion' }));
 });
 afterAll(async () => {
   await fuzz?.close();
@@ -56,9 +56,23 @@ describe('POST /saml/:idp/acs', () => {
     await fc.assert(
       fc.asyncProperty(xmlMutation, async (mutation) => {
         const xml = mutateXml(validXml, mutation);
-        expectRefused(await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: encode(xml) })), REFUSED, ACS_CODES, xml);
+        const refusal = await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: encode(xml) }));
+        expectRefused(refusal, REFUSED, ACS_CODES, describeChange(validXml, xml));
       }),
       fuzzParameters(),
+    );
+  });
+
+  it('a response whose own signature no longer verifies is refused, though its assertion signature does', async () => {
+    const signedTwice = decodeSamlMessage(await fuzz.bed.samlResponse('bob', { sign: 'both' }));
+    // Only the Response element's Version changes: covered by the response signature, not by the assertion's.
+    const tampered = signedTwice.replace(/(<samlp:Response[^>]*?) Version="2.0"/, '$1 Version="2.1"');
+    expect(tampered).not.toBe(signedTwice);
+    expectRefused(
+      await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: encode(tampered) })),
+      REFUSED,
+      ACS_CODES,
+      describeChange(signedTwice, tampered),
     );
   });
 
@@ -70,7 +84,7 @@ describe('POST /saml/:idp/acs', () => {
 
 describe('POST /sts/assume-role-with-saml', () => {
   it('random base64, random XML and mutated valid responses: 4xx with a stable code', async () => {
-    const valid = decodeSamlMessage(await fuzz.bed.samlResponse('carol', { sign: 'both' }));
+    const valid = decodeSamlMessage(await fuzz.bed.samlResponse('carol', { sign: 'assertion' }));
     const input = fc.oneof(
       randomBase64,
       randomXml.map(encode),
