@@ -216,16 +216,19 @@ export type XmlMutation = (xml: string) => string;
 
 /**
  * Positions inside the signed assertion whose change changes what its signature covers. Left alone: KeyInfo (the
- * embedded certificate is not what fedgate trusts, by design) and `xmlns:xs` declarations, which exclusive
- * canonicalisation drops because `xs` is only used inside attribute values (`xsi:type="xs:string"`).
+ * embedded certificate is not what fedgate trusts, by design) and namespace declarations, which exclusive
+ * canonicalisation drops when unused (`xs` is only used inside attribute values, `xsi:type="xs:string"`).
  */
-function signedPositions(xml: string): number[] {
+function signedPositions(xml: string, options: { insertion?: boolean } = {}): number[] {
   const assertion = /<saml:Assertion[\s>][\s\S]*<\/saml:Assertion>/.exec(xml);
   const from = assertion?.index ?? 0;
   const to = assertion === null ? xml.length : from + assertion[0].length;
   const skipped = [
     ...xml.matchAll(/<(?:ds:)?KeyInfo[\s>][\s\S]*?<\/(?:ds:)?KeyInfo>/g),
-    ...xml.matchAll(/ xmlns:xs="[^"]*"/g),
+    // A redeclared prefix (`xmlns:saml` again on the assertion) renamed is simply unused.
+    ...xml.matchAll(/ xmlns:[A-Za-z]+="[^"]*"/g),
+    // Base64 decoding skips what is not base64, and canonicalisation drops comments: insertions there are inert.
+    ...(options.insertion === true ? xml.matchAll(/<ds:(?:SignatureValue|DigestValue)>[^<]*</g) : []),
   ].map((m) => [m.index, m.index + m[0].length] as const);
   const positions: number[] = [];
   // Letters and digits only: a change there changes the canonical bytes.
@@ -252,7 +255,7 @@ export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
     return `${xml.slice(0, at)}${xml.slice(at + Math.max(1, length))}`;
   }),
   fc.tuple(fc.nat(), randomXml).map(([index, inserted]): XmlMutation => (xml) => {
-    const positions = signedPositions(xml);
+    const positions = signedPositions(xml, { insertion: true });
     const at = positions[index % positions.length] ?? 0;
     return `${xml.slice(0, at)}${inserted === '' ? 'Z' : inserted}${xml.slice(at)}`;
   }),
