@@ -101,25 +101,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const limits = createRateLimits(config.rateLimits, storeOptions);
   closers.unshift(() => limits.close());
   try {
-    const keys = await SigningKeyRing.open({
-      store,
-      algorithm: config.signing.algorithm,
-      ...(keyEncryptionKey === undefined ? {} : { keyEncryptionKey }),
-      rotationIntervalSeconds: config.signing.rotationInterval,
-      maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    const keys = await openSigningKeys(config, store, {
+      keyEncryptionKey,
       now,
       onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
       onRotated: ({ kid }) => audit.record({ event: 'key.rotated', outcome: 'success', details: { kid } }),
     });
     closers.unshift(() => keys.close());
-    const sessions = new SessionService({
-      store,
-      keys,
-      issuer: config.publicUrl,
-      partition: config.partition,
-      account: config.account,
-      now,
-    });
+    const sessions = sessionServiceFor(config, store, keys, now);
     await sessions.start();
     closers.unshift(() => sessions.close());
 
@@ -313,6 +302,46 @@ async function runClosers(closers: readonly (() => Promise<void> | void)[]): Pro
       // Closing continues: one part failing to close must not keep the others open.
     }
   }
+}
+
+/** Opens the shared signing key ring a configuration describes (used by the gateway and the operator commands). */
+export function openSigningKeys(
+  config: GatewayConfig,
+  store: Store,
+  options: {
+    keyEncryptionKey: string | undefined;
+    now?: () => number;
+    onError?: (error: unknown) => void;
+    onRotated?: (key: { kid: string; generation: number }) => void;
+  },
+): Promise<SigningKeyRing> {
+  return SigningKeyRing.open({
+    store,
+    algorithm: config.signing.algorithm,
+    ...(options.keyEncryptionKey === undefined ? {} : { keyEncryptionKey: options.keyEncryptionKey }),
+    rotationIntervalSeconds: config.signing.rotationInterval,
+    maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(options.onRotated === undefined ? {} : { onRotated: options.onRotated }),
+  });
+}
+
+/** The session service of a configuration, over its store and keys. */
+export function sessionServiceFor(
+  config: GatewayConfig,
+  store: Store,
+  keys: SigningKeyRing,
+  now?: () => number,
+): SessionService {
+  return new SessionService({
+    store,
+    keys,
+    issuer: config.publicUrl,
+    partition: config.partition,
+    account: config.account,
+    ...(now === undefined ? {} : { now }),
+  });
 }
 
 /** The store options a configuration's `store` section resolves to. */

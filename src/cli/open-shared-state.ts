@@ -1,12 +1,10 @@
 import { loadConfig, ConfigError, type GatewayConfig } from '../config/index.js';
 import { createStore, type Store } from '../store/index.js';
-import { storeOptionsFor } from '../main.js';
-import { SessionService, SigningKeyRing } from '../sessions/index.js';
+import { openSigningKeys, sessionServiceFor, storeOptionsFor } from '../main.js';
+import type { SessionService, SigningKeyRing } from '../sessions/index.js';
 import { FedgateError } from '../errors/index.js';
 import { AuditLog, auditSinksFor } from '../audit/index.js';
 import type { CliIo } from './cli-io.js';
-
-const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** The shared state an operator command acts on: the store the gateways use, its keys and sessions. */
 export interface SharedState {
@@ -48,12 +46,8 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
     auditSinksFor(config.audit.sinks, { redis, keyPrefix: config.store.keyPrefix, stdout: io.stdout }),
   );
   try {
-    const keys = await SigningKeyRing.open({
-      store,
-      algorithm: config.signing.algorithm,
+    const keys = await openSigningKeys(config, store, {
       keyEncryptionKey,
-      rotationIntervalSeconds: config.signing.rotationInterval,
-      maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
       onRotated: ({ kid }) =>
         audit.record({
           event: 'key.rotated',
@@ -61,13 +55,7 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
           details: { kid, by: 'fedgate keys rotate' },
         }),
     });
-    const sessions = new SessionService({
-      store,
-      keys,
-      issuer: config.publicUrl,
-      partition: config.partition,
-      account: config.account,
-    });
+    const sessions = sessionServiceFor(config, store, keys);
     return {
       config,
       store,

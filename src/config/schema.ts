@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './parse-duration.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../catalog/asymmetric-jws-algorithms.js';
 
 /*
  * The schema of SPEC section 3. It sees the file after `${VAR}` substitution and `{ file }` resolution
@@ -225,18 +226,7 @@ const samlProviderSchema = z.strictObject({
 });
 
 /** JWS algorithms an external token may use: asymmetric only, never `none` or HMAC. */
-export const ALLOWED_TOKEN_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+export const ALLOWED_TOKEN_ALGORITHMS = ASYMMETRIC_JWS_ALGORITHMS;
 
 const oidcProviderSchema = z.strictObject({
   id: nameSchema,

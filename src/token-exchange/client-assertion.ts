@@ -2,20 +2,10 @@ import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { FedgateError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { OAuthError } from './oauth-error.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../catalog/asymmetric-jws-algorithms.js';
 
 /** Asymmetric JWS algorithms only: an HMAC assertion would need the client secret on our side (RFC 7523 §3). */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+export const CLIENT_ASSERTION_ALGORITHMS = ASYMMETRIC_JWS_ALGORITHMS;
 
 /** An assertion may not be valid for longer than this: a short `exp` bounds the replay cache too. */
 export const MAX_CLIENT_ASSERTION_LIFETIME_SECONDS = 300;

@@ -121,8 +121,6 @@ export const tokenMutation: fc.Arbitrary<TokenMutation> = fc.oneof(
     },
     (token) => `${token}.${segments(token)[2]}`,
     (token) => token.slice(0, Math.floor(token.length / 2)),
-    (token) => ` ${token}`,
-    (token) => `${token}\t`,
     (token) => token.toUpperCase(),
   ),
   fc

@@ -1,20 +1,7 @@
-/**
- * Asymmetric JWS algorithms an IdP may sign with. `none` and HMAC (`HS*`) are absent on purpose: HMAC with
- * a provider's public key as the secret is the classic key-confusion forgery.
- */
-export const ASYMMETRIC_JWS_ALGORITHMS: ReadonlySet<string> = new Set([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]);
+import { ASYMMETRIC_JWS_ALGORITHMS as ACCEPTED } from '../../catalog/asymmetric-jws-algorithms.js';
+
+/** Asymmetric JWS algorithms an IdP may sign with (and the `Ed25519` name newer IdPs use for EdDSA). */
+export const ASYMMETRIC_JWS_ALGORITHMS: ReadonlySet<string> = new Set<string>([...ACCEPTED, 'Ed25519']);
 
 /** Checks a configured allow-list: non-empty, asymmetric algorithms only (TypeError otherwise). */
 export function assertAllowedAlgorithms(algorithms: readonly string[], path: string): void {
