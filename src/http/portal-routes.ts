@@ -321,6 +321,24 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }),
     );
 
+    /** The signed-in identity, its roles and the CSRF token, for a CLI that drives `/portal/credentials`. */
+    app.get('/portal/session', async (req, res) => {
+      const portal = await currentPortalSession(req);
+      res.setHeader('Cache-Control', 'no-store');
+      if (portal === undefined)
+        throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
+      const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+      res.json({
+        provider: portal.identity.provider,
+        subject: portal.identity.subject,
+        groups: portal.identity.groups,
+        mfa: portal.identity.mfa,
+        expiration: new Date(portal.expiresAt * 1000).toISOString(),
+        roles,
+        csrfToken: portal.csrfToken,
+      });
+    });
+
     app.post(
       '/portal/credentials',
       formAction(async (req, res) => {

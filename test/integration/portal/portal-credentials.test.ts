@@ -97,3 +97,29 @@ describe('POST /portal/credentials', () => {
     expect(answer.body).not.toContain('AWS_SESSION_TOKEN');
   });
 });
+
+describe('GET /portal/session', () => {
+  it('a CLI holding the portal cookie learns its roles and the CSRF token, then gets credentials with it', async () => {
+    const answer = await browser.send(`${bed.url}/portal/session`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    const session = JSON.parse(answer.body) as {
+      subject: string;
+      roles: { name: string }[];
+      csrfToken: string;
+    };
+    expect(session.subject).toBe('carol');
+    expect(session.roles.map((role) => role.name).sort()).toEqual(['Auditor', 'Developer']);
+    const credentials = await browser.send(`${bed.url}/portal/credentials`, {
+      json: { role: 'Developer' },
+      headers: { 'x-csrf-token': session.csrfToken },
+    });
+    expect(credentials.status).toBe(200);
+  });
+
+  it('without a portal session: 401 and no CSRF token', async () => {
+    const answer = await new HttpBrowser().send(`${bed.url}/portal/session`);
+    expect(answer.status).toBe(401);
+    expect(answer.body).not.toContain('csrfToken');
+  });
+});
