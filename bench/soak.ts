@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/soak.ts [--seconds 120] [--max-requests 500000] [--concurrency 16]
  *   node --expose-gc --import tsx bench/soak.ts --seconds 60      (forced GC before each memory sample)
+ *   … --kinds authz,web-identity                                   (a narrower mix)
  *
  * Traffic: web-identity assume-role, chained assume-role, token exchange, /authz over many distinct sessions,
  * and browser logins through the OIDC IdP (its login() HTTP automation). Prints throughput per kind, answers
@@ -25,25 +26,31 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '120' },
     'max-requests': { type: 'string', default: '500000' },
     concurrency: { type: 'string', default: '16' },
+    kinds: { type: 'string', default: 'authz,web-identity,chained,exchange,browser-login' },
   },
 });
 const SECONDS = Number(values.seconds);
 const MAX_REQUESTS = Number(values['max-requests']);
 const CONCURRENCY = Number(values.concurrency);
-const SESSION_POOL = 5000;
+/** Distinct sessions /authz draws from; the pool is full before the first memory sample, so it is not a growth. */
+const SESSION_POOL = 2000;
 /** Memory is "flat" when the heap after GC grew by less than this between the warm start and the end. */
 const FLAT_HEAP_GROWTH_BYTES = 16 * 1024 * 1024;
 const EXTRA_PEOPLE = 50;
 
 type Kind = 'authz' | 'web-identity' | 'chained' | 'exchange' | 'browser-login';
 /** Share of each kind in the mix (authz is the hot path, logins the rare heavy one). */
-const MIX: readonly (readonly [Kind, number])[] = [
+const FULL_MIX: readonly (readonly [Kind, number])[] = [
   ['authz', 0.6],
   ['web-identity', 0.15],
   ['chained', 0.1],
   ['exchange', 0.1],
   ['browser-login', 0.05],
 ];
+/** `--kinds` narrows the mix (to tell which traffic a memory growth comes from); shares are renormalised. */
+const CHOSEN = FULL_MIX.filter(([kind]) => values.kinds.split(',').includes(kind));
+const CHOSEN_TOTAL = CHOSEN.reduce((sum, [, share]) => sum + share, 0);
+const MIX = CHOSEN.map(([kind, share]) => [kind, share / CHOSEN_TOTAL] as const);
 
 interface KindStats {
   count: number;
@@ -69,7 +76,7 @@ function pickKind(): Kind {
     roll -= share;
     if (roll <= 0) return kind;
   }
-  return 'authz';
+  return MIX[0]?.[0] ?? 'authz';
 }
 
 function record(kind: Kind, status: number, ms: number): void {
@@ -85,7 +92,8 @@ function record(kind: Kind, status: number, ms: number): void {
 function fail(kind: Kind, error: unknown): void {
   const entry = stats.get(kind);
   if (entry !== undefined) entry.failures += 1;
-  if (failureSamples.length < 5) failureSamples.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+  if (failureSamples.length < 5)
+    failureSamples.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 async function sample(label: string): Promise<MemorySample> {
@@ -121,14 +129,28 @@ async function main(): Promise<void> {
   };
   const anySession = (): string => sessions[Math.floor(Math.random() * sessions.length)] ?? '';
 
-  console.log(`fedgate soak: ${SECONDS} s, at most ${MAX_REQUESTS} requests, ${CONCURRENCY} concurrent clients`);
+  console.log(
+    `fedgate soak: ${SECONDS} s, at most ${MAX_REQUESTS} requests, ${CONCURRENCY} concurrent clients`,
+  );
   console.log(`gateway ${bed.url} on redis ${redis.url}; OIDC IdP ${idps.oidc.issuer}`);
-  console.log(`forced GC before samples: ${typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'yes' : 'no (run with --expose-gc)'}`);
-  const baseline = await sample('before traffic');
-
-  // Seed the pool so that /authz sees many distinct sessions from the first second.
-  for (let i = 0; i < 200; i++)
-    remember((await credentialsOf(await bed.assumeWithWebIdentity(await bed.webIdentityToken(person())))).SessionToken);
+  console.log(
+    `forced GC before samples: ${typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'yes' : 'no (run with --expose-gc)'}`,
+  );
+  // Fill the pool before measuring: /authz sees many distinct sessions from the first second.
+  const seeded = Array.from({ length: SESSION_POOL });
+  for (let i = 0; i < seeded.length; i += CONCURRENCY * 4) {
+    await Promise.all(
+      seeded
+        .slice(i, i + CONCURRENCY * 4)
+        .map(async () =>
+          remember(
+            (await credentialsOf(await bed.assumeWithWebIdentity(await bed.webIdentityToken(person()))))
+              .SessionToken,
+          ),
+        ),
+    );
+  }
+  const baseline = await sample(`before traffic (${sessions.length} sessions)`);
 
   async function one(kind: Kind): Promise<void> {
     const started = performance.now();
@@ -206,12 +228,17 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   samples.push(await sample('end'));
 
-  console.log(`\n${issued} requests in ${elapsedSeconds.toFixed(1)} s (${(issued / elapsedSeconds).toFixed(0)} req/s overall)`);
+  console.log(
+    `\n${issued} requests in ${elapsedSeconds.toFixed(1)} s (${(issued / elapsedSeconds).toFixed(0)} req/s overall)`,
+  );
   console.log('kind            count    req/s   p50 ms   p99 ms   answers by status                failures');
   let serverErrors = 0;
   let failures = 0;
   for (const [kind, entry] of stats) {
-    const byStatus = [...entry.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
+    const byStatus = [...entry.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
     serverErrors += [...entry.statuses].filter(([s]) => s >= 500).reduce((sum, [, n]) => sum + n, 0);
     failures += entry.failures;
     console.log(
@@ -221,7 +248,8 @@ async function main(): Promise<void> {
   for (const line of failureSamples) console.log(`  failure: ${line}`);
 
   console.log('\nmemory (heapUsed / rss):');
-  for (const s of [baseline, ...samples]) console.log(`  ${s.label.padEnd(28)} ${mb(s.heapUsed).padStart(10)} / ${mb(s.rss)}`);
+  for (const s of [baseline, ...samples])
+    console.log(`  ${s.label.padEnd(28)} ${mb(s.heapUsed).padStart(10)} / ${mb(s.rss)}`);
   const start = samples.find((s) => s.label.startsWith('start'));
   const end = samples.find((s) => s.label === 'end');
   if (start !== undefined && end !== undefined) {

@@ -19,7 +19,13 @@ const VALID: Record<string, unknown> = {
   store: { kind: 'memory' },
   sessions: { defaultDuration: '1h' },
   identityProviders: [
-    { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', webIdentityOnly: true, audiences: ['fedgate'] },
+    {
+      id: 'corp',
+      type: 'oidc',
+      issuer: 'https://idp.example.com',
+      webIdentityOnly: true,
+      audiences: ['fedgate'],
+    },
   ],
   policies: {
     Read: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'orders:Get*', Resource: '*' }] },
@@ -30,13 +36,21 @@ const VALID: Record<string, unknown> = {
       maxSessionDuration: '4h',
       trustPolicy: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Federated: 'corp' }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+        Statement: [
+          { Effect: 'Allow', Principal: { Federated: 'corp' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+        ],
       },
       policies: ['Read'],
     },
   ],
   routes: [
-    { host: 'orders.test', methods: ['GET'], path: '/orders/:id', action: 'orders:GetOrder', resource: 'arn:fedgate:orders:::order/${id}' },
+    {
+      host: 'orders.test',
+      methods: ['GET'],
+      path: '/orders/:id',
+      action: 'orders:GetOrder',
+      resource: 'arn:fedgate:orders:::order/${id}',
+    },
   ],
   clients: [{ id: 'reports-app', secret: 'reports-secret', audiences: ['reports-api'] }],
 };
@@ -105,7 +119,7 @@ const hostileValue = fc.oneof(
     { file: 'policy.json' },
     { file: '../../../../etc/passwd' },
     { file: '/nonexistent/x.pem' },
-    { file: dirOf() },
+    { file: '.' },
     { file: 42 },
     '15m',
     '-1h',
@@ -115,10 +129,6 @@ const hostileValue = fc.oneof(
   ),
 );
 
-function dirOf(): string {
-  return '.';
-}
-
 const mutatedDocument = fc
   .tuple(fc.constantFrom(...PATHS), hostileValue, fc.boolean())
   .map(([path, value, remove]) => withValueAt(path, value, remove));
@@ -127,7 +137,10 @@ describe('the configuration loader throws only ConfigError', () => {
   it('a valid configuration with one value replaced or removed anywhere (YAML and JSON)', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedDocument, fc.boolean(), async (document, asJson) => {
-        await expectConfigErrorOnly(asJson ? JSON.stringify(document) : stringify(document), asJson ? 'json' : 'yaml');
+        await expectConfigErrorOnly(
+          asJson ? JSON.stringify(document) : stringify(document),
+          asJson ? 'json' : 'yaml',
+        );
       }),
       fuzzParameters(200),
     );
@@ -140,7 +153,27 @@ describe('the configuration loader throws only ConfigError', () => {
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value) ?? ''),
       fc.string({ maxLength: 300 }),
       fc
-        .tuple(fc.nat(), fc.constantFrom(':', '- ', '\n', '  ', '{', '[', '&a', '*a', '!!binary', '<<: *a', '"', "'", '#', '\t', '${X', '%YAML 1.2\n---\n'))
+        .tuple(
+          fc.nat(),
+          fc.constantFrom(
+            ':',
+            '- ',
+            '\n',
+            '  ',
+            '{',
+            '[',
+            '&a',
+            '*a',
+            '!!binary',
+            '<<: *a',
+            '"',
+            "'",
+            '#',
+            '\t',
+            '${X',
+            '%YAML 1.2\n---\n',
+          ),
+        )
         .map(([at, inserted]) => {
           const index = at % (yaml.length + 1);
           return `${yaml.slice(0, index)}${inserted}${yaml.slice(index)}`;

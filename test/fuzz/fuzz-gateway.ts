@@ -64,6 +64,10 @@ export function expectRefused(
   input: string,
 ): void {
   const shown = input.length > 300 ? `${input.slice(0, 300)}…` : input;
-  expect(statuses, `status ${refusal.status} (${refusal.code ?? 'no code'}) for ${shown}`).toContain(refusal.status);
-  expect(codes, `code ${refusal.code ?? 'none'} (status ${refusal.status}) for ${shown}`).toContain(refusal.code);
+  expect(statuses, `status ${refusal.status} (${refusal.code ?? 'no code'}) for ${shown}`).toContain(
+    refusal.status,
+  );
+  expect(codes, `code ${refusal.code ?? 'none'} (status ${refusal.status}) for ${shown}`).toContain(
+    refusal.code,
+  );
 }

@@ -23,7 +23,9 @@ const BASE64URL = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 export const base64UrlSegment = fc.oneof(
   fc.string({ unit: BASE64URL, maxLength: 200 }),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
-  fc.jsonValue({ maxDepth: 3 }).map((value) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url')),
+  fc
+    .jsonValue({ maxDepth: 3 })
+    .map((value) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url')),
   jwtHeaderLike().map((header) => Buffer.from(JSON.stringify(header)).toString('base64url')),
 );
 
@@ -125,7 +127,21 @@ export const tokenMutation: fc.Arbitrary<TokenMutation> = fc.oneof(
   ),
   fc
     .tuple(
-      fc.constantFrom('sub', 'aud', 'iss', 'exp', 'nbf', 'iat', 'jti', 'role', 'tags', 'chain', 'act', 'azp', 'typ'),
+      fc.constantFrom(
+        'sub',
+        'aud',
+        'iss',
+        'exp',
+        'nbf',
+        'iat',
+        'jti',
+        'role',
+        'tags',
+        'chain',
+        'act',
+        'azp',
+        'typ',
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     )
     .map(([claim, value]): TokenMutation => (token) => {
@@ -170,7 +186,19 @@ const XML_NAME = fc.constantFrom(
   'x:y',
 );
 const XML_ATTRIBUTE = fc.tuple(
-  fc.constantFrom('ID', 'Version', 'Destination', 'InResponseTo', 'URI', 'xmlns', 'xmlns:samlp', 'xmlns:saml', 'xmlns:ds', 'Name', 'Format'),
+  fc.constantFrom(
+    'ID',
+    'Version',
+    'Destination',
+    'InResponseTo',
+    'URI',
+    'xmlns',
+    'xmlns:samlp',
+    'xmlns:saml',
+    'xmlns:ds',
+    'Name',
+    'Format',
+  ),
   fc.oneof(
     fc.constantFrom(
       'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -240,13 +268,19 @@ function signedPositions(xml: string, options: { insertion?: boolean } = {}): nu
 
 /** Mutations of a valid response (signed assertion) that must each make it refused. */
 export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.constantFrom(...'ABCXYZabcxyz0189')).map(([index, replacement]): XmlMutation => (xml) => {
-    const positions = signedPositions(xml);
-    const at = positions[index % positions.length] ?? 0;
-    const next = xml[at] === replacement ? (replacement === 'A' ? 'B' : 'A') : replacement;
-    return `${xml.slice(0, at)}${next}${xml.slice(at + 1)}`;
-  }),
-  fc.nat().map((index): XmlMutation => (xml) => xml.slice(0, index % xml.length)),
+  fc
+    .tuple(fc.nat(), fc.constantFrom(...'ABCXYZabcxyz0189'))
+    .map(([index, replacement]): XmlMutation => (xml) => {
+      const positions = signedPositions(xml);
+      const at = positions[index % positions.length] ?? 0;
+      const next = xml[at] === replacement ? (replacement === 'A' ? 'B' : 'A') : replacement;
+      return `${xml.slice(0, at)}${next}${xml.slice(at + 1)}`;
+    }),
+  fc.nat().map(
+    (index): XmlMutation =>
+      (xml) =>
+        xml.slice(0, index % xml.length),
+  ),
   fc.tuple(fc.nat(), fc.nat({ max: 200 })).map(([index, length]): XmlMutation => (xml) => {
     const positions = signedPositions(xml);
     const at = positions[index % positions.length] ?? 0;
@@ -259,8 +293,24 @@ export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
   }),
   fc.constantFrom<XmlMutation>(
     // XSW: a second, unsigned assertion before or after the signed one.
-    (xml) => xml.replace(/(<saml:Assertion[\s\S]*<\/saml:Assertion>)/, (a) => `${a.replace(/ID="[^"]+"/, 'ID="_evil"').replace(/alice|bob|carol/g, 'mallory').replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, '')}${a}`),
-    (xml) => xml.replace(/(<saml:Assertion[\s\S]*<\/saml:Assertion>)/, (a) => `${a}${a.replace(/ID="[^"]+"/, 'ID="_evil"').replace(/alice|bob|carol/g, 'mallory').replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, '')}`),
+    (xml) =>
+      xml.replace(
+        /(<saml:Assertion[\s\S]*<\/saml:Assertion>)/,
+        (a) =>
+          `${a
+            .replace(/ID="[^"]+"/, 'ID="_evil"')
+            .replace(/alice|bob|carol/g, 'mallory')
+            .replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, '')}${a}`,
+      ),
+    (xml) =>
+      xml.replace(
+        /(<saml:Assertion[\s\S]*<\/saml:Assertion>)/,
+        (a) =>
+          `${a}${a
+            .replace(/ID="[^"]+"/, 'ID="_evil"')
+            .replace(/alice|bob|carol/g, 'mallory')
+            .replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, '')}`,
+      ),
     // Signatures removed.
     (xml) => xml.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/g, ''),
     // A comment inside the NameID, and an entity defined by a DTD.
@@ -268,8 +318,15 @@ export const xmlMutation: fc.Arbitrary<XmlMutation> = fc.oneof(
     (xml) => xml.replace(/(<saml:NameID[^>]*>)([^<]*)/, '$1mallory<!---->$2x'),
     (xml) => xml.replace(/<saml:Conditions[\s\S]*?<\/saml:Conditions>/, ''),
     (xml) => xml.replace(/<saml:Subject>[\s\S]*?<\/saml:Subject>/, ''),
-    (xml) => xml.replace(/<saml:Assertion/, '<saml:Assertion xmlns:evil="urn:evil" ').replace(/Version="2.0"/g, 'Version="1.1"'),
-    (xml) => xml.replace(/urn:oasis:names:tc:SAML:2.0:status:Success/, 'urn:oasis:names:tc:SAML:2.0:status:Requester'),
+    (xml) =>
+      xml
+        .replace(/<saml:Assertion/, '<saml:Assertion xmlns:evil="urn:evil" ')
+        .replace(/Version="2.0"/g, 'Version="1.1"'),
+    (xml) =>
+      xml.replace(
+        /urn:oasis:names:tc:SAML:2.0:status:Success/,
+        'urn:oasis:names:tc:SAML:2.0:status:Requester',
+      ),
   ),
 );
 

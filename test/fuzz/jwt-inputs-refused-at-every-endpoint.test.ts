@@ -14,7 +14,13 @@ import { fuzzParameters, hostileTokenString, mutateToken, tokenMutation } from '
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const BEARER_CODES = ['InvalidToken', 'ExpiredToken', 'ValidationError'];
-const OAUTH_CODES = ['invalid_request', 'invalid_grant', 'invalid_client', 'invalid_target', 'unauthorized_client'];
+const OAUTH_CODES = [
+  'invalid_request',
+  'invalid_grant',
+  'invalid_client',
+  'invalid_target',
+  'unauthorized_client',
+];
 
 let fuzz: FuzzGateway;
 let sessionToken: string;
@@ -31,7 +37,10 @@ afterAll(async () => {
 
 /** Random and JWT-shaped strings, and mutations of `valid()`. */
 function hostile(valid: () => string): fc.Arbitrary<string> {
-  return fc.oneof(hostileTokenString, tokenMutation.map((mutation) => mutateToken(valid(), mutation)));
+  return fc.oneof(
+    hostileTokenString,
+    tokenMutation.map((mutation) => mutateToken(valid(), mutation)),
+  );
 }
 
 interface Case {

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicyDocumentError, parsePolicy, parsePolicyText, type PolicyKind } from '../../src/policy/index.js';
+import {
+  PolicyDocumentError,
+  parsePolicy,
+  parsePolicyText,
+  type PolicyKind,
+} from '../../src/policy/index.js';
 import { fuzzParameters } from './fuzz-inputs.js';
 
 /*
@@ -11,10 +16,30 @@ import { fuzzParameters } from './fuzz-inputs.js';
 
 const KINDS: readonly PolicyKind[] = ['identity', 'boundary', 'session', 'guardrail', 'resource', 'trust'];
 
-const token = fc.string({ unit: fc.constantFrom(...'${}*?:/,\' aAzZ09-_.#[]'), maxLength: 40 });
-const scalar = fc.oneof(token, fc.string({ maxLength: 20 }), fc.boolean(), fc.integer(), fc.double(), fc.constant(null));
-const stringish = fc.oneof(token, fc.constantFrom('*', 's3:GetObject', 'orders:*', 'arn:fedgate:orders:::order/${aws:username}', '${aws:PrincipalTag/team, \'x\'}', '${*}${?}${$}', '${', 'arn:*'));
-const listOr = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | T[]> => fc.oneof(value, fc.array(value, { maxLength: 4 }));
+const token = fc.string({ unit: fc.constantFrom(..."${}*?:/,' aAzZ09-_.#[]"), maxLength: 40 });
+const scalar = fc.oneof(
+  token,
+  fc.string({ maxLength: 20 }),
+  fc.boolean(),
+  fc.integer(),
+  fc.double(),
+  fc.constant(null),
+);
+const stringish = fc.oneof(
+  token,
+  fc.constantFrom(
+    '*',
+    's3:GetObject',
+    'orders:*',
+    'arn:fedgate:orders:::order/${aws:username}',
+    "${aws:PrincipalTag/team, 'x'}",
+    '${*}${?}${$}',
+    '${',
+    'arn:*',
+  ),
+);
+const listOr = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | T[]> =>
+  fc.oneof(value, fc.array(value, { maxLength: 4 }));
 const operator = fc.oneof(
   fc.constantFrom(
     'StringEquals',
@@ -35,7 +60,11 @@ const operator = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
 );
-const conditionValue = fc.oneof(listOr(scalar), fc.constantFrom('10.0.0.0/8', '::1/129', '2020-01-01T00:00:00Z', 'not-a-date', '1e400', 'dGVzdA=='), fc.jsonValue({ maxDepth: 2 }));
+const conditionValue = fc.oneof(
+  listOr(scalar),
+  fc.constantFrom('10.0.0.0/8', '::1/129', '2020-01-01T00:00:00Z', 'not-a-date', '1e400', 'dGVzdA=='),
+  fc.jsonValue({ maxDepth: 2 }),
+);
 const principal = fc.oneof(
   fc.constant('*'),
   fc.record({ AWS: listOr(stringish) }, { requiredKeys: [] }),
@@ -52,14 +81,20 @@ const statement = fc.record(
     NotResource: listOr(stringish),
     Principal: principal,
     NotPrincipal: principal,
-    Condition: fc.oneof(fc.dictionary(operator, fc.dictionary(stringish, conditionValue, { maxKeys: 3 }), { maxKeys: 3 }), fc.jsonValue({ maxDepth: 2 })),
+    Condition: fc.oneof(
+      fc.dictionary(operator, fc.dictionary(stringish, conditionValue, { maxKeys: 3 }), { maxKeys: 3 }),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
     Extra: fc.jsonValue({ maxDepth: 1 }),
   },
   { requiredKeys: [] },
 );
 const policyShaped = fc.record(
   {
-    Version: fc.oneof(fc.constantFrom('2012-10-17', '2008-10-17', '2012-10-18'), fc.jsonValue({ maxDepth: 1 })),
+    Version: fc.oneof(
+      fc.constantFrom('2012-10-17', '2008-10-17', '2012-10-18'),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
     Id: fc.jsonValue({ maxDepth: 1 }),
     Statement: fc.oneof(statement, fc.array(statement, { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })),
   },
@@ -79,11 +114,16 @@ function expectPolicyErrorOnly(run: () => unknown): void {
 describe('the policy parser throws only PolicyDocumentError', () => {
   it('policy-shaped and arbitrary documents, of every kind, with and without a size cap', () => {
     fc.assert(
-      fc.property(anyDocument, fc.constantFrom(...KINDS), fc.option(fc.nat({ max: 6144 })), (document, kind, maxSize) => {
-        expectPolicyErrorOnly(() =>
-          parsePolicy(document, { name: 'fuzz', kind, ...(maxSize === null ? {} : { maxSize }) }),
-        );
-      }),
+      fc.property(
+        anyDocument,
+        fc.constantFrom(...KINDS),
+        fc.option(fc.nat({ max: 6144 })),
+        (document, kind, maxSize) => {
+          expectPolicyErrorOnly(() =>
+            parsePolicy(document, { name: 'fuzz', kind, ...(maxSize === null ? {} : { maxSize }) }),
+          );
+        },
+      ),
       fuzzParameters(300),
     );
   });
@@ -93,7 +133,11 @@ describe('the policy parser throws only PolicyDocumentError', () => {
       fc.string({ maxLength: 200 }),
       policyShaped.map((document) => JSON.stringify(document)),
       fc
-        .tuple(policyShaped, fc.nat(), fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', '9', 'e', '"Statement":1,'))
+        .tuple(
+          policyShaped,
+          fc.nat(),
+          fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', '9', 'e', '"Statement":1,'),
+        )
         .map(([document, at, inserted]) => {
           const json = JSON.stringify(document);
           const index = at % (json.length + 1);
@@ -103,7 +147,12 @@ describe('the policy parser throws only PolicyDocumentError', () => {
         const json = JSON.stringify(document);
         return json.slice(0, at % (json.length + 1));
       }),
-      fc.constantFrom('{"Version":"2012-10-17","Statement":[],"Statement":[]}', '9'.repeat(400), '['.repeat(5000), '{"a":'.repeat(3000)),
+      fc.constantFrom(
+        '{"Version":"2012-10-17","Statement":[],"Statement":[]}',
+        '9'.repeat(400),
+        '['.repeat(5000),
+        '{"a":'.repeat(3000),
+      ),
     );
     fc.assert(
       fc.property(text, fc.constantFrom(...KINDS), (json, kind) => {

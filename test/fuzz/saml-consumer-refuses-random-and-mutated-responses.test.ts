@@ -11,7 +11,13 @@ import { describeChange, fuzzParameters, mutateXml, randomXml, xmlMutation } fro
  */
 
 const ACS_CODES = ['InvalidSamlResponse', 'ValidationError', 'LoginFailed', 'AccessDenied'];
-const STS_CODES = ['InvalidSamlResponse', 'ValidationError', 'AccessDenied', 'InvalidIdentityToken', 'IDPRejectedClaim'];
+const STS_CODES = [
+  'InvalidSamlResponse',
+  'ValidationError',
+  'AccessDenied',
+  'InvalidIdentityToken',
+  'IDPRejectedClaim',
+];
 const REFUSED = [400, 401, 403, 413];
 
 let fuzz: FuzzGateway;
@@ -37,7 +43,12 @@ describe('POST /saml/:idp/acs', () => {
   it('random base64 and random strings: 4xx with a stable code', async () => {
     await fc.assert(
       fc.asyncProperty(randomBase64, async (input) => {
-        expectRefused(await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: input })), REFUSED, ACS_CODES, input);
+        expectRefused(
+          await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: input })),
+          REFUSED,
+          ACS_CODES,
+          input,
+        );
       }),
       fuzzParameters(),
     );
@@ -46,7 +57,12 @@ describe('POST /saml/:idp/acs', () => {
   it('random XML (nested SAML elements, DTDs, entities, comments, broken markup): 4xx with a stable code', async () => {
     await fc.assert(
       fc.asyncProperty(randomXml, async (xml) => {
-        expectRefused(await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: encode(xml) })), REFUSED, ACS_CODES, xml);
+        expectRefused(
+          await refusalOf(await fuzz.bed.postAcs({ SAMLResponse: encode(xml) })),
+          REFUSED,
+          ACS_CODES,
+          xml,
+        );
       }),
       fuzzParameters(),
     );
@@ -92,7 +108,12 @@ describe('POST /sts/assume-role-with-saml', () => {
     );
     await fc.assert(
       fc.asyncProperty(input, async (assertion) => {
-        expectRefused(await refusalOf(await fuzz.bed.assumeWithSaml(assertion)), REFUSED, STS_CODES, assertion);
+        expectRefused(
+          await refusalOf(await fuzz.bed.assumeWithSaml(assertion)),
+          REFUSED,
+          STS_CODES,
+          assertion,
+        );
       }),
       fuzzParameters(),
     );
@@ -101,16 +122,31 @@ describe('POST /sts/assume-role-with-saml', () => {
 
   it('random JSON bodies: 4xx with a stable code', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('RoleName', 'RoleArn', 'ProviderId', 'PrincipalArn', 'SAMLAssertion', 'DurationSeconds', 'Policy', 'x'), fc.jsonValue({ maxDepth: 2 })), async (body) => {
-        const refusal = await refusalOf(
-          await fetch(`${fuzz.bed.url}/sts/assume-role-with-saml`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          }),
-        );
-        expectRefused(refusal, REFUSED, STS_CODES, JSON.stringify(body));
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.constantFrom(
+            'RoleName',
+            'RoleArn',
+            'ProviderId',
+            'PrincipalArn',
+            'SAMLAssertion',
+            'DurationSeconds',
+            'Policy',
+            'x',
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
+        async (body) => {
+          const refusal = await refusalOf(
+            await fetch(`${fuzz.bed.url}/sts/assume-role-with-saml`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            }),
+          );
+          expectRefused(refusal, REFUSED, STS_CODES, JSON.stringify(body));
+        },
+      ),
       fuzzParameters(),
     );
   });

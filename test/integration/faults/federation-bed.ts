@@ -77,7 +77,11 @@ export async function startBedIdps(port: number, peopleCount = 0): Promise<BedId
     accounts: Object.fromEntries(
       people.map((name) => [
         name,
-        { password: `${name}-pass`, amr: ['pwd'], claims: { email: `${name}@example.com`, groups: ['developers'] } },
+        {
+          password: `${name}-pass`,
+          amr: ['pwd'],
+          claims: { email: `${name}@example.com`, groups: ['developers'] },
+        },
       ]),
     ),
     skipConsent: true,
@@ -112,11 +116,18 @@ export interface FederationBed {
   callerIdentity(sessionToken: string): Promise<Response>;
   revoke(sessionToken: string, body?: Record<string, unknown>): Promise<Response>;
   /** An IdP-initiated SAML response for `person`, base64 (as posted to the ACS or the STS). */
-  samlResponse(person: string, overrides?: { sign?: 'assertion' | 'response' | 'both' | 'none' }): Promise<string>;
+  samlResponse(
+    person: string,
+    overrides?: { sign?: 'assertion' | 'response' | 'both' | 'none' },
+  ): Promise<string>;
   assumeWithSaml(samlResponse: string, body?: Record<string, unknown>): Promise<Response>;
   postAcs(form: Record<string, string>): Promise<Response>;
   /** RFC 8693 exchange by `reports-app` (client_secret_basic) of a fedgate credential for `reports-api`. */
-  exchange(subjectToken: string, form?: Record<string, string>, authorization?: string | null): Promise<Response>;
+  exchange(
+    subjectToken: string,
+    form?: Record<string, string>,
+    authorization?: string | null,
+  ): Promise<Response>;
   /** `/authz` as Traefik asks it, for `GET /orders/<orderId>` (or another method). */
   authz(presented: Presented, orderId?: string, method?: string): Promise<Response>;
   authzCheck(body: Record<string, unknown>): Promise<Response>;
@@ -140,7 +151,11 @@ function trustPolicy(): Record<string, unknown> {
 }
 
 /** The configuration document of the bed. */
-export function bedConfig(options: { port: number; idps: BedIdps; redisUrl?: string }): Record<string, unknown> {
+export function bedConfig(options: {
+  port: number;
+  idps: BedIdps;
+  redisUrl?: string;
+}): Record<string, unknown> {
   const url = `http://127.0.0.1:${options.port}`;
   return {
     publicUrl: url,
@@ -187,7 +202,12 @@ export function bedConfig(options: { port: number; idps: BedIdps; redisUrl?: str
           Work: {
             Version: '2012-10-17',
             Statement: [
-              { Sid: 'ReadOrders', Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/*' },
+              {
+                Sid: 'ReadOrders',
+                Effect: 'Allow',
+                Action: 'orders:GetOrder',
+                Resource: 'arn:fedgate:orders:::order/*',
+              },
               {
                 Sid: 'Quarantine',
                 Effect: 'Deny',
@@ -209,12 +229,16 @@ export function bedConfig(options: { port: number; idps: BedIdps; redisUrl?: str
         name: 'Reader',
         trustPolicy: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: `${ORG_ROLE}/Developer` }, Action: 'sts:AssumeRole' }],
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: `${ORG_ROLE}/Developer` }, Action: 'sts:AssumeRole' },
+          ],
         },
         inlinePolicies: {
           Read: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/*' }],
+            Statement: [
+              { Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/*' },
+            ],
           },
         },
       },
@@ -309,7 +333,8 @@ export async function startFederationBed(options: FederationBedOptions): Promise
       ),
     callerIdentity: (sessionToken) =>
       send('/sts/caller-identity', { headers: { authorization: `Bearer ${sessionToken}` } }),
-    revoke: (sessionToken, body = {}) => json('/sts/revoke', body, { authorization: `Bearer ${sessionToken}` }),
+    revoke: (sessionToken, body = {}) =>
+      json('/sts/revoke', body, { authorization: `Bearer ${sessionToken}` }),
     samlResponse: (person, overrides = {}) =>
       saml.createResponse({
         destination: acs,

@@ -71,7 +71,12 @@ async function observe(kind: Kind, phase: () => Phase, send: () => Promise<Respo
     }
     return { kind, phase: phaseOf(), status: response.status, ...(code === undefined ? {} : { code }) };
   } catch (error) {
-    return { kind, phase: phaseOf(), status: 0, error: error instanceof Error ? error.message : String(error) };
+    return {
+      kind,
+      phase: phaseOf(),
+      status: 0,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
@@ -107,7 +112,9 @@ describe('the private redis-server is killed while requests flow', () => {
       .SessionToken;
     expect((await bed.revoke(revoked)).status).toBe(200);
     // Tokens signed in advance, so that the loop measures the gateway, not the test IdP.
-    const webIdentityTokens = await Promise.all(Array.from({ length: 8 }, () => bed.webIdentityToken('carol')));
+    const webIdentityTokens = await Promise.all(
+      Array.from({ length: 8 }, () => bed.webIdentityToken('carol')),
+    );
 
     let phase: Phase = 'up';
     let running = true;
@@ -136,8 +143,14 @@ describe('the private redis-server is killed while requests flow', () => {
     phase = 'recovering';
     await redis.restart();
     const restarted = Date.now();
-    const authzBack = pollUntil(async () => (await bed.authz({ bearer })).status === 200, RECOVERY_POLL_DEADLINE_MS);
-    const readyBack = pollUntil(async () => (await bed.get('/readyz')).status === 200, RECOVERY_POLL_DEADLINE_MS);
+    const authzBack = pollUntil(
+      async () => (await bed.authz({ bearer })).status === 200,
+      RECOVERY_POLL_DEADLINE_MS,
+    );
+    const readyBack = pollUntil(
+      async () => (await bed.get('/readyz')).status === 200,
+      RECOVERY_POLL_DEADLINE_MS,
+    );
     const [authzOk, readyOk] = await Promise.all([authzBack, readyBack]);
     recoveryMs = Date.now() - restarted;
     running = false;
@@ -152,9 +165,10 @@ describe('the private redis-server is killed while requests flow', () => {
       observations.filter((o) => o.phase === p && o.kind === kind);
     for (const kind of ['authz', 'sts', 'readyz'] as const) {
       expect(byPhase('up', kind).length, `${kind} before the kill`).toBeGreaterThan(0);
-      expect(byPhase('up', kind).map((o) => o.status), `${kind} before the kill`).toEqual(
-        byPhase('up', kind).map(() => 200),
-      );
+      expect(
+        byPhase('up', kind).map((o) => o.status),
+        `${kind} before the kill`,
+      ).toEqual(byPhase('up', kind).map(() => 200));
       const whileDown = byPhase('down', kind);
       expect(whileDown.length, `${kind} while redis was down`).toBeGreaterThan(0);
       expect(
@@ -199,8 +213,9 @@ describe('a redis-server without persistence restarts empty', () => {
   });
 
   it('the lost session is refused (401, never 200), new sessions are issued and allowed, /readyz is ready', async () => {
-    const lost = (await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice'))))
-      .SessionToken;
+    const lost = (
+      await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice')))
+    ).SessionToken;
     expect((await plainBed.authz({ bearer: lost })).status).toBe(200);
     await plain.kill();
     await plain.restart();
@@ -212,12 +227,14 @@ describe('a redis-server without persistence restarts empty', () => {
     const lostAnswer = await plainBed.authz({ bearer: lost });
     expect([401, 503]).toContain(lostAnswer.status);
     const fresh = await pollUntil(
-      async () => (await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('carol'))).status === 200,
+      async () =>
+        (await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('carol'))).status === 200,
       RECOVERY_POLL_DEADLINE_MS,
     );
     expect(fresh, 'STS issues again').toBe(true);
-    const renewed = (await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice'))))
-      .SessionToken;
+    const renewed = (
+      await credentialsOf(await plainBed.assumeWithWebIdentity(await plainBed.webIdentityToken('alice')))
+    ).SessionToken;
     expect((await plainBed.authz({ bearer: renewed })).status).toBe(200);
     expect((await plainBed.authz({ bearer: lost })).status).toBe(401);
     expect(unhandled).toEqual([]);

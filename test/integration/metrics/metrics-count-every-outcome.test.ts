@@ -75,13 +75,17 @@ function outcomes(name: string): Set<string> {
 describe('/metrics counts what the gateway did, by outcome', () => {
   it('logins: successes by provider (OIDC and SAML) and the failed one', () => {
     expect(total('fedgate_logins_total', { provider: 'corp', outcome: 'success' })).toBeGreaterThanOrEqual(1);
-    expect(total('fedgate_logins_total', { provider: 'corp-saml', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(
+      total('fedgate_logins_total', { provider: 'corp-saml', outcome: 'success' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(total('fedgate_logins_total', { outcome: 'failure' })).toBeGreaterThanOrEqual(1);
   });
 
   it('role assumptions: issued per API, and the refused web-identity token', () => {
     for (const api of ['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML', 'sts:AssumeRole'])
-      expect(total('fedgate_role_assumptions_total', { api, outcome: 'issued' }), api).toBeGreaterThanOrEqual(1);
+      expect(total('fedgate_role_assumptions_total', { api, outcome: 'issued' }), api).toBeGreaterThanOrEqual(
+        1,
+      );
     const refused =
       total('fedgate_role_assumptions_total', { api: 'sts:AssumeRoleWithWebIdentity', outcome: 'failed' }) +
       total('fedgate_role_assumptions_total', { api: 'sts:AssumeRoleWithWebIdentity', outcome: 'denied' });
@@ -103,6 +107,8 @@ describe('/metrics counts what the gateway did, by outcome', () => {
   it('latency histograms: the authorizer, and the STS, token, SAML and OIDC endpoints', () => {
     expect(total('fedgate_authz_duration_seconds_count')).toBeGreaterThanOrEqual(7);
     for (const group of ['sts', 'oauth2', 'saml', 'oidc', 'login'])
-      expect(total('fedgate_http_request_duration_seconds_count', { group }), group).toBeGreaterThanOrEqual(1);
+      expect(total('fedgate_http_request_duration_seconds_count', { group }), group).toBeGreaterThanOrEqual(
+        1,
+      );
   });
 });

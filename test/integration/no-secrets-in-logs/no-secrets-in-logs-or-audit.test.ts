@@ -62,7 +62,8 @@ function hits(haystacks: readonly string[]): string[] {
     values.forEach((secret, index) => {
       for (const needle of needlesFor(kind, secret)) {
         const line = haystacks.findIndex((haystack) => haystack.includes(needle));
-        if (line >= 0) found.push(`${kind}[${index}] in line ${line}: ${haystacks[line]?.slice(0, 200) ?? ''}`);
+        if (line >= 0)
+          found.push(`${kind}[${index}] in line ${line}: ${haystacks[line]?.slice(0, 200) ?? ''}`);
       }
     });
   }
@@ -73,7 +74,14 @@ describe('a realistic flow leaves no secret in the logs or the audit trail', () 
   it('captured a real trail: request logs and the security events of the flow', () => {
     expect(logLines.length).toBeGreaterThan(10);
     const events = new Set(bed.audit.map((record) => record.event));
-    for (const event of ['login.succeeded', 'role.assumed', 'role.refused', 'token.exchanged', 'session.revoked', 'authz.denied'])
+    for (const event of [
+      'login.succeeded',
+      'role.assumed',
+      'role.refused',
+      'token.exchanged',
+      'session.revoked',
+      'authz.denied',
+    ])
       expect(events, event).toContain(event);
     expect(Object.values(secrets).flat().length).toBeGreaterThan(15);
   });

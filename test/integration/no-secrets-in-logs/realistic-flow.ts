@@ -5,7 +5,14 @@
  * secret that crossed the wire so that tests can look for them where they must never be.
  */
 import { expect } from 'vitest';
-import { DENIED_ORDER, EXCHANGE_CLIENT, KEK, OIDC_CLIENT_SECRET, credentialsOf, type FederationBed } from '../faults/federation-bed.js';
+import {
+  DENIED_ORDER,
+  EXCHANGE_CLIENT,
+  KEK,
+  OIDC_CLIENT_SECRET,
+  credentialsOf,
+  type FederationBed,
+} from '../faults/federation-bed.js';
 
 /** Every secret the flow saw, by what it is. */
 export interface FlowSecrets {
