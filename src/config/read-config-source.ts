@@ -63,10 +63,44 @@ function parseText(text: string, extension: string, issues: ConfigIssue[]): unkn
     issues.push({ path: '', message: `invalid YAML${at}: ${error.message.split('\n')[0] ?? error.code}` });
   }
   if (document.errors.length > 0) return undefined;
-  return document.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    // The yaml library refuses alias bombs (billion laughs) here.
+    issues.push({
+      path: '',
+      message: `invalid YAML: ${(error as Error).message.split('\n')[0] ?? 'unreadable'}`,
+    });
+    return undefined;
+  }
 }
 
-async function resolveNode(node: unknown, path: PathSegment[], context: ResolveContext): Promise<unknown> {
+/** Deeper than any real configuration: past it the file is refused rather than walked (alias bombs). */
+const MAX_CONFIG_DEPTH = 64;
+
+async function resolveNode(
+  node: unknown,
+  path: PathSegment[],
+  context: ResolveContext,
+  ancestors: ReadonlySet<object> = new Set(),
+): Promise<unknown> {
+  if (typeof node === 'object' && node !== null) {
+    // A YAML alias can make a value contain itself; walking it would never end.
+    if (ancestors.has(node)) {
+      context.issues.push({
+        path: formatConfigPath(path),
+        message: 'a YAML alias refers to a value that contains it',
+      });
+      return null;
+    }
+    if (path.length > MAX_CONFIG_DEPTH) {
+      context.issues.push({
+        path: formatConfigPath(path),
+        message: `nested deeper than ${MAX_CONFIG_DEPTH} levels`,
+      });
+      return null;
+    }
+  }
   if (isFileReference(node)) return readReference(node, path, context);
   if (isLiteralPosition(path)) return node;
   if (typeof node === 'string') {
@@ -76,14 +110,17 @@ async function resolveNode(node: unknown, path: PathSegment[], context: ResolveC
     return isFilesystemPathPosition(path) ? resolve(context.baseDir, value) : value;
   }
   if (Array.isArray(node)) {
+    const inside = new Set([...ancestors, node]);
     const out: unknown[] = [];
-    for (const [index, item] of node.entries()) out.push(await resolveNode(item, [...path, index], context));
+    for (const [index, item] of node.entries())
+      out.push(await resolveNode(item, [...path, index], context, inside));
     return out;
   }
   if (isPlainObject(node)) {
+    const inside = new Set([...ancestors, node]);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node))
-      out[key] = await resolveNode(value, [...path, key], context);
+      out[key] = await resolveNode(value, [...path, key], context, inside);
     return out;
   }
   return node;

@@ -346,6 +346,8 @@ const clientSchema = z.strictObject({
 
 const publicUrlSchema = httpUrl('must be the public http(s) base URL')
   .refine((value) => {
+    // zod runs every refinement even after the URL one failed: an unparsable value is reported once, above.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.search === '' && url.hash === '';
   }, 'must not have a query or fragment')

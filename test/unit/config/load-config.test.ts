@@ -472,3 +472,12 @@ describe('the SPEC section 3 example', () => {
     ]);
   });
 });
+
+describe('YAML aliases', () => {
+  it('an alias cycle (a value containing itself) is a ConfigError with its path, not a stack overflow', async () => {
+    const issues = await issuesOf(`${MINIMAL_CONFIG}guardrails: &g [*g]\n`);
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: 'guardrails[0]', message: expect.stringContaining('YAML alias') }),
+    );
+  });
+});
