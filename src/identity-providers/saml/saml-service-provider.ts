@@ -1,4 +1,6 @@
 import { SAML, ValidateInResponseTo, generateServiceProviderMetadata } from '@node-saml/node-saml';
+// node-saml's own signature check (xml-crypto over its own DOM); the package has no exports map for it.
+import { parseDomFromString, validateSignature } from '@node-saml/node-saml/lib/xml.js';
 import type { CacheProvider, Profile, SamlConfig } from '@node-saml/node-saml';
 import type { Element } from '@xmldom/xmldom';
 import type { FederatedIdentity } from '../../federation/federated-identity.js';
@@ -366,6 +368,10 @@ export class SamlServiceProvider {
         responseSigned,
       );
 
+      // node-saml treats a response signature that fails as if it were absent and falls back to the
+      // assertion's: a signature that is there must verify, or the response was altered after signing.
+      if (responseSigned) await this.checkResponseSignature(xml);
+
       let profile: Profile | null;
       try {
         ({ profile } = await library.validatePostResponseAsync({
@@ -409,6 +415,19 @@ export class SamlServiceProvider {
       if (expectation.kind === 'match')
         await this.store.delete(samlRequestKey(this.id, expectation.requestId));
     }
+  }
+
+  /** The Response's own enveloped signature verifies against the IdP's current certificates. */
+  private async checkResponseSignature(xml: string): Promise<void> {
+    const certificates = this.idp?.certificates ?? [];
+    let valid = false;
+    try {
+      const document = await parseDomFromString(xml);
+      valid = validateSignature(xml, document.documentElement, [...certificates]);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw samlRejection('bad-signature');
   }
 
   /** Stable reasons for a missing signature, before node-saml's generic "invalid signature". */
