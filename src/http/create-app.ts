@@ -48,7 +48,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const group = routeGroup(req.path);
       options.metrics.httpRequests.inc({ group, method: req.method, status: String(res.statusCode) });
-      options.metrics.httpDuration.observe({ group }, seconds);
+      options.metrics.httpDuration.observe(
+        { group, outcome: `${Math.floor(res.statusCode / 100)}xx` },
+        seconds,
+      );
       // Only the path: query strings carry codes, states and tokens.
       options.logger.info(
         { requestId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: seconds * 1000 },

@@ -11,8 +11,8 @@ export class GatewayMetrics {
   });
   readonly httpDuration = new Histogram({
     name: 'fedgate_http_request_duration_seconds',
-    help: 'HTTP request latency by route group',
-    labelNames: ['group'] as const,
+    help: 'HTTP request latency by route group (login, saml, oidc, sts, oauth2, portal…) and outcome (2xx, 3xx, 4xx, 5xx)',
+    labelNames: ['group', 'outcome'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });

@@ -104,6 +104,18 @@ describe('/metrics counts what the gateway did, by outcome', () => {
     expect(total('fedgate_authz_decisions_total', { outcome: 'unauthenticated' })).toBeGreaterThanOrEqual(2);
   });
 
+  it('latency by outcome: sign-in, STS and token endpoint latencies are split into successes and refusals', () => {
+    expect(
+      total('fedgate_http_request_duration_seconds_count', { group: 'sts', outcome: '2xx' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', outcome: '2xx' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', outcome: '4xx' }),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('latency histograms: the authorizer, and the STS, token, SAML and OIDC endpoints', () => {
     expect(total('fedgate_authz_duration_seconds_count')).toBeGreaterThanOrEqual(7);
     for (const group of ['sts', 'oauth2', 'saml', 'oidc', 'login'])
