@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   const port = await reservePort();
   const idps = await startBedIdps(port, EXTRA_PEOPLE);
-  const bed: FederationBed = await startFederationBed({ idps, port, redisUrl: redis.url });
+  const bed: FederationBed = await startFederationBed({ idps, port, redisUrl: redis.url, keepAudit: false });
   const people = [...PEOPLE, ...Array.from({ length: EXTRA_PEOPLE }, (_, i) => `user${i}`)];
   const person = (): string => people[Math.floor(Math.random() * people.length)] ?? 'alice';
   const sessions: string[] = [];
