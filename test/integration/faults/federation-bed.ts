@@ -100,6 +100,8 @@ export interface FederationBedOptions {
   readonly logDestination?: DestinationStream;
   /** Keep every audit record in `audit` (default true); a long soak turns it off so the harness does not grow. */
   readonly keepAudit?: boolean;
+  /** `authorizer.cacheMaxEntries` (default: the gateway's default). */
+  readonly authorizerCacheMaxEntries?: number;
 }
 
 /** What a credential is presented as. */
@@ -157,6 +159,7 @@ export function bedConfig(options: {
   port: number;
   idps: BedIdps;
   redisUrl?: string;
+  authorizerCacheMaxEntries?: number;
 }): Record<string, unknown> {
   const url = `http://127.0.0.1:${options.port}`;
   return {
@@ -168,6 +171,9 @@ export function bedConfig(options: {
         ? { kind: 'memory' }
         : { kind: 'redis', url: options.redisUrl, keyPrefix: 'fedgate:' },
     cookies: { secure: false },
+    ...(options.authorizerCacheMaxEntries === undefined
+      ? {}
+      : { authorizer: { cacheMaxEntries: options.authorizerCacheMaxEntries } }),
     audit: { sinks: [] },
     log: { level: 'trace' },
     // The hardening tests and the soak send many requests from one address.
@@ -276,6 +282,9 @@ export async function startFederationBed(options: FederationBedOptions): Promise
         port: options.port,
         idps: options.idps,
         ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+        ...(options.authorizerCacheMaxEntries === undefined
+          ? {}
+          : { authorizerCacheMaxEntries: options.authorizerCacheMaxEntries }),
       }),
     ),
   );
