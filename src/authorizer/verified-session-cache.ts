@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { FedgateError } from '../errors/index.js';
 import type { RevocationEvent, RoleSession, SessionService } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
@@ -160,5 +160,6 @@ export class VerifiedSessionCache {
 
 /** The token is never kept, only its digest. */
 function cacheKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  // One-shot hashing: several times cheaper per request than a Hash object, and no raw token is kept as a key.
+  return hash('sha256', token, 'base64url');
 }
