@@ -378,7 +378,15 @@ export class SamlServiceProvider {
           SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
         }));
       } catch (error) {
-        throw translateLibraryError(error);
+        const rejection = translateLibraryError(error);
+        // Decrypting with the wrong key sometimes "succeeds" into garbage that then fails to parse, with a
+        // message of no fixed shape: for an encrypted assertion, an unrecognised failure is a decryption failure.
+        if (
+          rejection.internal === 'rejected-by-library' &&
+          childElements(response, SAML_NS, 'EncryptedAssertion').length > 0
+        )
+          throw samlRejection('decryption-failed', error);
+        throw rejection;
       }
       // An assertion hidden anywhere else in the response (Extensions, Signature/Object…) is a wrapping
       // attempt even when the one node-saml verified is genuine: refuse the whole response.
