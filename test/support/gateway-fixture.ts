@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { memoryAuditSink, type AuditRecord } from '../../src/audit/index.js';
 import { startGateway, type RunningGateway } from '../../src/main.js';
+import { suiteAuditSink, suiteLogger } from './suite-log-capture.js';
 
 /** Options of startGatewayFixture. */
 export interface GatewayFixtureOptions {
@@ -88,7 +89,8 @@ export async function startGatewayFixture(options: GatewayFixtureOptions): Promi
       env: options.env ?? {},
       port,
       watch: false,
-      auditSinks: [sink],
+      auditSinks: [sink, suiteAuditSink()],
+      logger: suiteLogger(),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     return {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { stringify } from 'yaml';
 import { memoryAuditSink, type AuditRecord } from '../../../src/audit/index.js';
+import { suiteAuditSink, suiteLogger } from '../../support/suite-log-capture.js';
 import { startGateway, type RunningGateway } from '../../../src/main.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startTestOidcIdp, type TestOidcIdp } from '../../support/oidc-idp.js';
@@ -296,10 +297,10 @@ export async function startFederationBed(options: FederationBedOptions): Promise
       env: { FEDGATE_KEY_ENCRYPTION_KEY: KEK },
       port: options.port,
       watch: false,
-      auditSinks: options.keepAudit === false ? [] : [sink],
+      auditSinks: options.keepAudit === false ? [] : [sink, suiteAuditSink()],
       logger:
         options.logDestination === undefined
-          ? createLogger({ level: 'silent' })
+          ? suiteLogger()
           : createLogger({ level: 'trace', destination: options.logDestination }),
     });
   } catch (error) {

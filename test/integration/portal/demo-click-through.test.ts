@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, DEFAULT_DEMO_PORTS, type DemoPorts, type RunningDemo } from '../../../demo/start-demo.js';
 import { DEMO_USERS } from '../../../demo/demo-users.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { reserveLoopbackPort } from '../../support/gateway-fixture.js';
 import { HttpBrowser, hiddenInput, type BrowserAnswer } from './http-browser.js';
+import { suiteLogger } from '../../support/suite-log-capture.js';
 
 /** The demo's promise to a newcomer (demo/demo-users.ts stories), per person: the roles offered after sign-in. */
 const STORIES: Readonly<Record<string, readonly string[]>> = {
@@ -45,7 +45,7 @@ beforeAll(async () => {
     configPath: join(dir, 'gateway.yaml'),
     ports,
     env: {},
-    logger: createLogger({ level: 'silent' }),
+    logger: suiteLogger(),
   });
 });
 

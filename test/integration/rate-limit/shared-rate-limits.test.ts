@@ -4,9 +4,9 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/index.js';
 import { createRateLimits, rateLimitMount, type RateLimits } from '../../../src/http/rate-limit.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
+import { suiteLogger } from '../../support/suite-log-capture.js';
 
 const BUDGET = { points: 4, duration: 60 };
 
@@ -34,7 +34,7 @@ function instance(keyPrefix: string): Express {
   );
   opened.push(limits);
   return createHttpApp({
-    logger: createLogger({ level: 'silent' }),
+    logger: suiteLogger(),
     metrics: new GatewayMetrics({ defaultMetrics: false }),
     readiness: {},
     trustProxies: [],

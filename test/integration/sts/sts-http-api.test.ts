@@ -6,13 +6,13 @@ import { gatewayConfigSchema } from '../../../src/config/index.js';
 import { createHttpApp } from '../../../src/http/index.js';
 import { stsRoutes } from '../../../src/http/sts-routes.js';
 import { WebIdentityVerifier } from '../../../src/identity-providers/web-identity/index.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
 import { roleIdFor, SessionService, SigningKeyRing } from '../../../src/sessions/index.js';
 import { StsService } from '../../../src/sts/index.js';
 import { startTestOidcIdp, type TestOidcIdp } from '../../support/oidc-idp.js';
 import { createSamlHarness, type SamlHarness } from '../saml/saml-test-provider.js';
+import { suiteLogger } from '../../support/suite-log-capture.js';
 
 /*
  * The STS API over HTTP with real parts only: an in-process OpenID provider (npm oidc-provider) signing
@@ -143,7 +143,7 @@ beforeAll(async () => {
     now: clock.now,
   });
   app = createHttpApp({
-    logger: createLogger({ level: 'silent' }),
+    logger: suiteLogger(),
     metrics: new GatewayMetrics(),
     readiness: {},
     trustProxies: [],

@@ -11,7 +11,6 @@ import { createHttpApp, listen, type RunningServer } from '../../../src/http/ind
 import { discoveryRoutes } from '../../../src/http/discovery-routes.js';
 import { tokenRoutes } from '../../../src/http/token-routes.js';
 import { WebIdentityVerifier } from '../../../src/identity-providers/web-identity/index.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
 import {
@@ -30,6 +29,7 @@ import {
   TokenExchangeService,
 } from '../../../src/token-exchange/index.js';
 import type { TestOidcIdp } from '../../support/oidc-idp.js';
+import { suiteLogger } from '../../support/suite-log-capture.js';
 
 /** The identity provider id the test configuration gives the in-process OIDC IdP. */
 export const IDP_ID = 'test-idp';
@@ -222,7 +222,7 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
     now,
   });
   const app = createHttpApp({
-    logger: createLogger({ level: 'silent' }),
+    logger: suiteLogger(),
     metrics: new GatewayMetrics({ defaultMetrics: false }),
     readiness: {},
     trustProxies: [],

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/index.js';
 import { createRateLimits, rateLimitMount, type RateLimits } from '../../../src/http/rate-limit.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
+import { suiteLogger } from '../../support/suite-log-capture.js';
 
 const BUDGET = { points: 3, duration: 60 };
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 function appWith(limits: RateLimits, trustProxies: readonly string[] = []): Express {
   opened.push(limits);
   return createHttpApp({
-    logger: createLogger({ level: 'silent' }),
+    logger: suiteLogger(),
     metrics: new GatewayMetrics({ defaultMetrics: false }),
     readiness: {},
     trustProxies,
