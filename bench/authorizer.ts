@@ -1,7 +1,7 @@
 /**
  * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
  *
- *   npx tsx bench/authorizer.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default)
+ *   npx tsx bench/authorizer.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default; BENCH_SCENARIOS=a,b1,b2)
  *
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
  * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
@@ -318,10 +318,12 @@ async function main(): Promise<void> {
 
   const run = (name: string, url: string, tokens: readonly string[]) =>
     useWrk ? runWrk(name, url, tokens, dir) : runNodeClient(name, url, tokens);
+  // BENCH_SCENARIOS=b1 (say) runs only some scenarios, e.g. to profile one with --cpu-prof.
+  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b2').split(',');
   const results: Figures[] = [];
-  results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, hot));
-  results.push(await run('b1) /authz, one hot session', authzUrl, hot));
-  results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
+  if (only.includes('a')) results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, hot));
+  if (only.includes('b1')) results.push(await run('b1) /authz, one hot session', authzUrl, hot));
+  if (only.includes('b2')) results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
 
   console.log(
     `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each; store: ${store.kind}; ` +
