@@ -1,7 +1,8 @@
 /**
  * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
  *
- *   npx tsx bench/authorizer.ts            (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default; BENCH_SCENARIOS=a,b1,b2)
+ *   npm run build && npx tsx bench/authorizer.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default;
+ *                                                   BENCH_SCENARIOS=a,b1,b2; BENCH_FROM_SOURCE=1 for src/ via tsx)
  *
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
  * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
@@ -15,13 +16,32 @@ import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createAuthorizer, startAuthorizerServer } from '../src/authorizer/index.js';
-import { loadConfig } from '../src/config/index.js';
-import { listen } from '../src/http/index.js';
-import { PolicyCatalog } from '../src/roles/index.js';
-import { SessionService, SigningKeyRing } from '../src/sessions/index.js';
-import { createMemoryStore, createRedisStore, type Store } from '../src/store/index.js';
+import type * as AuthorizerModule from '../src/authorizer/index.js';
+import type * as ConfigModule from '../src/config/index.js';
+import type * as HttpModule from '../src/http/index.js';
+import type * as RolesModule from '../src/roles/index.js';
+import type * as SessionsModule from '../src/sessions/index.js';
+import type * as StoreModule from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { startRedisServer, type RedisServerHandle } from '../test/support/redis-server.js';
+
+// The gateway as `fedgate serve` runs it: the compiled build in dist/ (tsx's on-the-fly transpilation costs the
+// hot path dearly). BENCH_FROM_SOURCE=1 measures src/ through tsx instead.
+const FROM = process.env['BENCH_FROM_SOURCE'] === '1' ? '../src' : '../dist';
+async function gatewayModule<T>(path: string): Promise<T> {
+  try {
+    return (await import(`${FROM}/${path}`)) as T;
+  } catch (error) {
+    throw new Error(`cannot load ${FROM}/${path}: run \`npm run build\` first (${String(error)})`);
+  }
+}
+const { createAuthorizer, startAuthorizerServer } =
+  await gatewayModule<typeof AuthorizerModule>('authorizer/index.js');
+const { loadConfig } = await gatewayModule<typeof ConfigModule>('config/index.js');
+const { listen } = await gatewayModule<typeof HttpModule>('http/index.js');
+const { PolicyCatalog } = await gatewayModule<typeof RolesModule>('roles/index.js');
+const { SessionService, SigningKeyRing } = await gatewayModule<typeof SessionsModule>('sessions/index.js');
+const { createMemoryStore, createRedisStore } = await gatewayModule<typeof StoreModule>('store/index.js');
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -327,7 +347,7 @@ async function main(): Promise<void> {
 
   console.log(
     `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each; store: ${store.kind}; ` +
-      `policy: 20 statements; node ${process.version}\n`,
+      `policy: 20 statements; gateway code: ${FROM.slice(3)}/; node ${process.version}\n`,
   );
   const base = results[0]!;
   console.log('scenario                              req/s      p50 ms   p99 ms   non-2xx   ratio vs a');

@@ -16,7 +16,7 @@ import {
   type UnauthenticatedReason,
 } from './authz-answers.js';
 import { handleCheck, isCheckRequest } from './authz-check.js';
-import { memoizedDecision } from './decision-memo.js';
+import { decisionKey, memoizedDecision } from './decision-memo.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
 import { originalRequestOf, requestUrl, type OriginalRequest } from './original-request.js';
 import { credentialOf } from './request-credential.js';
@@ -159,10 +159,19 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const { session } = verified;
     const at = now();
     const catalog = deps.getCatalog();
-    const context = routeContext(request, match);
     const action = match.route.action;
-    const decision = memoizedDecision(verified.memo, catalog, at, action, match.resource, context, () =>
-      authorizeSession(catalog, session, { action, resource: match.resource, context, now: at }),
+    const decision = memoizedDecision(
+      verified.memo,
+      catalog,
+      at,
+      decisionKey(action, match.resource, request),
+      () =>
+        authorizeSession(catalog, session, {
+          action,
+          resource: match.resource,
+          context: routeContext(request, match),
+          now: at,
+        }),
     );
     if (decision.decision === 'Allow') {
       let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;

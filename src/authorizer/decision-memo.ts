@@ -1,5 +1,5 @@
 import type { Decision } from '../policy/index.js';
-import type { RouteContextValue } from './route-context.js';
+import type { OriginalRequest } from './original-request.js';
 
 /** Distinct requests remembered per session within one second. */
 const MAX_DECISIONS_PER_SECOND = 64;
@@ -22,9 +22,7 @@ export function memoizedDecision(
   memo: Map<string, unknown>,
   catalog: object,
   nowMs: number,
-  action: string,
-  resource: string,
-  context: Readonly<Record<string, RouteContextValue>>,
+  key: string,
   decide: () => Decision,
 ): Decision {
   const second = Math.floor(nowMs / 1000);
@@ -33,7 +31,6 @@ export function memoizedDecision(
     bucket = { second, catalog, decisions: new Map() };
     memo.set(MEMO_KEY, bucket);
   }
-  const key = requestKey(action, resource, context);
   const known = bucket.decisions.get(key);
   if (known !== undefined) return known;
   const decision = decide();
@@ -41,12 +38,24 @@ export function memoizedDecision(
   return decision;
 }
 
-function requestKey(
+/**
+ * The memo key of a routed request: everything its context keys are derived from (method, host, path, the full
+ * original URL with its query, source address, transport) plus the action and resource. Built from the raw
+ * request, so a hit skips building the context at all. JSON keeps the parts apart whatever characters they hold.
+ */
+export function decisionKey(
   action: string,
   resource: string,
-  context: Readonly<Record<string, RouteContextValue>>,
+  request: Pick<OriginalRequest, 'method' | 'host' | 'path' | 'url' | 'sourceIp' | 'secure'>,
 ): string {
-  // JSON keeps the parts apart whatever characters they hold. Keys keep their build order (unsorted, it is the
-  // hot path): the same request gives the same key; a differently ordered query string only misses the memo.
-  return JSON.stringify([action, resource, context]);
+  return JSON.stringify([
+    action,
+    resource,
+    request.method,
+    request.host,
+    request.path,
+    request.url,
+    request.sourceIp ?? null,
+    request.secure,
+  ]);
 }
