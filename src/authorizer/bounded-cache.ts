@@ -1,9 +1,12 @@
+/** How stale an entry's recency may be (ms); eviction order is exact up to this. */
+const RECENCY_RESOLUTION_MS = 1000;
+
 /**
  * A bounded LRU map with per-entry expiry: the authorizer's cache of verified credentials.
  * Memory is capped by `maxEntries`; an entry is never returned after `expiresAt`.
  */
 export class BoundedCache<V> {
-  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+  readonly #entries = new Map<string, { value: V; expiresAt: number; touchedAt: number }>();
   readonly #maxEntries: number;
 
   constructor(maxEntries: number) {
@@ -12,7 +15,11 @@ export class BoundedCache<V> {
     this.#maxEntries = maxEntries;
   }
 
-  /** The value when present and not expired at `now` (ms); refreshes its recency. */
+  /**
+   * The value when present and not expired at `now` (ms); refreshes its recency. Recency is refreshed at most
+   * once a second per entry: moving a hot entry to the end of a large Map on every hit churns the Map's table
+   * for no change in what gets evicted.
+   */
   get(key: string, now: number): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
@@ -20,8 +27,11 @@ export class BoundedCache<V> {
       this.#entries.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (now - entry.touchedAt >= RECENCY_RESOLUTION_MS) {
+      entry.touchedAt = now;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -32,7 +42,7 @@ export class BoundedCache<V> {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, expiresAt });
+    this.#entries.set(key, { value, expiresAt, touchedAt: Number.NEGATIVE_INFINITY });
   }
 
   /** Removes every entry for which the predicate holds. */

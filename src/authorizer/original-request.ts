@@ -18,6 +18,7 @@ export interface OriginalRequest {
   readonly host: string;
   /** Path without the query string, still percent-encoded. */
   readonly path: string;
+  /** The query parameters; parsed on first use (a memoized decision never needs them). */
   readonly query: URLSearchParams;
   readonly secure: boolean;
   /** The client's address (through trusted proxies only). */
@@ -64,18 +65,38 @@ export function originalRequestOf(
   const normalizedUri = uri.startsWith('/') ? uri : `/${uri}`;
   const q = normalizedUri.indexOf('?');
   const path = q === -1 ? normalizedUri : normalizedUri.slice(0, q);
-  const query = new URLSearchParams(q === -1 ? '' : normalizedUri.slice(q + 1));
   const forwardedFor = header('x-forwarded-for') ?? header('x-real-ip');
-  return {
-    method: method.toUpperCase(),
+  return new ForwardedRequest(
+    method.toUpperCase(),
     host,
     path,
-    query,
+    q === -1 ? '' : normalizedUri.slice(q + 1),
     secure,
-    sourceIp: proxies.clientAddress(peer, forwardedFor),
-    url: `${secure ? 'https' : 'http'}://${host}${normalizedUri}`,
+    proxies.clientAddress(peer, forwardedFor),
+    `${secure ? 'https' : 'http'}://${host}${normalizedUri}`,
     style,
-  };
+  );
+}
+
+/** An OriginalRequest whose query string is parsed only when asked for: the hot path rarely needs it. */
+class ForwardedRequest implements OriginalRequest {
+  #query: URLSearchParams | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly host: string,
+    readonly path: string,
+    private readonly search: string,
+    readonly secure: boolean,
+    readonly sourceIp: string | undefined,
+    readonly url: string,
+    readonly style: ForwardingStyle,
+  ) {}
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.search);
+    return this.#query;
+  }
 }
 
 function firstListItem(value: string): string {

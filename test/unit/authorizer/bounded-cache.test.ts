@@ -14,6 +14,23 @@ describe('bounded credential cache', () => {
     expect(cache.get('c', 0)).toBe(3);
   });
 
+  it('recency is refreshed at most once a second per entry, so eviction order is exact up to a second', () => {
+    const cache = new BoundedCache<number>(2);
+    cache.set('a', 1, 10_000);
+    cache.set('b', 2, 10_000);
+    cache.get('a', 0); // first use: a becomes the most recent
+    cache.get('b', 10); // then b
+    cache.get('a', 500); // within a second of a's last refresh: the order stays (b most recent)
+    cache.set('c', 3, 10_000);
+    expect(cache.get('a', 600)).toBeUndefined();
+    expect(cache.get('b', 600)).toBe(2);
+    cache.get('b', 1_010); // a second after b's last refresh: b becomes the most recent again
+    cache.set('d', 4, 10_000);
+    expect(cache.get('c', 1_100)).toBeUndefined();
+    expect(cache.get('b', 1_100)).toBe(2);
+    expect(cache.get('d', 1_100)).toBe(4);
+  });
+
   it('an expired entry is never returned', () => {
     const cache = new BoundedCache<number>(10);
     cache.set('a', 1, 100);
