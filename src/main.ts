@@ -65,6 +65,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const config = await loadConfig(options.configPath, { env });
+  const keyEncryptionKey = env.FEDGATE_KEY_ENCRYPTION_KEY;
+  if (config.store.kind === 'redis' && (keyEncryptionKey === undefined || keyEncryptionKey.length < 32)) {
+    throw new FedgateError(
+      'InvalidConfiguration',
+      'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters) with a Redis store: signing keys are kept there encrypted with it',
+    );
+  }
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const metrics = new GatewayMetrics();
   const storeOptions = storeOptionsFor(config.store);
@@ -89,15 +96,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     now,
   );
 
-  const keyEncryptionKey = env.FEDGATE_KEY_ENCRYPTION_KEY;
-  if (config.store.kind === 'redis' && (keyEncryptionKey === undefined || keyEncryptionKey.length < 32)) {
-    throw new FedgateError(
-      'InvalidConfiguration',
-      'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters) with a Redis store: signing keys are kept there encrypted with it',
-    );
-  }
   const store = createStore(storeOptions);
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  // Run newest first; the audit log closes last, so that closing parts can still record.
+  const closers: (() => Promise<void> | void)[] = [() => store.close(), () => audit.close()];
   const limits = createRateLimits(config.rateLimits, storeOptions);
   closers.unshift(() => limits.close());
   try {
@@ -286,7 +287,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       keys,
       metrics,
       state: getState,
-      close: () => (closing ??= runClosers(closers).then(() => audit.close())),
+      close: () => (closing ??= runClosers(closers)),
     };
   } catch (error) {
     await runClosers(closers);
