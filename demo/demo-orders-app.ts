@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from '../src/portal/html.js';
+import { startDemoServer, type DemoServer } from './demo-server.js';
 
 /** A running demo upstream. */
-export interface DemoOrdersApp {
-  readonly url: string;
-  stop(): Promise<void>;
-}
+export type DemoOrdersApp = DemoServer;
 
 const ORDERS = [
   { id: '1001', item: 'Espresso machine', team: 'payments' },
@@ -23,25 +22,7 @@ export async function startDemoOrdersApp(options: {
   routeHost: string;
 }): Promise<DemoOrdersApp> {
   const base = `http://127.0.0.1:${options.port}`;
-  const server: Server = createServer((req, res) => {
-    handle(req, res, base, options).catch((error: unknown) => {
-      res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`orders demo: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: base,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Browsers keep connections open; a stop must not wait for them.
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return startDemoServer(options.port, 'orders demo', 502, (req, res) => handle(req, res, base, options));
 }
 
 async function handle(
@@ -85,14 +66,17 @@ async function handle(
     'x-fedgate-session',
     'x-fedgate-tags',
   ]
-    .map((name) => `<tr><th>${name}</th><td><code>${escape(answer.headers.get(name) ?? '')}</code></td></tr>`)
+    .map(
+      (name) =>
+        `<tr><th>${name}</th><td><code>${escapeHtml(answer.headers.get(name) ?? '')}</code></td></tr>`,
+    )
     .join('');
   const match = /^\/orders\/([^/?]+)/.exec(uri);
   const orders = match === null ? ORDERS : ORDERS.filter((order) => order.id === match[1]);
   const rows = orders
     .map(
       (order) =>
-        `<li><a href="/orders/${order.id}">Order ${order.id}</a>: ${escape(order.item)} (team ${order.team})</li>`,
+        `<li><a href="/orders/${order.id}">Order ${order.id}</a>: ${escapeHtml(order.item)} (team ${order.team})</li>`,
     )
     .join('');
   send(
@@ -106,11 +90,7 @@ async function handle(
 
 function send(res: ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · orders demo</title>
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · orders demo</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem}code{word-break:break-all}</style>
-</head><body><h1>${escape(title)}</h1>${body}</body></html>`);
-}
-
-function escape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from '../src/portal/html.js';
+import { startDemoServer, type DemoServer } from './demo-server.js';
 import { createTestSamlIdp, type TestSamlIdp } from '../test/support/saml-idp.js';
 import { DEMO_USERS } from './demo-users.js';
 
@@ -7,10 +9,7 @@ const MFA_CONTEXT = 'http://schemas.openid.net/pape/policies/2007/06/multi-facto
 const PASSWORD_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
 
 /** A running demo SAML IdP. */
-export interface DemoSamlIdp {
-  readonly url: string;
-  stop(): Promise<void>;
-}
+export type DemoSamlIdp = DemoServer;
 
 /**
  * The demo SAML IdP: a login form in front of a real SAML library (samlify via the test IdP) that signs responses
@@ -26,25 +25,7 @@ export async function startDemoSamlIdp(options: { port: number; configDir: strin
       certificatePem: readFileSync(`${options.configDir}/demo/idp-cert.pem`, 'utf8'),
     },
   });
-  const server: Server = createServer((req, res) => {
-    handle(idp, base, req, res).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`demo IdP error: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: base,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Browsers keep connections open; a stop must not wait for them.
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return startDemoServer(options.port, 'demo IdP error', 500, (req, res) => handle(idp, base, req, res));
 }
 
 async function handle(
@@ -100,10 +81,10 @@ async function handle(
     page(
       res,
       200,
-      `<h1>Signed in as ${escape(user.name)}</h1><p>Returning to fedgate…</p>
-<form id="post" method="post" action="${escape(fields.acsUrl)}">
-<input type="hidden" name="SAMLResponse" value="${escape(samlResponse)}">
-<input type="hidden" name="RelayState" value="${escape(fields.relayState)}">
+      `<h1>Signed in as ${escapeHtml(user.name)}</h1><p>Returning to fedgate…</p>
+<form id="post" method="post" action="${escapeHtml(fields.acsUrl)}">
+<input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
+<input type="hidden" name="RelayState" value="${escapeHtml(fields.relayState)}">
 <button type="submit">Continue to fedgate</button></form>
 <script>document.getElementById('post').submit()</script>`,
     );
@@ -118,12 +99,12 @@ function loginForm(
 ): string {
   const users = DEMO_USERS.map(
     (user) =>
-      `<li><code>${escape(user.username)}</code> / <code>${escape(user.password)}</code>: ${escape(user.story)}</li>`,
+      `<li><code>${escapeHtml(user.username)}</code> / <code>${escapeHtml(user.password)}</code>: ${escapeHtml(user.story)}</li>`,
   ).join('');
-  return `<h1>Demo SAML IdP</h1>${error === undefined ? '' : `<p role="alert" style="color:#b91c1c">${escape(error)}</p>`}
+  return `<h1>Demo SAML IdP</h1>${error === undefined ? '' : `<p role="alert" style="color:#b91c1c">${escapeHtml(error)}</p>`}
 <form method="post" action="/sso/login">
 ${Object.entries(fields)
-  .map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`)
+  .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
   .join('')}
 <p><label>Username <input name="username" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
@@ -145,8 +126,4 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (body.length > 65_536) throw new Error('form too large');
   }
   return body;
-}
-
-function escape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
