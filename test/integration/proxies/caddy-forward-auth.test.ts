@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startGateway, type GatewayUnderTest } from '../authorizer/authorizer-gateway.js';
 import { ordersConfig } from '../authorizer/orders-config.js';
@@ -12,6 +11,7 @@ import {
   startEchoUpstream,
   type EchoUpstream,
   type ProxyProcess,
+  expectIdentityHeaders,
 } from './proxy-harness.js';
 
 const CADDY = '/usr/bin/caddy';
@@ -84,18 +84,7 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
     expect(answer.status, caddy.output()).toBe(200);
     const seen = upstream.received.slice(before);
     expect(seen).toHaveLength(1);
-    const headers = seen[0]!;
-    expect(headers['x-fedgate-principal']).toBe(session.principalArn);
-    expect(headers['x-fedgate-role']).toBe('arn:fedgate:iam::000000000000:role/Developer');
-    expect(headers['x-fedgate-subject']).toBe('alice');
-    expect(headers['x-fedgate-session']).toBe(session.id);
-    expect(headers['x-fedgate-tags']).toBe('team="payments"');
-    const { payload } = await jwtVerify(
-      headers['x-fedgate-assertion'] as string,
-      createLocalJWKSet(await gateway.keys.jwks()),
-      { audience: 'orders.example.com', issuer: 'https://sso.example.com' },
-    );
-    expect(payload.sub).toBe(session.principalArn);
+    await expectIdentityHeaders(seen[0]!, session, await gateway.keys.jwks());
   });
 
   it('the session cookie works through Caddy as well', async () => {

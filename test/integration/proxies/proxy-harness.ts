@@ -4,6 +4,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createConnection, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import { expect } from 'vitest';
 
 /** Fails (never skips) when a proxy binary the test needs is not installed. */
 export async function requireBinary(path: string, install: string): Promise<void> {
@@ -122,4 +124,25 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Asserts the headers an upstream received carry the session's identity: principal, role, subject, session,
+ * tags, and an X-Fedgate-Assertion that verifies against the gateway's JWKS for the route host.
+ */
+export async function expectIdentityHeaders(
+  headers: IncomingHttpHeaders,
+  session: { readonly principalArn: string; readonly id: string },
+  jwks: { keys: JWK[] },
+): Promise<void> {
+  expect(headers['x-fedgate-principal']).toBe(session.principalArn);
+  expect(headers['x-fedgate-role']).toBe('arn:fedgate:iam::000000000000:role/Developer');
+  expect(headers['x-fedgate-subject']).toBe('alice');
+  expect(headers['x-fedgate-session']).toBe(session.id);
+  expect(headers['x-fedgate-tags']).toBe('team="payments"');
+  const { payload } = await jwtVerify(headers['x-fedgate-assertion'] as string, createLocalJWKSet(jwks), {
+    audience: 'orders.example.com',
+    issuer: 'https://sso.example.com',
+  });
+  expect(payload.sub).toBe(session.principalArn);
 }
