@@ -11,7 +11,11 @@ The previous key stays in the JWKS, and keeps verifying, until every token it si
 export const keysRotateCommand: CommandHandler = async (args, io) => {
   const parsed = parseCommandArgs<{ config?: string }>(args, { config: { type: 'string' } }, HELP, io);
   if (!parsed.ok) return parsed.exitCode;
-  const shared = await openSharedState(configPathFrom(parsed.values.config, io), io);
+  const shared = await openSharedState(
+    configPathFrom(parsed.values.config, io),
+    io,
+    'its signing keys exist only in that process and are made anew when it starts, so restarting the gateway is the rotation (tokens it signed stop verifying); to rotate without that, configure a Redis store',
+  );
   if (typeof shared === 'string') {
     io.stderr.write(`fedgate keys rotate: ${shared}\n`);
     return ExitCode.Invalid;

@@ -21,7 +21,11 @@ export interface SharedState {
  * gateway process, so a separate command cannot reach it: that is reported instead of silently acting on an
  * empty store of its own.
  */
-export async function openSharedState(configPath: string, io: CliIo): Promise<SharedState | string> {
+export async function openSharedState(
+  configPath: string,
+  io: CliIo,
+  embeddedStoreHint = 'use the HTTP API of that gateway (POST /sts/revoke, DELETE /sessions/:id), or configure a Redis store',
+): Promise<SharedState | string> {
   let config: GatewayConfig;
   try {
     config = await loadConfig(configPath, { env: io.env });
@@ -32,7 +36,7 @@ export async function openSharedState(configPath: string, io: CliIo): Promise<Sh
     throw error;
   }
   if (config.store.kind === 'memory') {
-    return 'this configuration uses the embedded store, which lives inside the running gateway: use the HTTP API of that gateway (POST /sts/revoke, DELETE /sessions/:id), or configure a Redis store';
+    return `this configuration uses the embedded store, which lives inside the running gateway: ${embeddedStoreHint}`;
   }
   const keyEncryptionKey = io.env.FEDGATE_KEY_ENCRYPTION_KEY;
   if (keyEncryptionKey === undefined || keyEncryptionKey.length < 32) {

@@ -6,6 +6,8 @@ import { policySimulateCommand } from './policy-simulate-wiring.js';
 import { policyValidateCommand } from './policy-validate-command.js';
 import { keysRotateCommand } from './keys-rotate-command.js';
 import { sessionsRevokeCommand } from './sessions-revoke-command.js';
+import { didYouMean } from '../text/closest-match.js';
+import { FEDGATE_VERSION } from './version.js';
 
 const USAGE = `Usage: fedgate <command> [options]
 
@@ -21,6 +23,7 @@ Commands:
                                         revoke role sessions
 
 --config defaults to $FEDGATE_CONFIG, then config/gateway.yaml. Every command accepts --help.
+fedgate --version prints the version.
 Exit codes: 0 ok, 1 invalid input or findings, 2 usage.`;
 
 /** Commands by their words; a two-word command is keyed "policy simulate". */
@@ -48,6 +51,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     (first === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
     return first === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.stdout.write(`fedgate ${FEDGATE_VERSION}\n`);
+    return ExitCode.Ok;
+  }
   const single = COMMANDS[first];
   if (single !== undefined) return single(argv.slice(1), io);
   const group = GROUPS[first];
@@ -55,10 +62,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     const handler = second === undefined ? undefined : COMMANDS[`${first} ${second}`];
     if (handler !== undefined) return handler(rest, io);
     const askedHelp = second === '--help' || second === '-h';
+    if (second !== undefined && !askedHelp) {
+      const known = Object.keys(COMMANDS)
+        .filter((words) => words.startsWith(`${first} `))
+        .map((words) => words.slice(first.length + 1));
+      io.stderr.write(`Unknown command: fedgate ${first} ${second}.${didYouMean(second, known)}\n\n`);
+    }
     (askedHelp ? io.stdout : io.stderr).write(`${group}\n`);
     return askedHelp ? ExitCode.Ok : ExitCode.Usage;
   }
-  io.stderr.write(`Unknown command: ${first}\n\n${USAGE}\n`);
+  const known = [...new Set(Object.keys(COMMANDS).map((words) => words.split(' ')[0] ?? words))];
+  io.stderr.write(`Unknown command: ${first}.${didYouMean(first, known)}\n\n${USAGE}\n`);
   return ExitCode.Usage;
 }
 

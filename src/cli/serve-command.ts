@@ -39,6 +39,11 @@ export const serveCommand: CommandHandler = async (args, io) => {
       io.stderr.write(`fedgate: ${error.detail}\n`);
       return ExitCode.Invalid;
     }
+    const listenProblem = listenFailure(error);
+    if (listenProblem !== undefined) {
+      io.stderr.write(`fedgate: ${listenProblem}\n`);
+      return ExitCode.Invalid;
+    }
     throw error;
   }
   io.stdout.write(`fedgate is running: open ${gateway.url}/\n`);
@@ -57,3 +62,17 @@ export const serveCommand: CommandHandler = async (args, io) => {
   await gateway.close();
   return ExitCode.Ok;
 };
+
+/** A friendly sentence for a listener that could not bind, or undefined for any other failure. */
+function listenFailure(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, address, port } = error as { code?: unknown; address?: unknown; port?: unknown };
+  const where =
+    typeof address === 'string' && typeof port === 'number' ? `${address}:${port}` : 'the address';
+  if (code === 'EADDRINUSE')
+    return `cannot listen on ${where}: another program is already using it (stop it, or choose another port with --port or listen.port)`;
+  if (code === 'EACCES')
+    return `cannot listen on ${where}: permission denied (ports below 1024 need privileges; choose another port)`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: that address is not on this machine`;
+  return undefined;
+}
