@@ -152,7 +152,9 @@ function lintStatement(
       ),
     );
   }
-  if (allow && listOf(s.Action).includes('*') && listOf(s.Resource).includes('*')) {
+  // A guardrail caps and never grants (like AWS's FullAWSAccess SCP, which every SCP setup starts from), so
+  // allowing everything there is the normal base that its Deny statements carve out of.
+  if (allow && kind !== 'guardrail' && listOf(s.Action).includes('*') && listOf(s.Resource).includes('*')) {
     findings.push(
       finding(
         'security-warning',

@@ -40,6 +40,12 @@ describe('fedgate validate', () => {
     expect(run.code).toBe(0);
   });
 
+  it('the shipped example configuration has no security warning: it shows the practice it teaches', async () => {
+    const run = await validate([]);
+    expect(run.stdout).toMatch(/valid; 0 errors, 0 security warnings/);
+    expect(run.stdout).not.toMatch(/^security-warning /m);
+  });
+
   it('lists an unknown key, a bad duration and an undefined policy reference with their paths (exit 1)', async () => {
     const run = await validate(['--config', THREE_MISTAKES]);
     expect(run.code).toBe(1);
