@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError, type GatewayConfig } from '../config/index.js';
+import { loadConfig, ConfigError, formatConfigIssue, type GatewayConfig } from '../config/index.js';
 import { createStore, type Store } from '../store/index.js';
 import { openSigningKeys, sessionServiceFor, storeOptionsFor } from '../main.js';
 import type { SessionService, SigningKeyRing } from '../sessions/index.js';
@@ -31,7 +31,7 @@ export async function openSharedState(
     config = await loadConfig(configPath, { env: io.env });
   } catch (error) {
     if (error instanceof ConfigError) {
-      return `${configPath} is invalid:\n${error.issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`;
+      return `${configPath} is invalid:\n${error.issues.map((issue) => `  ${formatConfigIssue(issue, io.cwd)}`).join('\n')}`;
     }
     throw error;
   }

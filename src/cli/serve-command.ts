@@ -1,5 +1,5 @@
 import { startGateway } from '../main.js';
-import { ConfigError } from '../config/index.js';
+import { ConfigError, formatConfigIssue } from '../config/index.js';
 import { FedgateError } from '../errors/index.js';
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
@@ -32,7 +32,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`fedgate: ${configPath} is invalid:\n`);
-      for (const issue of error.issues) io.stderr.write(`  ${issue.path || '(root)'}: ${issue.message}\n`);
+      for (const issue of error.issues) io.stderr.write(`  ${formatConfigIssue(issue, io.cwd)}\n`);
       return ExitCode.Invalid;
     }
     if (error instanceof FedgateError) {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { inspectConfig, type Finding, type FindingSeverity } from '../config/index.js';
+import { formatSourceLocation, inspectConfig, type Finding, type FindingSeverity } from '../config/index.js';
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
 
@@ -38,6 +38,7 @@ export const validateCommand: CommandHandler = async (args, io) => {
       code: 'InvalidConfiguration',
       path: issue.path,
       message: issue.message,
+      ...(issue.location === undefined ? {} : { location: issue.location }),
     })),
     ...inspection.findings,
   ];
@@ -53,11 +54,20 @@ export const validateCommand: CommandHandler = async (args, io) => {
       warnings: counts.warning,
       suggestions: counts.suggestion,
     };
-    io.stdout.write(`${JSON.stringify({ config: configPath, valid, findings, summary })}\n`);
+    const located = findings.map(({ location, ...finding }) =>
+      location === undefined
+        ? finding
+        : {
+            ...finding,
+            location: { ...location, file: formatSourceLocation({ file: location.file }, io.cwd) },
+          },
+    );
+    io.stdout.write(`${JSON.stringify({ config: configPath, valid, findings: located, summary })}\n`);
   } else {
     for (const finding of findings) {
+      const at = finding.location === undefined ? '' : `${formatSourceLocation(finding.location, io.cwd)}: `;
       const where = finding.path === '' ? '' : `${finding.path}: `;
-      io.stdout.write(`${finding.severity} ${where}${finding.message} [${finding.code}]\n`);
+      io.stdout.write(`${finding.severity} ${at}${where}${finding.message} [${finding.code}]\n`);
     }
     io.stdout.write(`${configPath}: ${valid ? 'valid' : 'invalid'}; ${summaryText(counts)}\n`);
   }

@@ -1,6 +1,7 @@
 import { validatePolicy } from '../policy/index.js';
 import { formatConfigPath, joinConfigPath, type PathSegment } from './config-path.js';
 import type { GatewayConfig } from './schema.js';
+import type { SourceLocation } from './source-location.js';
 
 /** The kinds of policy the policy engine validates, by where the document is used. */
 export type ConfigPolicyKind = 'identity' | 'boundary' | 'session' | 'guardrail' | 'resource' | 'trust';
@@ -14,6 +15,8 @@ export interface Finding {
   readonly code: string;
   readonly path: string;
   readonly message: string;
+  /** Where the policy was written (the config file's line and column, or the referenced policy file). */
+  readonly location?: SourceLocation;
 }
 
 /** One policy document of the configuration, where it sits and how it is used. */

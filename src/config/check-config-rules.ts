@@ -1,5 +1,6 @@
 import type { ConfigIssue } from './config-error.js';
 import { formatConfigPath, type PathSegment } from './config-path.js';
+import { withSuggestion } from '../text/closest-match.js';
 
 const MAX_MANAGED_POLICY_CHARS = 6144;
 const MAX_ROLE_INLINE_CHARS = 10_240;
@@ -106,7 +107,10 @@ function checkRoles(roles: unknown, policyNames: ReadonlySet<string>, report: Re
       role.policies.forEach((name: unknown, position) => {
         if (typeof name !== 'string') return;
         if (!policyNames.has(name))
-          report(['roles', index, 'policies', position], `policy "${name}" is not defined in policies`);
+          report(
+            ['roles', index, 'policies', position],
+            withSuggestion(`policy "${name}" is not defined in policies`, name, policyNames),
+          );
         if (seen.has(name))
           report(['roles', index, 'policies', position], `policy "${name}" is attached twice`);
         seen.add(name);
@@ -115,7 +119,11 @@ function checkRoles(roles: unknown, policyNames: ReadonlySet<string>, report: Re
     if (typeof role.permissionsBoundary === 'string' && !policyNames.has(role.permissionsBoundary)) {
       report(
         ['roles', index, 'permissionsBoundary'],
-        `policy "${role.permissionsBoundary}" is not defined in policies`,
+        withSuggestion(
+          `policy "${role.permissionsBoundary}" is not defined in policies`,
+          role.permissionsBoundary,
+          policyNames,
+        ),
       );
     }
     if (isObject(role.inlinePolicies)) {

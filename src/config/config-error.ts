@@ -1,9 +1,12 @@
 import { FedgateError } from '../errors/index.js';
+import { formatSourceLocation, type SourceLocation } from './source-location.js';
 
 /** One problem in the configuration, at its path (`roles[2].trustPolicy.Statement[0]`; '' for the file). */
 export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
+  /** Where it was written: the file, and line and column when known. */
+  readonly location?: SourceLocation;
 }
 
 /** The configuration is invalid; `issues` lists every problem found, each with its path. */
@@ -16,7 +19,7 @@ export class ConfigError extends FedgateError {
       'InvalidConfiguration',
       `invalid configuration${source === undefined ? '' : ` ${source}`}: ${count}`,
       {
-        internal: issues.map(formatConfigIssue).join('\n'),
+        internal: issues.map((issue) => formatConfigIssue(issue)).join('\n'),
       },
     );
     this.name = 'ConfigError';
@@ -24,7 +27,11 @@ export class ConfigError extends FedgateError {
   }
 }
 
-/** `path: message`, or just the message for a file-level problem. */
-export function formatConfigIssue(issue: ConfigIssue): string {
-  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
+/**
+ * `file:line:column: path: message` for a person, leaving out what is not known; the file relative to `cwd`
+ * when it lies below it.
+ */
+export function formatConfigIssue(issue: ConfigIssue, cwd: string = process.cwd()): string {
+  const where = issue.location === undefined ? '' : `${formatSourceLocation(issue.location, cwd)}: `;
+  return issue.path === '' ? `${where}${issue.message}` : `${where}${issue.path}: ${issue.message}`;
 }

@@ -8,6 +8,7 @@ export {
 } from './check-config-policies.js';
 export { ConfigError, formatConfigIssue, type ConfigIssue } from './config-error.js';
 export { formatConfigPath } from './config-path.js';
+export { formatSourceLocation, type SourceLocation } from './source-location.js';
 export { inspectConfig, type ConfigInspection } from './inspect-config.js';
 export { loadConfig, policyErrors, type LoadConfigOptions } from './load-config.js';
 export { formatDuration, parseDuration } from './parse-duration.js';

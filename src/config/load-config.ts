@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { inspectConfig } from './inspect-config.js';
+import type { Finding } from './check-config-policies.js';
 import type { GatewayConfig } from './schema.js';
 
 export { ConfigError } from './config-error.js';
@@ -23,10 +24,12 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 }
 
 /** Policy findings that make a configuration invalid, as config issues. */
-export function policyErrors(
-  findings: readonly { severity: string; code: string; path: string; message: string }[],
-): ConfigIssue[] {
+export function policyErrors(findings: readonly Finding[]): ConfigIssue[] {
   return findings
     .filter((finding) => finding.severity === 'error')
-    .map((finding) => ({ path: finding.path, message: `${finding.message} (${finding.code})` }));
+    .map((finding) => ({
+      path: finding.path,
+      message: `${finding.message} (${finding.code})`,
+      ...(finding.location === undefined ? {} : { location: finding.location }),
+    }));
 }

@@ -1,8 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { closestMatch } from '../text/closest-match.js';
+import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
 import { formatConfigPath, type PathSegment } from './config-path.js';
+import {
+  locateJsonSyntaxError,
+  yamlPositions,
+  type SourceLocation,
+  type SourcePosition,
+} from './source-location.js';
 
 /** The configuration file before schema validation: substituted, file references read. */
 export interface ConfigSource {
@@ -12,6 +19,12 @@ export interface ConfigSource {
   readonly issues: readonly ConfigIssue[];
   /** Absolute paths of the file and of every file it references, for the watcher. */
   readonly files: readonly string[];
+  /**
+   * Where the value at a config path (`roles[0].policies[1]`) was written: its line and column in the
+   * configuration file, or the referenced file it came from. The nearest enclosing value when the path
+   * itself is absent (a required key).
+   */
+  locate(path: string): SourceLocation;
 }
 
 const ENV_REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -26,18 +39,26 @@ export async function readConfigSource(path: string, env: NodeJS.ProcessEnv): Pr
   const absolute = resolve(path);
   const issues: ConfigIssue[] = [];
   const files = new Set<string>([absolute]);
+  const references = new Map<string, string>();
+  let positions = new Map<string, SourcePosition>();
+  const locate = (at: string): SourceLocation => locateIn(at, absolute, positions, references);
   let text: string;
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    issues.push({ path: '', message: `cannot read config file ${path} (${errorCode(error)})` });
-    return { raw: undefined, issues, files: [...files] };
+    issues.push({
+      path: '',
+      message: `cannot read config file ${path} (${errorCode(error)})`,
+      location: { file: absolute },
+    });
+    return { raw: undefined, issues, files: [...files], locate };
   }
-  const parsed = parseText(text, extname(absolute), issues);
-  if (issues.length > 0) return { raw: undefined, issues, files: [...files] };
+  const parsed = parseText(text, absolute, issues);
+  if (issues.length > 0) return { raw: undefined, issues, files: [...files], locate };
+  positions = parsed.positions;
   const baseDir = dirname(absolute);
-  const raw = await resolveNode(parsed, [], { env, baseDir, issues, files });
-  return { raw, issues, files: [...files] };
+  const raw = await resolveNode(parsed.value, [], { env, baseDir, issues, files, references });
+  return { raw, issues, files: [...files], locate };
 }
 
 interface ResolveContext {
@@ -45,34 +66,83 @@ interface ResolveContext {
   readonly baseDir: string;
   readonly issues: ConfigIssue[];
   readonly files: Set<string>;
+  /** Config path of each `{ file }` reference → the absolute path of the file it names. */
+  readonly references: Map<string, string>;
 }
 
-function parseText(text: string, extension: string, issues: ConfigIssue[]): unknown {
-  if (extension.toLowerCase() === '.json') {
+interface ParsedText {
+  readonly value: unknown;
+  readonly positions: Map<string, SourcePosition>;
+}
+
+function parseText(text: string, file: string, issues: ConfigIssue[]): ParsedText {
+  const none: ParsedText = { value: undefined, positions: new Map() };
+  if (extname(file).toLowerCase() === '.json') {
     try {
-      return JSON.parse(text) as unknown;
+      return { value: JSON.parse(text) as unknown, positions: new Map() };
     } catch (error) {
-      issues.push({ path: '', message: `invalid JSON: ${(error as Error).message}` });
-      return undefined;
+      const { reason, position } = locateJsonSyntaxError(text, (error as Error).message);
+      issues.push({ path: '', message: `invalid JSON: ${reason}`, location: { file, ...position } });
+      return none;
     }
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   for (const error of document.errors) {
     const where = error.linePos?.[0];
-    const at = where === undefined ? '' : ` at line ${where.line}, column ${where.col}`;
-    issues.push({ path: '', message: `invalid YAML${at}: ${error.message.split('\n')[0] ?? error.code}` });
+    // The library's message repeats the position and quotes the source; the first sentence is the reason.
+    const reason = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
+    issues.push({
+      path: '',
+      message: `invalid YAML: ${reason}`,
+      location: where === undefined ? { file } : { file, line: where.line, column: where.col },
+    });
   }
-  if (document.errors.length > 0) return undefined;
+  if (document.errors.length > 0) return none;
   try {
-    return document.toJS({ maxAliasCount: 100 }) as unknown;
+    const value = document.toJS({ maxAliasCount: 100 }) as unknown;
+    return { value, positions: yamlPositions(document.contents, lineCounter) };
   } catch (error) {
     // The yaml library refuses alias bombs (billion laughs) here.
     issues.push({
       path: '',
       message: `invalid YAML: ${(error as Error).message.split('\n')[0] ?? 'unreadable'}`,
+      location: { file },
     });
-    return undefined;
+    return none;
   }
+}
+
+function locateIn(
+  path: string,
+  file: string,
+  positions: ReadonlyMap<string, SourcePosition>,
+  references: ReadonlyMap<string, string>,
+): SourceLocation {
+  let referenced: string | undefined;
+  let longest = -1;
+  for (const [at, referencedFile] of references) {
+    if (isWithinPath(path, at) && at.length > longest) {
+      referenced = referencedFile;
+      longest = at.length;
+    }
+  }
+  if (referenced !== undefined) return { file: referenced };
+  for (let at = path; ; at = parentPath(at)) {
+    const position = positions.get(at);
+    if (position !== undefined) return { file, ...position };
+    if (at === '') return { file };
+  }
+}
+
+function isWithinPath(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
+}
+
+/** `roles[0].policies` for `roles[0].policies[1]`; `roles[0]` for `roles[0].policies`; '' at the top. */
+function parentPath(path: string): string {
+  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+  return cut <= 0 ? '' : path.slice(0, cut);
 }
 
 /** Deeper than any real configuration: past it the file is refused rather than walked (alias bombs). */
@@ -146,16 +216,21 @@ async function readReference(
   try {
     content = await readFile(absolute, 'utf8');
   } catch (error) {
-    context.issues.push({ path: where, message: `cannot read file ${name} (${errorCode(error)})` });
+    const code = errorCode(error);
+    const hint = code === 'ENOENT' ? await similarFileHint(name, absolute) : '';
+    context.issues.push({ path: where, message: `cannot read file ${name} (${code}).${hint}` });
     return node;
   }
+  context.references.set(where, absolute);
   if (extname(absolute).toLowerCase() !== '.json') return content.trimEnd();
   try {
     return JSON.parse(content) as unknown;
   } catch (error) {
+    const { reason, position } = locateJsonSyntaxError(content, (error as Error).message);
     context.issues.push({
       path: where,
-      message: `file ${name} is not valid JSON: ${(error as Error).message}`,
+      message: `file ${name} is not valid JSON: ${reason}`,
+      location: { file: absolute, ...position },
     });
     return undefined;
   }
@@ -215,6 +290,18 @@ function isFilesystemPathPosition(path: readonly PathSegment[]): boolean {
       fourth === 'path' &&
       path.length === 4)
   );
+}
+
+/** ` Did you mean "x"?` naming, as it was written, a file of the same folder whose name is close to the missing one. */
+async function similarFileHint(written: string, absolute: string): Promise<string> {
+  try {
+    const match = closestMatch(basename(absolute), await readdir(dirname(absolute)));
+    if (match === undefined) return '';
+    const folder = dirname(written);
+    return ` Did you mean "${folder === '.' ? match : join(folder, match)}"?`;
+  } catch {
+    return '';
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

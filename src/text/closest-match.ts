@@ -46,3 +46,9 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/** `message`, followed by `. Did you mean "x"?` when a known name is close to the typed one. */
+export function withSuggestion(message: string, typed: string, known: Iterable<string>): string {
+  const hint = didYouMean(typed, known);
+  return hint === '' ? message : `${message}.${hint}`;
+}

@@ -49,9 +49,11 @@ describe('fedgate validate', () => {
   it('lists an unknown key, a bad duration and an undefined policy reference with their paths (exit 1)', async () => {
     const run = await validate(['--config', THREE_MISTAKES]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^error listen\.tls: unknown key/m);
-    expect(run.stdout).toMatch(/^error sessions\.defaultDuration: .*duration/m);
-    expect(run.stdout).toMatch(/^error roles\[0\]\.policies\[1\]: policy "OrdersReadWrite" is not defined/m);
+    expect(run.stdout).toMatch(/^error \S+three-mistakes\.yaml:\d+:\d+: listen\.tls: unknown key/m);
+    expect(run.stdout).toMatch(/^error \S+:\d+:\d+: sessions\.defaultDuration: .*duration/m);
+    expect(run.stdout).toMatch(
+      /^error \S+:\d+:\d+: roles\[0\]\.policies\[1\]: policy "OrdersReadWrite" is not defined/m,
+    );
     expect(run.stdout).toMatch(/invalid; 3 errors/);
   });
 
@@ -75,7 +77,7 @@ describe('fedgate validate', () => {
     dirs.push(dir);
     const run = await validate(['--config', 'gateway.yaml'], {}, dir.dir);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^error guardrails\[0\]\.Statement\[0\]/m);
+    expect(run.stdout).toMatch(/^error \S+:\d+:\d+: guardrails\[0\]\.Statement\[0\]/m);
   });
 
   it('reads the config path from $FEDGATE_CONFIG', async () => {

@@ -35,7 +35,8 @@ async function issuesOf(yaml: string, env: NodeJS.ProcessEnv = {}, extra: Record
     await load(yaml, env, extra);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
+    // Where each issue was written is asserted by the validate tests; here, the path and the message.
+    return (error as ConfigError).issues.map(({ path, message }) => ({ path, message }));
   }
   throw new Error('expected a ConfigError');
 }
@@ -125,7 +126,7 @@ describe('defaults and resolution', () => {
 describe('unknown keys', () => {
   it('rejects an unknown top-level key with its path', async () => {
     const issues = await issuesOf(`${MINIMAL_CONFIG}listne: { port: 1 }\n`);
-    expect(issues).toContainEqual({ path: 'listne', message: 'unknown key' });
+    expect(issues).toContainEqual({ path: 'listne', message: 'unknown key. Did you mean "listen"?' });
   });
 
   it('rejects an unknown nested key with its path', async () => {
@@ -160,9 +161,23 @@ roles:
     await expect(load('publicUrl: 3\n')).rejects.toMatchObject({ code: 'InvalidConfiguration' });
   });
 
+  it('reports a YAML syntax error with its line and column as a location', async () => {
+    const dir = await createConfigDir({
+      'gateway.yaml': 'publicUrl: https://sso.example.com\npublicUrl: https://again.example.com\n',
+    });
+    dirs.push(dir);
+    const error = await loadConfig(dir.path('gateway.yaml'), { env: {} }).catch((caught: unknown) => caught);
+    expect((error as ConfigError).issues[0]?.location).toMatchObject({
+      file: dir.path('gateway.yaml'),
+      line: 2,
+      column: 1,
+    });
+  });
+
   it('reports a YAML syntax error with its line', async () => {
     const issues = await issuesOf('publicUrl: [unclosed\n');
-    expect(issues[0]?.message).toMatch(/invalid YAML at line \d+/);
+    expect(issues[0]?.message).toMatch(/^invalid YAML: /);
+    expect(issues[0]?.message).not.toMatch(/line \d+/);
   });
 
   it('reports a missing config file', async () => {

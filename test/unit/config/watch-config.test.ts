@@ -61,7 +61,9 @@ describe('watchConfig', () => {
 
     await writeFile(dir.path('gateway.yaml'), `${withPort(8003)}bogusKey: 1\n`);
     const rejected = await events.next('error');
-    expect(rejected.error.issues).toContainEqual({ path: 'bogusKey', message: 'unknown key' });
+    expect(rejected.error.issues).toContainEqual(
+      expect.objectContaining({ path: 'bogusKey', message: 'unknown key' }),
+    );
 
     // The rejected file left the last good config in force; the next valid change is applied.
     await writeFile(dir.path('gateway.yaml'), withPort(8004));
