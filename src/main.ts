@@ -14,7 +14,7 @@ import { portalRoutes } from './http/portal-routes.js';
 import { StsService } from './sts/index.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import type { PortalFederation } from './portal/portal-federation.js';
-import { ClientRegistry, ExchangeLineage, TokenExchangeService } from './token-exchange/index.js';
+import { ClientRegistry, TokenExchangeService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -170,13 +170,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     };
 
-    const lineage = new ExchangeLineage({
-      store,
-      sessions,
-      now,
-      onError: (error) => logger.error({ err: describe(error) }, 'exchange revocation cascade failed'),
-    });
-    closers.unshift(lineage.watch());
     const tokenExchange = new TokenExchangeService({
       clients: () => state.clients,
       catalog: () => state.catalog,
@@ -188,7 +181,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
       sessions,
       webIdentity: () => state.providers.webIdentity,
-      lineage,
       audit,
       now,
     });

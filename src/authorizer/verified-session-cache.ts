@@ -1,6 +1,11 @@
 import { hash } from 'node:crypto';
 import { FedgateError } from '../errors/index.js';
-import type { RevocationEvent, RoleSession, SessionService } from '../sessions/index.js';
+import {
+  revocationTouches,
+  type RevocationEvent,
+  type RoleSession,
+  type SessionService,
+} from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import { BoundedCache } from './bounded-cache.js';
 
@@ -138,23 +143,8 @@ export class VerifiedSessionCache {
     this.#generation++;
     const cache = this.#cache;
     if (cache === undefined) return;
-    switch (event.kind) {
-      case 'session':
-        cache.deleteWhere(({ session }) => session.id === event.id);
-        return;
-      case 'role':
-        // Every session of the role goes, whatever its issue time: re-verifying a live one only costs a lookup.
-        cache.deleteWhere(({ session }) => session.roleName === event.roleName);
-        return;
-      case 'subject':
-        cache.deleteWhere(({ session }) => session.subject === event.subject);
-        return;
-      case 'portal':
-        cache.deleteWhere(({ session }) => session.portalSessionId === event.portalSessionId);
-        return;
-      default:
-        cache.clear();
-    }
+    // A revocation reaches the sessions derived from the revoked one too (chained, exchanged, delegated).
+    cache.deleteWhere(({ session }) => revocationTouches(event, session));
   }
 }
 

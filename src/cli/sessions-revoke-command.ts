@@ -1,7 +1,6 @@
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
 import { openSharedState } from './open-shared-state.js';
-import { ExchangeLineage } from '../token-exchange/index.js';
 
 const HELP = `Usage: fedgate sessions revoke (--session ID | --role NAME [--before TIME] | --subject SUB [--provider ID]) [--config FILE]
 
@@ -68,10 +67,7 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
   try {
     if (session !== undefined) {
       const revoked = await shared.sessions.revokeSession(session);
-      // Tokens exchanged from it go too, even when no gateway is running to hear the revocation.
-      await new ExchangeLineage({ store: shared.store, sessions: shared.sessions }).revokeDescendants(
-        session,
-      );
+      // Sessions chained or exchanged from it are refused with it: each records its ancestors.
       if (revoked) recordRevocation({ session });
       io.stdout.write(
         revoked

@@ -55,6 +55,25 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
   const currentPortalSession = async (req: Request): Promise<PortalSession | undefined> =>
     deps.portalSessions.get(parseCookies(req.headers.cookie)[PORTAL_COOKIE]);
 
+  /** Revokes a portal session and every role session minted from it; returns nothing to the browser. */
+  const retirePortalSession = async (
+    req: Request,
+    portal: PortalSession,
+    reason: 'logout' | 'replaced',
+  ): Promise<void> => {
+    const revoked = await deps.sessions.revokePortalSession(portal.handle);
+    await deps.portalSessions.delete(portal);
+    deps.audit.record({
+      event: 'portal.logout',
+      outcome: 'success',
+      provider: portal.identity.provider,
+      subject: portal.identity.subject,
+      sourceIp: req.ip ?? '',
+      requestId: req.id,
+      details: { revokedSessions: revoked, ...(reason === 'replaced' ? { reason: 'new-sign-in' } : {}) },
+    });
+  };
+
   const sendHtml = (res: Response, status: number, page: string): void => {
     res.status(status).setHeader('Cache-Control', 'no-store');
     res.type('html').send(page);
@@ -99,6 +118,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     saml: { nameIdValue?: string; sessionIndex?: string } = {},
   ): Promise<void> => {
     const ctx = context(req);
+    // A new sign-in in this browser ends its previous portal session and the role sessions minted from it:
+    // a copy of the old cookie must stop working, not merely be overwritten in this browser.
+    const previous = await currentPortalSession(req);
+    if (previous !== undefined) await retirePortalSession(req, previous, 'replaced');
     const roles = await deps.federation.assumableRoles(identity, ctx);
     deps.metrics?.logins.inc({ provider: identity.provider, outcome: 'success' });
     deps.audit.record({
@@ -382,19 +405,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
 
     /** Revokes the portal session and every role session minted from it, and clears the cookies. */
     const endPortalSession = async (req: Request, res: Response, portal: PortalSession): Promise<void> => {
-      const revoked = await deps.sessions.revokePortalSession(portal.handle);
-      await deps.portalSessions.delete(portal);
+      await retirePortalSession(req, portal, 'logout');
       clearCookie(res, PORTAL_COOKIE, cookieRules());
       clearCookie(res, SESSION_COOKIE, cookieRules());
-      deps.audit.record({
-        event: 'portal.logout',
-        outcome: 'success',
-        provider: portal.identity.provider,
-        subject: portal.identity.subject,
-        sourceIp: req.ip ?? '',
-        requestId: req.id,
-        details: { revokedSessions: revoked },
-      });
     };
 
     app.post(

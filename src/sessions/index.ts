@@ -5,14 +5,15 @@ export {
   verifySecretAccessKey,
 } from './access-key.js';
 export { KeyEncryptionKey, MIN_KEY_ENCRYPTION_KEY_LENGTH } from './key-encryption.js';
-export { parseRevocationEvent, REVOCATION_CHANNEL } from './revocation-event.js';
+export { parseRevocationEvent, REVOCATION_CHANNEL, revocationTouches } from './revocation-event.js';
 export type { RevocationEvent } from './revocation-event.js';
-export type { IssuedCredential, RoleSession, RoleSessionInput } from './role-session.js';
+export type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
 export { accountOfArn, assumedRoleArnFor, roleArnFor } from './session-arns.js';
 export { assumedRoleIdFor, roleIdFor, sessionContextKeys } from './session-context-keys.js';
 export {
   DEFAULT_SESSION_AUDIENCE,
   MAX_CHAINED_SESSION_DURATION_SECONDS,
+  MAX_SESSION_ANCESTORS,
   MAX_SESSION_DURATION_SECONDS,
   SessionService,
 } from './session-service.js';

@@ -1,3 +1,5 @@
+import type { RoleSession } from './role-session.js';
+
 /** A revocation, as announced to every instance (SPEC 6.4). `issuedBefore` is epoch seconds. */
 export type RevocationEvent =
   | { readonly kind: 'session'; readonly id: string }
@@ -37,5 +39,26 @@ export function parseRevocationEvent(message: string): RevocationEvent | undefin
         : undefined;
     default:
       return undefined;
+  }
+}
+
+/**
+ * True when the event may revoke the session, directly or through one of its ancestors (chaining, exchange,
+ * delegation). Generous on purpose: caches evict on it and re-verify against the store, which decides exactly.
+ */
+export function revocationTouches(
+  event: RevocationEvent,
+  session: Pick<RoleSession, 'id' | 'roleName' | 'subject' | 'portalSessionId' | 'ancestors'>,
+): boolean {
+  const lineage = [session, ...(session.ancestors ?? [])];
+  switch (event.kind) {
+    case 'session':
+      return lineage.some((s) => s.id === event.id);
+    case 'role':
+      return lineage.some((s) => s.roleName === event.roleName);
+    case 'subject':
+      return lineage.some((s) => s.subject === event.subject);
+    case 'portal':
+      return session.portalSessionId === event.portalSessionId;
   }
 }

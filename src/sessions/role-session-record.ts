@@ -33,7 +33,24 @@ export function parseRoleSession(raw: string): RoleSession | undefined {
   const tags = r['tags'];
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
   if (!Object.values(tags).every((tag) => typeof tag === 'string')) return undefined;
+  for (const name of ['scope', 'clientId', 'portalSessionId', 'parentSessionId'])
+    if (r[name] !== undefined && typeof r[name] !== 'string') return undefined;
+  if (r['ancestors'] !== undefined && !isAncestorList(r['ancestors'])) return undefined;
   return value as RoleSession;
+}
+
+function isAncestorList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((item: unknown) => {
+      if (typeof item !== 'object' || item === null) return false;
+      const a = item as Record<string, unknown>;
+      return (
+        ['id', 'roleName', 'provider', 'subject'].every((name) => typeof a[name] === 'string') &&
+        Number.isSafeInteger(a['issuedAt'])
+      );
+    })
+  );
 }
 
 function isStringArray(value: unknown): boolean {

@@ -30,9 +30,17 @@ export interface RoleSession {
   readonly audience: string;
   /** RFC 8693 `act` claim. */
   readonly actor?: Readonly<Record<string, unknown>>;
+  /** Space-separated scopes of an exchanged token (RFC 8693 §4.2, the `scope` claim). */
   readonly scope?: string;
+  /** The client an exchanged token was issued to (RFC 9068 `client_id`). */
+  readonly clientId?: string;
   readonly portalSessionId?: string;
   readonly parentSessionId?: string;
+  /**
+   * Every session this one derives from (chaining, token exchange, delegation), transitively: revoking any of
+   * them revokes this one, and this one never outlives any of them. Absent for a session minted from an IdP.
+   */
+  readonly ancestors?: readonly SessionAncestor[];
   /** `FSIA` + 16 base32 characters. */
   readonly accessKeyId: string;
   /** Hex SHA-256 of the secret access key; the secret itself is never stored. */
@@ -43,11 +51,35 @@ export interface RoleSession {
   readonly expiresAt: number;
 }
 
+/** What a derived session keeps of each session it derives from: enough to check that one's revocation. */
+export interface SessionAncestor {
+  readonly id: string;
+  readonly roleName: string;
+  readonly provider: string;
+  readonly subject: string;
+  /** Epoch seconds (role revocations cover sessions issued before a time). */
+  readonly issuedAt: number;
+}
+
 /** What SessionService.issue derives itself; the caller supplies everything else plus the duration. */
 export type RoleSessionInput = Omit<
   RoleSession,
-  'id' | 'accessKeyId' | 'secretAccessKeySha256' | 'issuedAt' | 'expiresAt' | 'principalArn' | 'roleArn'
-> & { readonly durationSeconds: number };
+  | 'id'
+  | 'accessKeyId'
+  | 'secretAccessKeySha256'
+  | 'issuedAt'
+  | 'expiresAt'
+  | 'principalArn'
+  | 'roleArn'
+  | 'ancestors'
+> & {
+  readonly durationSeconds: number;
+  /**
+   * The live sessions the new one derives from: the caller of AssumeRole, the subject and the actor of a token
+   * exchange. The new session is capped at the earliest of their expiries and revoked with any of them.
+   */
+  readonly derivedFrom?: readonly RoleSession[];
+};
 
 /** A freshly issued credential: the only moment the secret access key exists in plaintext. */
 export interface IssuedCredential {

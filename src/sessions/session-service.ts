@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 import { createAccessKeyId, createSecretAccessKey, hashSecretAccessKey } from './access-key.js';
 import { parseRevocationEvent, REVOCATION_CHANNEL, type RevocationEvent } from './revocation-event.js';
 import { parseRoleSession } from './role-session-record.js';
-import type { IssuedCredential, RoleSession, RoleSessionInput } from './role-session.js';
+import type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
 import { assumedRoleArnFor, roleArnFor } from './session-arns.js';
 import {
   ALL_SESSIONS_INDEX,
@@ -29,6 +29,8 @@ import type { SigningKeyRing } from './signing-key-ring.js';
 export const MAX_SESSION_DURATION_SECONDS = 12 * 3600;
 /** SPEC 6.2: the longest chained (AssumeRole) session. */
 export const MAX_CHAINED_SESSION_DURATION_SECONDS = 3600;
+/** A session derives from at most this many others (chaining hops, exchanges, actors); deeper is refused. */
+export const MAX_SESSION_ANCESTORS = 32;
 /** The audience of a role session that was not exchanged. */
 export const DEFAULT_SESSION_AUDIENCE = 'fedgate';
 
@@ -92,7 +94,13 @@ export class SessionService {
     checkInput(input);
     const now = this.#now();
     const issuedAt = Math.floor(now / 1000);
-    const expiresAt = issuedAt + input.durationSeconds;
+    const parents = input.derivedFrom ?? [];
+    const ancestors = ancestorsOf(parents);
+    // A derived session never outlives what it derives from, whatever duration was asked for: this is what
+    // keeps a chain (and a role chained to itself) inside the portal sign-in or IdP session it started from.
+    const expiresAt = Math.min(issuedAt + input.durationSeconds, ...parents.map((p) => p.expiresAt));
+    if (expiresAt <= issuedAt)
+      throw new FedgateError('ExpiredToken', 'The session this request derives from has expired.');
     const accessKeyId = createAccessKeyId();
     const secretAccessKey = createSecretAccessKey();
     const session: RoleSession = {
@@ -115,8 +123,10 @@ export class SessionService {
       audience: input.audience,
       ...(input.actor === undefined ? {} : { actor: { ...input.actor } }),
       ...(input.scope === undefined ? {} : { scope: input.scope }),
+      ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
       ...(input.portalSessionId === undefined ? {} : { portalSessionId: input.portalSessionId }),
       ...(input.parentSessionId === undefined ? {} : { parentSessionId: input.parentSessionId }),
+      ...(ancestors.length === 0 ? {} : { ancestors }),
       accessKeyId,
       secretAccessKeySha256: hashSecretAccessKey(secretAccessKey),
       issuedAt,
@@ -189,7 +199,10 @@ export class SessionService {
       session.provider === claims.idp &&
       session.audience === claims.aud &&
       session.issuedAt === claims.iat &&
-      session.expiresAt === claims.exp;
+      session.expiresAt === claims.exp &&
+      // Tokens exchanged before these claims existed carry neither; the record stays the authority.
+      (claims.scope === undefined || session.scope === claims.scope) &&
+      (claims.client_id === undefined || session.clientId === claims.client_id);
     if (!consistent) throw invalidToken('token claims do not match the session record');
     const revokedBy = revocationOf(session, {
       role: roleMarker,
@@ -197,6 +210,11 @@ export class SessionService {
       providerSubject: providerSubjectMarker,
     });
     if (revokedBy !== undefined) throw revokedToken(revokedBy);
+    if ((session.ancestors?.length ?? 0) > 0) {
+      // A second round trip, for derived sessions only: revoking any session it derives from revokes it.
+      const [byAncestor] = await this.#ancestorRevocations([session]);
+      if (byAncestor !== undefined) throw revokedToken(byAncestor);
+    }
     return session;
   }
 
@@ -371,9 +389,51 @@ export class SessionService {
       revokedSubjectKey(session.subject, session.provider),
     ]);
     const markers = await this.#storeCall(() => this.#store.getMany(keys));
+    const byAncestor = await this.#ancestorRevocations(sessions);
     return sessions.filter((session, i) => {
       const [own, role, anySubject, providerSubject] = markers.slice(i * 4, i * 4 + 4);
-      return own === undefined && revocationOf(session, { role, anySubject, providerSubject }) === undefined;
+      return (
+        own === undefined &&
+        revocationOf(session, { role, anySubject, providerSubject }) === undefined &&
+        byAncestor[i] === undefined
+      );
+    });
+  }
+
+  /**
+   * For each session, why one of its ancestors no longer stands (undefined when all do), in one round trip:
+   * an ancestor whose record is gone, or that a session, role or subject revocation covers, revokes it.
+   */
+  async #ancestorRevocations(sessions: readonly RoleSession[]): Promise<(string | undefined)[]> {
+    const keys = new Map<string, number>();
+    const slot = (key: string): number => {
+      let at = keys.get(key);
+      if (at === undefined) keys.set(key, (at = keys.size));
+      return at;
+    };
+    const plans = sessions.map((session) =>
+      (session.ancestors ?? []).map((ancestor) => ({
+        ancestor,
+        record: slot(sessionKey(ancestor.id)),
+        own: slot(revokedSessionKey(ancestor.id)),
+        role: slot(revokedRoleKey(ancestor.roleName)),
+        anySubject: slot(revokedSubjectKey(ancestor.subject, undefined)),
+        providerSubject: slot(revokedSubjectKey(ancestor.subject, ancestor.provider)),
+      })),
+    );
+    if (keys.size === 0) return sessions.map(() => undefined);
+    const values = await this.#storeCall(() => this.#store.getMany([...keys.keys()]));
+    return plans.map((plan) => {
+      for (const p of plan) {
+        if (values[p.record] === undefined || values[p.own] !== undefined) return 'ancestor session';
+        const by = revocationOf(p.ancestor, {
+          role: values[p.role],
+          anySubject: values[p.anySubject],
+          providerSubject: values[p.providerSubject],
+        });
+        if (by !== undefined) return `ancestor ${by}`;
+      }
+      return undefined;
     });
   }
 
@@ -411,9 +471,25 @@ export class SessionService {
   }
 }
 
+/** The ancestors of a session derived from `parents`: each parent and the parent's own ancestors, once each. */
+function ancestorsOf(parents: readonly RoleSession[]): SessionAncestor[] {
+  const byId = new Map<string, SessionAncestor>();
+  for (const parent of parents) {
+    for (const ancestor of parent.ancestors ?? []) byId.set(ancestor.id, ancestor);
+    const { id, roleName, provider, subject, issuedAt } = parent;
+    byId.set(id, { id, roleName, provider, subject, issuedAt });
+  }
+  if (byId.size > MAX_SESSION_ANCESTORS)
+    throw new FedgateError(
+      'ValidationError',
+      `A session may derive from at most ${MAX_SESSION_ANCESTORS} others (role chaining and token exchange hops).`,
+    );
+  return [...byId.values()];
+}
+
 /** Which marker, if any, revokes the session (role: issued strictly before; subject: issued at or before). */
 function revocationOf(
-  session: RoleSession,
+  session: Pick<RoleSession, 'issuedAt'>,
   markers: { role: string | undefined; anySubject: string | undefined; providerSubject: string | undefined },
 ): 'role' | 'subject' | undefined {
   if (markers.role !== undefined && session.issuedAt < Number(markers.role)) return 'role';

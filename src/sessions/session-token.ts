@@ -32,6 +32,10 @@ export interface SessionTokenClaims {
   readonly amr: readonly string[];
   readonly chain: number;
   readonly act?: Readonly<Record<string, unknown>>;
+  /** Exchanged tokens: the granted scopes, space-separated (RFC 8693 §4.2, RFC 9068 §2.2.3). */
+  readonly scope?: string;
+  /** Exchanged tokens: the client the token was issued to (RFC 8693 §4.3, RFC 9068 §2.2). */
+  readonly client_id?: string;
 }
 
 /** The claims a session's token carries: no secret, no policy text. */
@@ -54,6 +58,8 @@ export function claimsFor(session: RoleSession, issuer: string): SessionTokenCla
     amr: session.amr,
     chain: session.chain,
     ...(session.actor === undefined ? {} : { act: session.actor }),
+    ...(session.scope === undefined ? {} : { scope: session.scope }),
+    ...(session.clientId === undefined ? {} : { client_id: session.clientId }),
   };
 }
 
@@ -141,6 +147,8 @@ function checkClaimShapes(payload: JWTPayload): SessionTokenClaims {
     typeof p['mfa'] === 'boolean' &&
     isStringArray(p['amr']) &&
     Number.isSafeInteger(p['chain']) &&
+    (p['scope'] === undefined || typeof p['scope'] === 'string') &&
+    (p['client_id'] === undefined || typeof p['client_id'] === 'string') &&
     (p['act'] === undefined ||
       (typeof p['act'] === 'object' && p['act'] !== null && !Array.isArray(p['act'])));
   if (!ok) throw invalid('claims do not have the session credential shape');

@@ -178,7 +178,8 @@ export class StsService {
   /**
    * `POST /sts/assume-role`, role chaining: the caller's role must be allowed `sts:AssumeRole` on the target (by
    * the same decision as every other request), and the target's trust policy must allow the caller's session.
-   * At most 1 h; transitive tags and the source identity carry over and cannot be changed.
+   * At most 1 h and never past the caller; revoked with the caller (and its ancestors); transitive tags and the
+   * source identity carry over and cannot be changed.
    */
   async assumeRole(
     callerToken: string,
@@ -245,6 +246,9 @@ export class StsService {
         defaultSeconds: settings.defaultDurationSeconds,
         chained: true,
         chainedMaxSeconds: settings.chainedMaxDurationSeconds,
+        // Never past the caller, so never past the portal sign-in or IdP session the chain started from;
+        // a role chained to itself cannot renew its lifetime either.
+        notAfter: caller.expiresAt * 1000,
         now,
       });
       const issued = await this.#options.sessions.issue({
@@ -264,6 +268,7 @@ export class StsService {
         audience: DEFAULT_SESSION_AUDIENCE,
         ...(caller.portalSessionId === undefined ? {} : { portalSessionId: caller.portalSessionId }),
         parentSessionId: caller.id,
+        derivedFrom: [caller],
         durationSeconds,
       });
       this.#recordAssumed(issued, notes, ctx, durationSeconds);

@@ -15,6 +15,8 @@ export interface ExchangeActor {
   readonly iss: string;
   /** Epoch seconds: a delegated token does not outlive its actor's credential either. */
   readonly notAfter: number;
+  /** The actor's fedgate session, when the actor token is one: the delegated token is revoked with it. */
+  readonly session?: RoleSession;
 }
 
 /** What resolving an actor token needs. */
@@ -49,7 +51,7 @@ export async function resolveActor(
     } catch (error) {
       throw refusalOfToken('actor_token', error);
     }
-    return { sub: session.principalArn, iss: deps.issuer, notAfter: session.expiresAt };
+    return { sub: session.principalArn, iss: deps.issuer, notAfter: session.expiresAt, session };
   }
   let identity: FederatedIdentity;
   try {

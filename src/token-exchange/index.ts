@@ -9,8 +9,6 @@ export { clientCredentialsOf } from './client-credentials.js';
 export type { ClientAuthMethod, ClientCredentials } from './client-credentials.js';
 export { actClaimFor, MAX_ACTOR_CHAIN_DEPTH } from './exchange-actor.js';
 export type { ExchangeActor } from './exchange-actor.js';
-export { ExchangeLineage, exchangedChildrenKey } from './exchange-lineage.js';
-export type { ExchangeLineageOptions } from './exchange-lineage.js';
 export { narrowScope } from './exchange-scope.js';
 export { audienceArn, chooseAudience } from './exchange-target.js';
 export { isOAuthError, OAuthError } from './oauth-error.js';

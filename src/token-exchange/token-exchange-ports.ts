@@ -3,7 +3,6 @@ import type { FederatedIdentity } from '../federation/index.js';
 import type { PolicyCatalog } from '../roles/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { ClientRegistry } from './client-registry.js';
-import type { ExchangeLineage } from './exchange-lineage.js';
 
 /** What the exchange reads from the configuration (re-read on every request, so reloads apply at once). */
 export interface TokenExchangeSettings {
@@ -26,7 +25,7 @@ export interface AuditRecorder {
 }
 
 /** The parts of SessionService token exchange uses. */
-export type ExchangeSessionService = Pick<SessionService, 'issue' | 'verify' | 'get' | 'revokeSession'>;
+export type ExchangeSessionService = Pick<SessionService, 'issue' | 'verify'>;
 
 /** Everything TokenExchangeService needs from the composition root. */
 export interface TokenExchangeServiceOptions {
@@ -35,7 +34,6 @@ export interface TokenExchangeServiceOptions {
   readonly settings: () => TokenExchangeSettings;
   readonly sessions: ExchangeSessionService;
   readonly webIdentity: () => WebIdentityTokenVerifier;
-  readonly lineage: ExchangeLineage;
   readonly audit: AuditRecorder;
   /** Epoch milliseconds; used when a request context brings no `now`. */
   readonly now?: () => number;

@@ -46,7 +46,8 @@ interface AuditTrail {
  * RFC 8693 token exchange (SPEC 4.4), one small check after the other: grant type, client authentication,
  * parameters, target audience, requested token type, subject token, actor token, scope, the `sts:ExchangeToken`
  * decision of the subject's role (the same `authorizeSession` every other decision uses), then issuance of a
- * fedgate session credential for the audience that never outlives the subject and is revoked with it.
+ * fedgate session credential for the audience that never outlives the subject (nor the actor) and is revoked
+ * with either.
  * Refusals are OAuthErrors; every outcome is audited (`token.exchanged` / `token.refused`).
  */
 export class TokenExchangeService {
@@ -143,11 +144,17 @@ export class TokenExchangeService {
       );
 
     const durationSeconds = this.#lifetime(subject, actor, settings.defaultDurationSeconds, now);
-    const issued = await this.#issue(subject, {
+    const derivedFrom = [
+      ...(subject.parentSessionId === undefined ? [] : [subject.session]),
+      ...(actor?.session === undefined ? [] : [actor.session]),
+    ];
+    const issued = await this.#issue({
       ...this.#inheritedFields(subject),
       audience,
       ...(act === undefined ? {} : { actor: act }),
       ...(scope === undefined ? {} : { scope: scope.join(' ') }),
+      clientId: client.id,
+      derivedFrom,
       durationSeconds,
     });
     this.#audit(trail, context, {
@@ -216,34 +223,16 @@ export class TokenExchangeService {
   }
 
   /**
-   * Issues the token, records it under its subject session, then checks the subject is still live: a
-   * revocation of the subject either happened before the check (refused here) or finds the child recorded.
+   * Issues the token. It derives from the subject session and the actor's session: it ends with the earliest of
+   * them and is refused once any of them (or their own ancestors) is revoked, on every instance, with no cascade
+   * to run; a revocation racing this issuance is caught when the new token is first verified.
    */
-  async #issue(subject: ExchangeSubject, input: RoleSessionInput): Promise<IssuedCredential> {
-    const { sessions, lineage } = this.#options;
-    let issued: IssuedCredential;
+  async #issue(input: RoleSessionInput): Promise<IssuedCredential> {
     try {
-      issued = await sessions.issue(input);
+      return await this.#options.sessions.issue(input);
     } catch (error) {
       throw issuanceRefusal(error);
     }
-    const parentId = subject.parentSessionId;
-    if (parentId === undefined) return issued;
-    try {
-      await lineage.record(parentId, issued.session.id, subject.notAfter);
-      if ((await sessions.get(parentId)) === undefined) {
-        await sessions.revokeSession(issued.session.id);
-        throw new OAuthError('invalid_request', 'The subject_token has been revoked.', {
-          reason: 'SubjectTokenRevoked',
-        });
-      }
-    } catch (error) {
-      if (isOAuthError(error)) throw error;
-      // The token was issued but cannot be tied to its subject: it must not be handed out.
-      await sessions.revokeSession(issued.session.id).catch(() => false);
-      throw issuanceRefusal(error);
-    }
-    return issued;
   }
 
   #audit(
@@ -290,6 +279,12 @@ function issuanceRefusal(error: unknown): OAuthError {
           reason: 'TokenTooLarge',
           cause: error,
         });
+      case 'ValidationError':
+        return new OAuthError('invalid_request', 'The delegation or exchange chain is too long.', {
+          reason: 'LineageTooLong',
+          cause: error,
+        });
+      case 'ExpiredToken':
       case 'InvalidToken':
         return new OAuthError('invalid_request', 'The subject_token has been revoked.', {
           reason: 'SubjectTokenRevoked',

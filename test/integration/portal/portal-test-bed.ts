@@ -64,6 +64,25 @@ export interface PortalTestBed {
 export interface PortalTestBedOptions {
   /** Show the OIDC IdP's consent page ("Continue") after the login page (default: consent is skipped). */
   readonly consent?: boolean;
+  /** The gateway's clock (epoch ms); the IdPs keep the real one. */
+  readonly now?: () => number;
+  /** `sessions` of the gateway configuration. */
+  readonly sessions?: Readonly<Record<string, string>>;
+  /** Developer may chain into Developer (`sts:AssumeRole` on itself, trusted by its own trust policy). */
+  readonly selfChaining?: boolean;
+}
+
+const DEVELOPER_ARN = 'arn:fedgate:iam::000000000000:role/Developer';
+
+function withSelfChaining(trust: Record<string, unknown>): Record<string, unknown> {
+  const statements = trust['Statement'] as unknown[];
+  return {
+    ...trust,
+    Statement: [
+      ...statements,
+      { Effect: 'Allow', Principal: { AWS: DEVELOPER_ARN }, Action: 'sts:AssumeRole' },
+    ],
+  };
 }
 
 /** Starts both IdPs and the gateway. */
@@ -97,7 +116,9 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
   try {
     fixture = await startGatewayFixture({
       port,
+      ...(options.now === undefined ? {} : { now: options.now }),
       config: {
+        ...(options.sessions === undefined ? {} : { sessions: options.sessions }),
         partition: 'fedgate',
         account: '000000000000',
         portal: { allowedReturnHosts: [ALLOWED_RETURN_HOST] },
@@ -137,8 +158,21 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
           {
             name: 'Developer',
             description: 'Engineers: read every order',
-            trustPolicy: trustGroup('developers'),
+            trustPolicy:
+              options.selfChaining === true
+                ? withSelfChaining(trustGroup('developers'))
+                : trustGroup('developers'),
             policies: ['OrdersRead'],
+            ...(options.selfChaining === true
+              ? {
+                  inlinePolicies: {
+                    Chain: {
+                      Version: '2012-10-17',
+                      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DEVELOPER_ARN }],
+                    },
+                  },
+                }
+              : {}),
           },
           {
             name: 'Auditor',

@@ -22,7 +22,6 @@ import {
 import { createMemoryStore, type Store } from '../../../src/store/index.js';
 import {
   ClientRegistry,
-  ExchangeLineage,
   JWT_BEARER_ASSERTION_TYPE,
   TOKEN_EXCHANGE_GRANT_TYPE,
   TOKEN_TYPE,
@@ -58,7 +57,6 @@ export interface ExchangeGateway {
   readonly sessions: SessionService;
   readonly keys: SigningKeyRing;
   readonly catalog: PolicyCatalog;
-  readonly lineage: ExchangeLineage;
   readonly service: TokenExchangeService;
   readonly audit: readonly AuditRecord[];
   readonly clientKey: ClientKey;
@@ -149,7 +147,7 @@ function configInput(
   };
 }
 
-/** Starts the gateway: store, keys, sessions, policies, web identity, clients, lineage, HTTP with discovery and token routes. */
+/** Starts the gateway: store, keys, sessions, policies, web identity, clients, HTTP with discovery and token routes. */
 export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}): Promise<ExchangeGateway> {
   // Whole seconds: tokens carry seconds, and an aligned clock keeps lifetimes exact.
   let clock = Math.floor(Date.now() / 1000) * 1000;
@@ -203,8 +201,6 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
     { store, now },
   );
   const clients = ClientRegistry.fromConfig(config.clients, { store, issuer: url, now });
-  const lineage = new ExchangeLineage({ store, sessions, now });
-  const unwatch = lineage.watch();
   const sink = memoryAuditSink();
   const service = new TokenExchangeService({
     clients: () => clients,
@@ -217,7 +213,6 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
     }),
     sessions,
     webIdentity: () => webIdentity,
-    lineage,
     audit: new AuditLog([sink], now),
     now,
   });
@@ -245,7 +240,6 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
     sessions,
     keys,
     catalog,
-    lineage,
     service,
     audit: sink.records,
     clientKey,
@@ -296,7 +290,6 @@ export async function startExchangeGateway(options: { idp?: TestOidcIdp } = {}):
       });
     },
     async close() {
-      unwatch();
       await server.close(0);
       await sessions.close();
       keys.close();
