@@ -312,7 +312,9 @@ describe("the upstream guide's X-Fedgate-Assertion check (docs/proxies/README.md
       const token = exchanged.body['access_token'] as string;
       expect(decodeJwt(token)).toMatchObject({ aud: ORDERS_HOST, iss: first.url });
       expect(decodeProtectedHeader(token).typ).not.toBe(decodeProtectedHeader(assertion).typ);
-      await expect(verifyFedgateAssertion(token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+      await expect(verifyFedgateAssertion(token)).rejects.toMatchObject({
+        code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      });
     } finally {
       await rm(file, { force: true });
     }
