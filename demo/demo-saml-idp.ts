@@ -4,6 +4,7 @@ import { escapeHtml } from '../src/portal/html.js';
 import { startDemoServer, type DemoServer } from './demo-server.js';
 import { createTestSamlIdp, type TestSamlIdp } from '../test/support/saml-idp.js';
 import { DEMO_USERS } from './demo-users.js';
+import { DEMO_SAML_BRAND, demoIdpPage, demoUsersList } from './demo-idp-page.js';
 
 const MFA_CONTEXT = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
 const PASSWORD_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
@@ -81,42 +82,36 @@ async function handle(
     page(
       res,
       200,
-      `<h1>Signed in as ${escapeHtml(user.name)}</h1><p>Returning to fedgate…</p>
+      `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>. Returning to fedgate…</p>
 <form id="post" method="post" action="${escapeHtml(fields.acsUrl)}">
 <input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
 <input type="hidden" name="RelayState" value="${escapeHtml(fields.relayState)}">
 <button type="submit">Continue to fedgate</button></form>
 <script>document.getElementById('post').submit()</script>`,
+      'Signed in',
     );
     return;
   }
-  page(res, 404, '<h1>Not found</h1>');
+  page(res, 404, "<p>There is nothing here. Start from fedgate's sign-in page.</p>", 'Not found');
 }
 
 function loginForm(
   fields: { requestId: string; acsUrl: string; audience: string; relayState: string },
   error?: string,
 ): string {
-  const users = DEMO_USERS.map(
-    (user) =>
-      `<li><code>${escapeHtml(user.username)}</code> / <code>${escapeHtml(user.password)}</code>: ${escapeHtml(user.story)}</li>`,
-  ).join('');
-  return `<h1>Demo SAML IdP</h1>${error === undefined ? '' : `<p role="alert" style="color:#b91c1c">${escapeHtml(error)}</p>`}
+  return `${error === undefined ? '' : `<p role="alert">${escapeHtml(error)}</p>`}
 <form method="post" action="/sso/login">
 ${Object.entries(fields)
   .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
   .join('')}
-<p><label>Username <input name="username" autocomplete="username" required></label></p>
-<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
-<p><button type="submit">Sign in</button></p></form><h2>Demo users</h2><ul>${users}</ul>`;
+<label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>${demoUsersList()}`;
 }
 
-function page(res: ServerResponse, status: number, body: string): void {
+function page(res: ServerResponse, status: number, body: string, title = 'Sign in'): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo SAML IdP</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head><body>${body}</body></html>`,
-  );
+  res.end(demoIdpPage(DEMO_SAML_BRAND, title, body));
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

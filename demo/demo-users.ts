@@ -34,6 +34,16 @@ export const DEMO_USERS: readonly DemoUser[] = [
     story: 'lead in two groups: picks Developer or Auditor',
   },
   {
+    username: 'erin',
+    password: 'erin-demo-password',
+    email: 'erin@example.com',
+    name: 'Erin Developer',
+    groups: ['developers', 'payments'],
+    team: 'payments',
+    mfa: false,
+    story: 'engineer without MFA: Developer, but the MFA guardrail denies her deletes',
+  },
+  {
     username: 'bob',
     password: 'bob-demo-password',
     email: 'bob@example.com',

@@ -5,6 +5,7 @@ import { startTestOidcIdp } from '../test/support/oidc-idp.js';
 import { DEMO_USERS } from './demo-users.js';
 import { startDemoSamlIdp } from './demo-saml-idp.js';
 import { startDemoOrdersApp } from './demo-orders-app.js';
+import { DEMO_OIDC_BRAND, demoIdpPage, demoUsersList } from './demo-idp-page.js';
 
 /** Loopback ports of the demo's pieces; the configuration names the same ones. */
 export interface DemoPorts {
@@ -78,6 +79,8 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
         ]),
       ),
       skipConsent: true,
+      renderPage: (title, body) => demoIdpPage(DEMO_OIDC_BRAND, title, body),
+      loginFooter: demoUsersList(),
     });
     stops.push(() => oidc.stop());
     const saml = await startDemoSamlIdp({ port: ports.saml, configDir: dirname(options.configPath) });

@@ -40,6 +40,10 @@ export interface TestOidcIdpOptions {
   readonly claimsInIdToken?: boolean;
   /** Grant every requested scope without a consent page (default false: a consent page is shown). */
   readonly skipConsent?: boolean;
+  /** Wraps each interaction page's title and body into a whole HTML page (the demo brands its IdP). */
+  readonly renderPage?: (title: string, body: string) => string;
+  /** HTML shown under the sign-in form (the demo lists its users there). */
+  readonly loginFooter?: string;
 }
 
 /** How issueIdToken signs. */
@@ -175,24 +179,36 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
-function loginPage(uid: string, clientId: string, error?: string): string {
+function loginPage(
+  uid: string,
+  clientId: string,
+  error?: string,
+  render: (title: string, body: string) => string = page,
+  footer = '',
+): string {
   const u = escapeHtml(uid);
-  return page(
-    'Test IdP sign-in',
+  return render(
+    'Sign in',
     `<p>Signing in to <code>${escapeHtml(clientId)}</code></p>` +
       (error === undefined ? '' : `<p role="alert">${escapeHtml(error)}</p>`) +
       `<form method="post" action="/interaction/${u}/login" data-prompt="login">` +
       `<label>Username <input name="username" autocomplete="username" autofocus></label>` +
       `<label>Password <input name="password" type="password" autocomplete="current-password"></label>` +
       `<button type="submit" name="action" value="login">Sign in</button>` +
-      `<button type="submit" name="action" value="deny">Cancel</button></form>`,
+      `<button type="submit" name="action" value="deny">Cancel</button></form>` +
+      footer,
   );
 }
 
-function consentPage(uid: string, clientId: string, scopes: string): string {
+function consentPage(
+  uid: string,
+  clientId: string,
+  scopes: string,
+  render: (title: string, body: string) => string = page,
+): string {
   const u = escapeHtml(uid);
-  return page(
-    'Test IdP consent',
+  return render(
+    'Allow access?',
     `<p><code>${escapeHtml(clientId)}</code> asks for: ${escapeHtml(scopes)}</p>` +
       `<form method="post" action="/interaction/${u}/confirm" data-prompt="consent">` +
       `<button type="submit" name="action" value="confirm">Continue</button></form>`,
@@ -294,6 +310,7 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
   });
 
   const providerCallback = provider.callback();
+  const render = options.renderPage ?? page;
 
   async function interaction(
     req: IncomingMessage,
@@ -305,10 +322,11 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
     if (details.uid !== uid) throw new Error('interaction mismatch');
     const clientId = String(details.params['client_id'] ?? '');
     if (req.method === 'GET' && step === undefined) {
-      if (details.prompt.name === 'login') return sendHtml(res, 200, loginPage(uid, clientId));
-      return sendHtml(res, 200, consentPage(uid, clientId, String(details.params['scope'] ?? '')));
+      if (details.prompt.name === 'login')
+        return sendHtml(res, 200, loginPage(uid, clientId, undefined, render, options.loginFooter));
+      return sendHtml(res, 200, consentPage(uid, clientId, String(details.params['scope'] ?? ''), render));
     }
-    if (req.method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''));
+    if (req.method !== 'POST') return sendHtml(res, 405, render('Method not allowed', ''));
     const form = await readForm(req);
     if (step === 'login') {
       if (form.get('action') === 'deny') {
@@ -322,7 +340,11 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
       const username = form.get('username') ?? '';
       const account = options.accounts[username];
       if (account === undefined || (account.password ?? 'password') !== form.get('password')) {
-        return sendHtml(res, 200, loginPage(uid, clientId, 'Unknown user or wrong password.'));
+        return sendHtml(
+          res,
+          200,
+          loginPage(uid, clientId, 'Unknown user or wrong password.', render, options.loginFooter),
+        );
       }
       return provider.interactionFinished(req, res, {
         login: {
@@ -360,7 +382,7 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
         },
       );
     }
-    return sendHtml(res, 404, page('Not found', ''));
+    return sendHtml(res, 404, render('Not found', ''));
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -375,7 +397,7 @@ export async function startTestOidcIdp(options: TestOidcIdpOptions): Promise<Tes
     if (match !== null) {
       interaction(req, res, match[1] ?? '', match[2]).catch(() => {
         if (!res.headersSent)
-          sendHtml(res, 400, page('Interaction failed', '<p>Start the sign-in again.</p>'));
+          sendHtml(res, 400, render('Interaction failed', '<p role="alert">Start the sign-in again.</p>'));
         else res.end();
       });
       return;

@@ -12,6 +12,7 @@ import { suiteLogger } from '../../support/suite-log-capture.js';
 /** The demo's promise to a newcomer (demo/demo-users.ts stories), per person: the roles offered after sign-in. */
 const STORIES: Readonly<Record<string, readonly string[]>> = {
   alice: ['Developer'],
+  erin: ['Developer'],
   carol: ['Developer', 'Auditor'],
   bob: ['Auditor'],
   dave: [],
@@ -109,6 +110,26 @@ describe('the click-through demo (demo/start-demo.ts with config/gateway.yaml)',
         expect(offered).toEqual(expected);
       },
     );
+  });
+
+  it('a wrong password shows a visible error at both demo IdPs, and the page is styled as a product', async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.send(`${demo.gateway.url}/login/demo-oidc`);
+    const form = await browser.follow(start.location ?? '', {}, demo.oidcIssuer);
+    const action = /<form method="post" action="([^"]+)" data-prompt="login">/.exec(form.body)?.[1] ?? '';
+    const oidc = await browser.send(new URL(action, form.url), {
+      form: { action: 'login', username: 'alice', password: 'wrong' },
+    });
+    const saml = await browser.send(`${demo.samlUrl}/sso/login`, {
+      form: { username: 'alice', password: 'wrong' },
+    });
+    for (const page of [oidc, saml]) {
+      expect(page.body).toMatch(/<p role="alert">Unknown user or wrong password\.<\/p>/);
+      expect(page.body).toContain('<meta name="viewport"');
+      expect(page.body).toContain('prefers-color-scheme:dark');
+    }
+    expect(oidc.body).toContain('Acme Workforce ID');
+    expect(saml.body).toContain('Acme Directory');
   });
 
   it('the orders service sends a stranger to sign in, and shows orders to alice once she has', async () => {
