@@ -14,7 +14,7 @@ import { portalRoutes } from './http/portal-routes.js';
 import { StsService } from './sts/index.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import type { PortalFederation } from './portal/portal-federation.js';
-import { ClientRegistry, TokenExchangeService } from './token-exchange/index.js';
+import { ClientRegistry, TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -205,6 +205,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
       adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
       tokenRoutes(tokenExchange, {
+        management: new TokenManagementService({
+          clients: () => state.clients,
+          sessions,
+          issuer: () => state.config.publicUrl,
+          audit,
+        }),
         onError: (error, requestId) =>
           logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
       }),

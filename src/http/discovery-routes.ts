@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { OAUTH_PATHS } from './token-routes.js';
 
 /** What the discovery documents need: the issuer, the algorithm and the published keys. */
 export interface DiscoveryDependencies {
@@ -9,7 +10,36 @@ export interface DiscoveryDependencies {
 
 const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
-/** Mounts `/.well-known/jwks.json` and `/.well-known/openid-configuration` (SPEC 4.1). */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+
+/**
+ * The RFC 8414 authorization server metadata: every OAuth endpoint fedgate serves, with the client
+ * authentication each accepts. The OpenID configuration is this plus its own members.
+ */
+function authorizationServerMetadata(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
+    grant_types_supported: [TOKEN_EXCHANGE_GRANT],
+    // fedgate has no authorization endpoint: tokens come from the portal, the STS and token exchange.
+    response_types_supported: ['none'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+    revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+    introspection_endpoint: `${issuer}${OAUTH_PATHS.introspection}`,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+  };
+}
+
+/**
+ * Mounts `/.well-known/jwks.json`, `/.well-known/openid-configuration` (SPEC 4.1) and the RFC 8414
+ * `/.well-known/oauth-authorization-server`.
+ */
 export function discoveryRoutes(deps: DiscoveryDependencies): (app: Express) => void {
   return (app) => {
     app.get('/.well-known/jwks.json', async (_req, res) => {
@@ -18,23 +48,17 @@ export function discoveryRoutes(deps: DiscoveryDependencies): (app: Express) => 
       res.setHeader('Cache-Control', 'public, max-age=60');
       res.json(jwks);
     });
+    app.get('/.well-known/oauth-authorization-server', (_req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.json(authorizationServerMetadata(deps.issuer()));
+    });
     app.get('/.well-known/openid-configuration', (_req, res) => {
       const issuer = deps.issuer();
       res.setHeader('Cache-Control', 'public, max-age=300');
       res.json({
-        issuer,
-        jwks_uri: `${issuer}/.well-known/jwks.json`,
-        token_endpoint: `${issuer}/oauth2/token`,
-        grant_types_supported: [TOKEN_EXCHANGE_GRANT],
-        token_endpoint_auth_methods_supported: [
-          'client_secret_basic',
-          'client_secret_post',
-          'private_key_jwt',
-        ],
-        token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        ...authorizationServerMetadata(issuer),
         id_token_signing_alg_values_supported: [deps.algorithm()],
         subject_types_supported: ['public'],
-        response_types_supported: ['none'],
         claims_supported: [
           'iss',
           'sub',
@@ -53,8 +77,9 @@ export function discoveryRoutes(deps: DiscoveryDependencies): (app: Express) => 
           'amr',
           'chain',
           'act',
+          'scope',
+          'client_id',
         ],
-        revocation_endpoint: `${issuer}/sts/revoke`,
       });
     });
   };

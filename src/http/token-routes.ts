@@ -1,5 +1,11 @@
 import type { Express, Request, Response } from 'express';
-import { isOAuthError, type TokenExchangeService } from '../token-exchange/index.js';
+import {
+  isOAuthError,
+  type TokenExchangeService,
+  type TokenManagementService,
+  type TokenRequestContext,
+} from '../token-exchange/index.js';
+import type { TokenEndpointInput } from '../token-exchange/index.js';
 
 /** Optional per-address gate (SPEC 8: token endpoints are rate-limited); resolves false to refuse. */
 export type TokenRequestGate = (sourceIp: string) => Promise<boolean>;
@@ -9,58 +15,86 @@ export interface TokenRoutesOptions {
   readonly rateLimit?: TokenRequestGate;
   /** Unexpected failures (answered `server_error`), for the process log; never called for refusals. */
   readonly onError?: (error: unknown, requestId: string) => void;
+  /** RFC 7009 revocation and RFC 7662 introspection; not mounted without it. */
+  readonly management?: TokenManagementService;
 }
 
-const TOKEN_PATH = '/oauth2/token';
+/** The OAuth endpoints' paths, also named by the discovery documents. */
+export const OAUTH_PATHS = {
+  token: '/oauth2/token',
+  revocation: '/oauth2/revoke',
+  introspection: '/oauth2/introspect',
+} as const;
+
+/** What one OAuth endpoint does with a form request: the JSON to answer 200 with, or an OAuthError. */
+type FormEndpoint = (input: TokenEndpointInput, context: TokenRequestContext) => Promise<object | undefined>;
 
 /**
- * Mounts `POST /oauth2/token` (SPEC 4.4): form-encoded RFC 8693 requests in, RFC 6749 JSON out (never
- * problem+json), always `Cache-Control: no-store`. A 401 carries `WWW-Authenticate: Basic realm="fedgate"`.
+ * Mounts the OAuth endpoints (SPEC 4.4): `POST /oauth2/token` (RFC 8693), `POST /oauth2/revoke` (RFC 7009) and
+ * `POST /oauth2/introspect` (RFC 7662). Form-encoded requests in, RFC 6749 JSON out (never problem+json), always
+ * `Cache-Control: no-store`. A 401 carries `WWW-Authenticate: Basic realm="fedgate"`.
  */
 export function tokenRoutes(
   service: TokenExchangeService,
   options: TokenRoutesOptions = {},
 ): (app: Express) => void {
   return (app) => {
-    app.post(TOKEN_PATH, async (req: Request, res: Response) => {
-      noStore(res);
-      const sourceIp = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      if (options.rateLimit !== undefined && !(await options.rateLimit(sourceIp))) {
-        res.setHeader('Retry-After', '1');
-        sendError(res, 429, 'temporarily_unavailable', 'Too many requests.');
-        return;
-      }
-      if (!req.is('application/x-www-form-urlencoded')) {
-        sendError(res, 400, 'invalid_request', 'The request body must be application/x-www-form-urlencoded.');
-        return;
-      }
-      try {
-        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<
-          string,
-          unknown
-        >;
-        const response = await service.exchange(
-          { body, authorization: req.headers.authorization },
-          { sourceIp, requestId: req.id },
-        );
-        res.status(200).json(response);
-      } catch (error) {
-        if (!isOAuthError(error)) {
-          options.onError?.(error, req.id);
-          sendError(res, 500, 'server_error', 'The token service failed.');
-          return;
-        }
-        // RFC 9110 §15.5.2: every 401 names the scheme; Basic is how a client would retry (RFC 6749 §5.2).
-        if (error.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="fedgate"');
-        sendError(res, error.status, error.error, error.detail);
-      }
-    });
-    app.all(TOKEN_PATH, (_req: Request, res: Response) => {
-      noStore(res);
-      res.setHeader('Allow', 'POST');
-      sendError(res, 405, 'invalid_request', 'Use POST.');
-    });
+    formEndpoint(app, OAUTH_PATHS.token, options, (input, context) => service.exchange(input, context));
+    const management = options.management;
+    if (management !== undefined) {
+      // RFC 7009 §2.2: success is a 200 with an empty body.
+      formEndpoint(app, OAUTH_PATHS.revocation, options, async (input, context) => {
+        await management.revoke(input, context);
+        return undefined;
+      });
+      formEndpoint(app, OAUTH_PATHS.introspection, options, (input, context) =>
+        management.introspect(input, context),
+      );
+    }
   };
+}
+
+function formEndpoint(app: Express, path: string, options: TokenRoutesOptions, handle: FormEndpoint): void {
+  app.post(path, async (req: Request, res: Response) => {
+    noStore(res);
+    const sourceIp = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    if (options.rateLimit !== undefined && !(await options.rateLimit(sourceIp))) {
+      res.setHeader('Retry-After', '1');
+      sendError(res, 429, 'temporarily_unavailable', 'Too many requests.');
+      return;
+    }
+    if (!req.is('application/x-www-form-urlencoded')) {
+      sendError(res, 400, 'invalid_request', 'The request body must be application/x-www-form-urlencoded.');
+      return;
+    }
+    try {
+      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<
+        string,
+        unknown
+      >;
+      const answer = await handle(
+        { body, authorization: req.headers.authorization },
+        { sourceIp, requestId: req.id },
+      );
+      if (answer === undefined) res.status(200).end();
+      else res.status(200).json(answer);
+    } catch (error) {
+      if (!isOAuthError(error)) {
+        options.onError?.(error, req.id);
+        sendError(res, 500, 'server_error', 'The token service failed.');
+        return;
+      }
+      // RFC 9110 §15.5.2: every 401 names the scheme; Basic is how a client would retry (RFC 6749 §5.2).
+      if (error.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="fedgate"');
+      if (error.status === 503) res.setHeader('Retry-After', '1');
+      sendError(res, error.status, error.error, error.detail);
+    }
+  });
+  app.all(path, (_req: Request, res: Response) => {
+    noStore(res);
+    res.setHeader('Allow', 'POST');
+    sendError(res, 405, 'invalid_request', 'Use POST.');
+  });
 }
 
 function noStore(res: Response): void {

@@ -1,6 +1,6 @@
 import { FedgateError, type ErrorCode } from '../errors/index.js';
 
-/** The RFC 6749 §5.2 / RFC 8693 §2.2.2 error codes the token endpoint answers with. */
+/** The RFC 6749 §5.2 / RFC 8693 §2.2.2 / RFC 7009 §2.2.1 error codes the OAuth endpoints answer with. */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -9,6 +9,7 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'invalid_target'
+  | 'unsupported_token_type'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -30,6 +31,7 @@ const FEDGATE_CODE: Record<OAuthErrorCode, ErrorCode> = {
   unsupported_grant_type: 'ValidationError',
   invalid_scope: 'ValidationError',
   invalid_target: 'ValidationError',
+  unsupported_token_type: 'ValidationError',
   server_error: 'InternalError',
   temporarily_unavailable: 'ServiceUnavailable',
 };
@@ -42,6 +44,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_grant_type: 400,
   invalid_scope: 400,
   invalid_target: 400,
+  unsupported_token_type: 400,
   server_error: 500,
   temporarily_unavailable: 503,
 };
