@@ -12,7 +12,8 @@ export interface MemoryStoreOptions {
 
 type Entry =
   | { readonly kind: 'string'; value: string; expiresAt: number }
-  | { readonly kind: 'set'; readonly members: Set<string>; expiresAt: number };
+  /** Each member with its own expiry (epoch ms, Infinity without a TTL); the set expires with its last member. */
+  | { readonly kind: 'set'; readonly members: Map<string, number>; expiresAt: number };
 
 interface Subscription {
   readonly listener: (message: string) => void;
@@ -72,10 +73,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return entry;
   }
 
+  /** The set with its expired members trimmed (undefined when none is left). */
   function liveSet(key: string): Extract<Entry, { kind: 'set' }> | undefined {
     const entry = live(key);
-    if (entry !== undefined && entry.kind !== 'set') throw wrongType();
+    if (entry === undefined) return undefined;
+    if (entry.kind !== 'set') throw wrongType();
+    const at = now();
+    for (const [member, expiresAt] of entry.members) if (expiresAt <= at) entry.members.delete(member);
+    if (entry.members.size === 0) {
+      entries.delete(keyPrefix + key);
+      return undefined;
+    }
     return entry;
+  }
+
+  function lastExpiry(members: Map<string, number>): number {
+    let last = -Infinity;
+    for (const expiresAt of members.values()) if (expiresAt > last) last = expiresAt;
+    return last;
   }
 
   function expiryOf(ttlMs: number | undefined): number {
@@ -155,18 +170,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       ensureOpen();
       checkString('key', key);
       checkString('member', member);
-      const expiresAt = ttlMs === undefined ? undefined : expiryOf(ttlMs);
+      const expiresAt = expiryOf(ttlMs);
       const entry = liveSet(key);
       if (entry === undefined) {
-        entries.set(keyPrefix + key, {
-          kind: 'set',
-          members: new Set([member]),
-          expiresAt: expiresAt ?? Infinity,
-        });
+        entries.set(keyPrefix + key, { kind: 'set', members: new Map([[member, expiresAt]]), expiresAt });
         return;
       }
-      entry.members.add(member);
-      if (expiresAt !== undefined && entry.expiresAt < expiresAt) entry.expiresAt = expiresAt;
+      // A member's expiry only ever grows, as with Redis ZADD GT.
+      if ((entry.members.get(member) ?? -Infinity) < expiresAt) entry.members.set(member, expiresAt);
+      entry.expiresAt = lastExpiry(entry.members);
     },
 
     async removeFromSet(key, member) {
@@ -177,12 +189,32 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       entry.members.delete(member);
       // Like Redis, an empty set does not exist.
       if (entry.members.size === 0) entries.delete(keyPrefix + key);
+      else entry.expiresAt = lastExpiry(entry.members);
     },
 
     async setMembers(key) {
       ensureOpen();
       const entry = liveSet(checkString('key', key));
-      return entry === undefined ? [] : [...entry.members];
+      return entry === undefined ? [] : [...entry.members.keys()];
+    },
+
+    async commit(writes) {
+      ensureOpen();
+      // Checked in full before anything is written: all or none.
+      const checked = writes.map((write) => {
+        checkString('key', write.key);
+        if (write.op === 'set') {
+          checkString('value', write.value);
+          return { ...write, expiresAt: expiryOf(write.ttlMs) };
+        }
+        if (write.op !== 'delete') throw new TypeError('write.op must be set or delete');
+        return { ...write, expiresAt: 0 };
+      });
+      for (const write of checked) {
+        if (write.op === 'set')
+          entries.set(keyPrefix + write.key, { kind: 'string', value: write.value, expiresAt: write.expiresAt });
+        else entries.delete(keyPrefix + write.key);
+      }
     },
 
     async publish(channel, message) {
@@ -230,6 +262,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     isConnected() {
       return !closed;
+    },
+
+    describe() {
+      return 'the embedded store';
     },
 
     onConnectionChange() {

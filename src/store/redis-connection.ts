@@ -31,6 +31,36 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** A connection attempt not completed within this many ms is abandoned and retried. Default 1000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Liveness of the revocation channel: every instance publishes a heartbeat through the store this often
+   * (default 1000 ms) and expects its own back on its subscriber connection within `livenessTimeoutMs`
+   * (default 3000 ms); a miss drops the subscription (the store reports `down`) and reconnects it.
+   */
+  readonly heartbeatIntervalMs?: number;
+  readonly livenessTimeoutMs?: number;
+  /**
+   * Durable writes (`commit(…, { durable: true })`, used for revocations): WAIT until this many replicas
+   * acknowledged them, at most `durableTimeoutMs` (default 500). 0 or unset: no WAIT.
+   */
+  readonly durableReplicas?: number;
+  readonly durableTimeoutMs?: number;
+}
+
+/** Where the store connects, for start-up and error messages: addresses only, never credentials. */
+export function describeRedisAddress(options: RedisStoreOptions): string {
+  const nodes = (list: readonly RedisNodeAddress[]): string =>
+    list.map(({ host, port }) => `${host}:${port}`).join(',');
+  if (options.url !== undefined) {
+    try {
+      const url = new URL(options.url);
+      return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    } catch {
+      return 'an unparsable Redis URL';
+    }
+  }
+  if (options.sentinels !== undefined)
+    return `Redis Sentinel master "${options.name ?? ''}" via ${nodes(options.sentinels)}`;
+  return `Redis Cluster via ${nodes(options.cluster ?? [])}`;
 }
 
 /** Throws TypeError unless the options name exactly one usable topology. */
@@ -53,8 +83,11 @@ const MAX_RECONNECT_DELAY_MS = 250;
 /** Default command and connect timeouts. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
+/** TCP keepalive probes start after this much idle time, so a silently dropped connection is noticed by the OS too. */
+const KEEPALIVE_MS = 1_000;
 
-function reconnectDelay(attempt: number): number {
+/** Pause before reconnection attempt `attempt` (1, 2, …). */
+export function reconnectDelay(attempt: number): number {
   return Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS);
 }
 
@@ -64,7 +97,27 @@ function reconnectDelay(attempt: number): number {
  * a command timeout, and short capped reconnection backoff forever.
  */
 export function openRedisConnection(options: RedisStoreOptions): RedisClient {
-  const common: RedisOptions = {
+  const common = commonRedisOptions(options);
+  checkRedisTopology(options);
+  if (options.url !== undefined) return new Redis(options.url, common);
+  if (options.sentinels !== undefined) return new Redis(sentinelOptions(options, common));
+  const { retryStrategy: _perNode, enableOfflineQueue: _offline, ...redisOptions } = common;
+  return new Cluster(
+    (options.cluster ?? []).map(({ host, port }) => ({ host, port })),
+    {
+      redisOptions,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      maxRedirections: 4,
+      // A failover moves slots: the map is re-read this often even when no MOVED reply says so.
+      slotsRefreshInterval: 1_000,
+    },
+  );
+}
+
+/** Connection options every fedgate Redis connection shares. */
+export function commonRedisOptions(options: RedisStoreOptions): RedisOptions {
+  return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -77,26 +130,18 @@ export function openRedisConnection(options: RedisStoreOptions): RedisClient {
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(options.tls === true ? { tls: {} } : {}),
+    keepAlive: KEEPALIVE_MS,
   };
-  checkRedisTopology(options);
-  if (options.url !== undefined) return new Redis(options.url, common);
-  if (options.sentinels !== undefined)
-    return new Redis({
-      ...common,
-      sentinels: options.sentinels.map(({ host, port }) => ({ host, port })),
-      ...(options.name === undefined ? {} : { name: options.name }),
-      sentinelRetryStrategy: reconnectDelay,
-      ...(options.sentinelPassword === undefined ? {} : { sentinelPassword: options.sentinelPassword }),
-      ...(options.tls === true ? { enableTLSForSentinelMode: true } : {}),
-    });
-  const { retryStrategy: _perNode, enableOfflineQueue: _offline, ...redisOptions } = common;
-  return new Cluster(
-    (options.cluster ?? []).map(({ host, port }) => ({ host, port })),
-    {
-      redisOptions,
-      enableOfflineQueue: false,
-      clusterRetryStrategy: reconnectDelay,
-      maxRedirections: 4,
-    },
-  );
+}
+
+/** Options of a connection to the master the sentinels name. */
+export function sentinelOptions(options: RedisStoreOptions, common: RedisOptions): RedisOptions {
+  return {
+    ...common,
+    sentinels: (options.sentinels ?? []).map(({ host, port }) => ({ host, port })),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    sentinelRetryStrategy: reconnectDelay,
+    ...(options.sentinelPassword === undefined ? {} : { sentinelPassword: options.sentinelPassword }),
+    ...(options.tls === true ? { enableTLSForSentinelMode: true } : {}),
+  };
 }

@@ -25,25 +25,45 @@ export interface Store {
   ttl(key: string): Promise<number | undefined>;
   /** Atomically increments a counter and returns the new value; ttlMs is set when the counter is created. */
   increment(key: string, ttlMs?: number): Promise<number>;
-  /** Adds a member to a set; ttlMs (re)sets the set's expiry to at least that long. */
+  /**
+   * Adds a member to a set. With ttlMs the member expires after that long (a re-add only ever extends it),
+   * without it the member stays until removed; the set expires with its last member.
+   */
   addToSet(key: string, member: string, ttlMs?: number): Promise<void>;
   /** Removes a member from a set. */
   removeFromSet(key: string, member: string): Promise<void>;
-  /** Members of a set (empty when absent). */
+  /** Live members of a set (empty when absent). */
   setMembers(key: string): Promise<string[]>;
+  /**
+   * Applies writes atomically (all or none). On a Redis Cluster every key must share one hash tag
+   * (`{…}`). With `durable`, and a store configured with `durableReplicas`, resolves only once that many
+   * replicas acknowledged the writes (Redis WAIT); StoreUnavailable otherwise (the writes may still be
+   * applied: retry, the writes are idempotent).
+   */
+  commit(writes: readonly StoreWrite[], options?: { readonly durable?: boolean }): Promise<void>;
   /** Publishes a message to every subscriber of the channel, on every instance sharing the store. */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is active; the returned function unsubscribes. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
   /** Round trip to the backend; rejects with StoreUnavailable when it cannot be reached. */
   ping(): Promise<void>;
-  /** True while both the command and the subscription connections are up. */
+  /**
+   * True while the command connection is up and the revocation channel is proven live (subscribed, and
+   * the store's own heartbeat heard within the liveness bound). Cached state is trustworthy only then.
+   */
   isConnected(): boolean;
   /** Called with `down` when a connection is lost and `up` when all are back; returns an unsubscribe. */
   onConnectionChange(listener: (state: 'up' | 'down') => void): () => void;
+  /** Where the store is, for messages: an address without credentials (`redis://10.0.0.5:6379`), or `embedded`. */
+  describe(): string;
   /** Closes connections and timers. */
   close(): Promise<void>;
 }
+
+/** One write of a `commit`. */
+export type StoreWrite =
+  | { readonly op: 'set'; readonly key: string; readonly value: string; readonly ttlMs?: number }
+  | { readonly op: 'delete'; readonly key: string };
 
 /** The adapters fedgate ships. */
 export type StoreKind = 'memory' | 'redis';

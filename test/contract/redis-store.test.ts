@@ -53,13 +53,28 @@ describe('redis store specifics', () => {
     await store.addToSet('s', 'm');
     expect(await client.get('tenant-x:k')).toBe('v');
     expect(await client.get('k')).toBeNull();
-    expect(await client.smembers('tenant-x:s')).toEqual(['m']);
+    expect(await client.zrange('tenant-x:s', 0, -1)).toEqual(['m']);
 
     const received = inbox();
     await store.subscribe('c', received.listener);
     await client.publish('c', 'unprefixed');
     await client.publish('tenant-x:c', 'prefixed');
     await eventually(() => expect(received.messages).toEqual(['prefixed']));
+  });
+
+  it('an index written as a plain SET by an older fedgate is read, and converted on the next add', async () => {
+    const store = createStore({ kind: 'redis', url: server.url, keyPrefix: 'legacy:' });
+    stores.push(store);
+    const client = new Redis(server.url);
+    raw.push(client);
+    await client.sadd('legacy:index', 'old-a', 'old-b');
+    await client.pexpire('legacy:index', 60_000);
+    expect((await store.setMembers('index')).sort()).toEqual(['old-a', 'old-b']);
+    await store.addToSet('index', 'new', 120_000);
+    expect(await client.type('legacy:index')).toBe('zset');
+    expect((await store.setMembers('index')).sort()).toEqual(['new', 'old-a', 'old-b']);
+    await store.removeFromSet('index', 'old-a');
+    expect((await store.setMembers('index')).sort()).toEqual(['new', 'old-b']);
   });
 
   it('operations issued right after creation wait for the first connection instead of failing', async () => {

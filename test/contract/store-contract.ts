@@ -287,9 +287,26 @@ export function describeStoreContract(name: string, subject: () => StoreContract
         await store.addToSet('kept', 'b', 1_000);
         expect(await store.ttl('kept')).toBeGreaterThan(60_000);
 
+        // A member without a TTL stays until removed, and so does its set.
         await store.addToSet('kept', 'c');
+        expect(await store.ttl('kept')).toBe(Infinity);
+        await store.removeFromSet('kept', 'c');
         expect(await store.ttl('kept')).toBeGreaterThan(60_000);
         expect(await store.ttl('kept')).not.toBe(Infinity);
+      });
+
+      it('index sets do not grow for ever: each member expires on its own, and the set with its last member (issue 20)', async () => {
+        const store = await fresh();
+        await store.addToSet('index', 'long-lived', 3_600_000);
+        for (let i = 0; i < 50; i++) await store.addToSet('index', `short-${i}`, 60);
+        expect((await store.setMembers('index')).length).toBe(51);
+        await eventually(async () => expect(await store.setMembers('index')).toEqual(['long-lived']));
+        // Re-adding with a shorter TTL never shortens a member's life.
+        await store.addToSet('index', 'long-lived', 60);
+        await sleep(150);
+        expect(await store.setMembers('index')).toEqual(['long-lived']);
+        await store.removeFromSet('index', 'long-lived');
+        expect(await store.ttl('index')).toBeUndefined();
       });
 
       it('a new set created with a TTL gets that TTL; without one it is permanent', async () => {
@@ -307,6 +324,35 @@ export function describeStoreContract(name: string, subject: () => StoreContract
         await store.addToSet('s', 'a');
         expect(await store.delete('s')).toBe(true);
         expect(await store.setMembers('s')).toEqual([]);
+      });
+    });
+
+    describe('atomic commits', () => {
+      it('writes and deletes keys of one hash tag together', async () => {
+        const store = await fresh();
+        await store.set('record:{abc}', 'live');
+        await store.commit([
+          { op: 'set', key: 'marker:{abc}', value: '1', ttlMs: 60_000 },
+          { op: 'delete', key: 'record:{abc}' },
+        ]);
+        expect(await store.getMany(['record:{abc}', 'marker:{abc}'])).toEqual([undefined, '1']);
+        const ttl = await store.ttl('marker:{abc}');
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(60_000);
+        // Idempotent: committing again changes nothing.
+        await store.commit([{ op: 'delete', key: 'record:{abc}' }], { durable: true });
+        expect(await store.get('marker:{abc}')).toBe('1');
+      });
+
+      it('a commit with an invalid write writes nothing', async () => {
+        const store = await fresh();
+        await expect(
+          store.commit([
+            { op: 'set', key: 'a:{t}', value: 'v' },
+            { op: 'set', key: 'b:{t}', value: 'v', ttlMs: -1 },
+          ]),
+        ).rejects.toBeInstanceOf(TypeError);
+        expect(await store.get('a:{t}')).toBeUndefined();
       });
     });
 

@@ -35,6 +35,10 @@ function installExitHook(): void {
 export interface StartRedisServerOptions {
   /** Path or name of the binary; default $REDIS_SERVER_BIN or `redis-server` on PATH. */
   readonly binary?: string;
+  /** More server options (`--cluster-enabled yes`, `--replicaof …`); later options override earlier ones. */
+  readonly args?: readonly string[];
+  /** A fixed port (a restart of a topology node); a free one when omitted. */
+  readonly port?: number;
 }
 
 /**
@@ -45,11 +49,12 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   installExitHook();
   const binary = options.binary ?? process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
   let lastError: unknown;
+  const args = options.args ?? [];
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     try {
-      const child = await spawnOn(binary, port);
-      return handleFor(binary, port, child);
+      const child = await spawnOn(binary, port, args);
+      return handleFor(binary, port, child, args);
     } catch (error) {
       // Another process may have taken the port between probing and binding: try another one.
       if (!(error instanceof PortInUseError)) throw error;
@@ -59,7 +64,12 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   throw new Error(`could not start redis-server after ${PORT_ATTEMPTS} attempts`, { cause: lastError });
 }
 
-function handleFor(binary: string, port: number, initial: ChildProcess): RedisServerHandle {
+function handleFor(
+  binary: string,
+  port: number,
+  initial: ChildProcess,
+  args: readonly string[],
+): RedisServerHandle {
   let child: ChildProcess | undefined = initial;
   const handle: RedisServerHandle = {
     url: `redis://127.0.0.1:${port}`,
@@ -80,7 +90,7 @@ function handleFor(binary: string, port: number, initial: ChildProcess): RedisSe
       // The port is ours by convention only; if something grabbed it, a short wait usually frees it.
       for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
         try {
-          child = await spawnOn(binary, port);
+          child = await spawnOn(binary, port, args);
           return;
         } catch (error) {
           if (!(error instanceof PortInUseError)) throw error;
@@ -96,7 +106,7 @@ function handleFor(binary: string, port: number, initial: ChildProcess): RedisSe
 
 class PortInUseError extends Error {}
 
-async function spawnOn(binary: string, port: number): Promise<ChildProcess> {
+async function spawnOn(binary: string, port: number, args: readonly string[]): Promise<ChildProcess> {
   const child = spawn(
     binary,
     [
@@ -114,6 +124,7 @@ async function spawnOn(binary: string, port: number): Promise<ChildProcess> {
       'no',
       '--loglevel',
       'warning',
+      ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -204,7 +215,8 @@ function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (probed, then released). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
