@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig, watchConfig, type GatewayConfig, type StoreConfig } from './config/index.js';
-import { createStore, type Store, type StoreOptions } from './store/index.js';
+import { createStore, waitForStore, type Store, type StoreOptions } from './store/index.js';
 import { SessionService, SigningKeyRing } from './sessions/index.js';
 import { PolicyCatalog } from './roles/index.js';
 import { ProviderRegistry } from './identity-providers/provider-registry.js';
 import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
 import { AuditLog, auditSinksFor, type AuditSink } from './audit/index.js';
 import { createRateLimits, rateLimitMount } from './http/rate-limit.js';
-import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/index.js';
+import { createHttpApp, listen, startingHandler, type RouteMount, type RunningServer } from './http/index.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
@@ -102,15 +102,53 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const limits = createRateLimits(config.rateLimits, storeOptions);
   closers.unshift(() => limits.close());
   try {
-    const keys = await openSigningKeys(config, store, {
-      keyEncryptionKey,
-      now,
-      onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
-      onRotated: ({ kid }) => audit.record({ event: 'key.rotated', outcome: 'success', details: { kid } }),
-    });
+    // Listening at once: while the store is not reachable yet, /readyz answers 503 and the rest 503 too.
+    let serve: (req: IncomingMessage, res: ServerResponse) => void = startingHandler;
+    const server = await listen(
+      (req, res) => serve(req, res),
+      config.listen.host,
+      options.port ?? config.listen.port,
+    );
+    const closeServer = (): Promise<void> => server.close();
+    closers.unshift(closeServer);
+    const storeAddress = store.describe();
+    logger.info({ store: storeAddress }, 'connecting to the store');
+    const startupTimeoutMs = config.store.kind === 'redis' ? config.store.startupTimeout * 1000 : 0;
+    const { keys, sessions } = await waitForStore(
+      async () => {
+        const opened = await openSigningKeys(config, store, {
+          keyEncryptionKey,
+          now,
+          onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
+          onRotated: ({ kid }) =>
+            audit.record({ event: 'key.rotated', outcome: 'success', details: { kid } }),
+          onRestored: ({ kid, generation }) =>
+            logger.warn(
+              { kid, generation, store: storeAddress },
+              'the signing key ring was gone from the store (empty after a failover?): this instance put its current key back',
+            ),
+        });
+        const service = sessionServiceFor(config, store, opened, now);
+        try {
+          await service.start();
+        } catch (error) {
+          opened.close();
+          throw error;
+        }
+        return { keys: opened, sessions: service };
+      },
+      {
+        timeoutMs: startupTimeoutMs,
+        address: storeAddress,
+        onRetry: (attempt, delayMs, error) =>
+          logger.warn(
+            { store: storeAddress, attempt, retryInMs: delayMs, err: error.internal ?? error.detail },
+            'the store is not reachable yet; retrying',
+          ),
+      },
+    );
+    logger.info({ store: storeAddress }, 'store connected');
     closers.unshift(() => keys.close());
-    const sessions = sessionServiceFor(config, store, keys, now);
-    await sessions.start();
     closers.unshift(() => sessions.close());
 
     let state: GatewayState = {
@@ -218,7 +256,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const app = createHttpApp({
       logger,
       metrics,
-      readiness: { store: async () => (await store.ping(), true) },
+      // Ready only while the revocation channel is proven live too: a silent subscription is not ready.
+      readiness: { store: async () => store.isConnected() && (await store.ping(), true) },
       trustProxies: config.trustProxies,
       https: config.publicUrl.startsWith('https:'),
       // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
@@ -232,8 +271,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         authorizer.handle(req, res);
       else app(req, res);
     };
-    const server = await listen(handler, config.listen.host, options.port ?? config.listen.port);
-    closers.unshift(() => server.close());
+    serve = handler;
+    // On close the listener stops first.
+    closers.splice(closers.indexOf(closeServer), 1);
+    closers.unshift(closeServer);
     let authorizerServer: RunningServer | undefined;
     const authorizerListen = config.authorizer.listen;
     if (authorizerListen !== undefined) {
@@ -312,6 +353,7 @@ export function openSigningKeys(
     now?: () => number;
     onError?: (error: unknown) => void;
     onRotated?: (key: { kid: string; generation: number }) => void;
+    onRestored?: (key: { kid: string; generation: number }) => void;
   },
 ): Promise<SigningKeyRing> {
   return SigningKeyRing.open({
@@ -323,6 +365,8 @@ export function openSigningKeys(
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
     ...(options.onRotated === undefined ? {} : { onRotated: options.onRotated }),
+    ...(options.onRestored === undefined ? {} : { onRestored: options.onRestored }),
+    refreshIntervalSeconds: config.signing.refreshInterval,
   });
 }
 
@@ -354,6 +398,10 @@ export function storeOptionsFor(store: StoreConfig): StoreOptions {
     ...(store.sentinelName === undefined ? {} : { name: store.sentinelName }),
     ...(store.cluster === undefined ? {} : { cluster: store.cluster.map((node) => ({ ...node })) }),
     ...(store.commandTimeout === undefined ? {} : { commandTimeoutMs: store.commandTimeout * 1000 }),
+    heartbeatIntervalMs: store.heartbeatInterval * 1000,
+    livenessTimeoutMs: store.livenessTimeout * 1000,
+    durableReplicas: store.durableReplicas,
+    durableTimeoutMs: store.durableTimeout * 1000,
   };
 }
 

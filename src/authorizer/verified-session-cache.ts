@@ -28,9 +28,10 @@ export interface VerifiedSessionCacheOptions {
 
 /**
  * The authorizer's cache of verified credentials, keyed by a hash of the token (the token itself is never
- * kept). Cached state is trusted only while the store and its revocation subscription are connected:
- * revocations evict matching entries, a lost connection empties the cache, and until the connection is back
- * every lookup fails with StoreUnavailable (fail closed), cached or not.
+ * kept). Cached state is trusted only while the store's revocation channel is proven live: revocations
+ * evict matching entries, and a lost or silent channel empties the cache; until it is back nothing is
+ * cached and every lookup is answered from the store (where revocations are written before they are
+ * announced), and when the store cannot be queried at all every lookup fails with StoreUnavailable.
  */
 export class VerifiedSessionCache {
   readonly #sessions: SessionService;
@@ -85,9 +86,14 @@ export class VerifiedSessionCache {
     this.#cache = maxEntries > 0 ? new BoundedCache(maxEntries) : undefined;
   }
 
-  /** True while session state can be checked: the store and the revocation subscription are up. */
+  /** True while session state can be checked: the store answers commands. */
   available(): boolean {
-    return this.#store.isConnected();
+    return this.#store.canQuery();
+  }
+
+  /** True while cached state may be used: the revocation channel is proven live and subscribed. */
+  #trusted(): boolean {
+    return this.#subscribed && this.#store.isConnected();
   }
 
   /**
@@ -105,7 +111,7 @@ export class VerifiedSessionCache {
     this.#ensureAvailable();
     const entry: VerifiedSession = { session, memo: new Map() };
     const expiresAt = Math.min(this.#now() + this.#ttlMs, session.expiresAt * 1000);
-    if (this.#cache !== undefined && this.#subscribed && generation === this.#generation && expiresAt > now)
+    if (this.#cache !== undefined && this.#trusted() && generation === this.#generation && expiresAt > now)
       this.#cache.set(key, entry, expiresAt);
     return entry;
   }
@@ -116,7 +122,11 @@ export class VerifiedSessionCache {
    */
   peek(token: string): VerifiedSession | undefined {
     this.#ensureAvailable();
-    if (!this.#subscribed || this.#cache === undefined) return undefined;
+    if (this.#cache === undefined) return undefined;
+    if (!this.#trusted()) {
+      this.#cache.clear();
+      return undefined;
+    }
     return this.#cache.get(cacheKey(token), this.#now());
   }
 

@@ -14,6 +14,7 @@ export const keysRotateCommand: CommandHandler = async (args, io) => {
   const shared = await openSharedState(
     configPathFrom(parsed.values.config, io),
     io,
+    'fedgate keys rotate',
     'its signing keys exist only in that process and are made anew when it starts, so restarting the gateway is the rotation (tokens it signed stop verifying); to rotate without that, configure a Redis store',
   );
   if (typeof shared === 'string') {

@@ -24,6 +24,8 @@ export interface SharedState {
 export async function openSharedState(
   configPath: string,
   io: CliIo,
+  /** The command, as the audit trail names who created a key (`fedgate sessions revoke` may create the first one). */
+  command: string,
   embeddedStoreHint = 'use the HTTP API of that gateway (POST /sts/revoke, DELETE /sessions/:id), or configure a Redis store',
 ): Promise<SharedState | string> {
   let config: GatewayConfig;
@@ -56,7 +58,7 @@ export async function openSharedState(
         audit.record({
           event: 'key.rotated',
           outcome: 'success',
-          details: { kid, by: 'fedgate keys rotate' },
+          details: { kid, by: command },
         }),
     });
     const sessions = sessionServiceFor(config, store, keys);
@@ -76,7 +78,8 @@ export async function openSharedState(
   } catch (error) {
     await audit.close();
     await store.close();
-    if (error instanceof FedgateError) return error.detail;
+    if (error instanceof FedgateError)
+      return error.code === 'StoreUnavailable' ? `${error.detail} (tried ${store.describe()})` : error.detail;
     throw error;
   }
 }

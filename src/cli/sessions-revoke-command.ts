@@ -1,6 +1,7 @@
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
 import { openSharedState } from './open-shared-state.js';
+import { FedgateError } from '../errors/index.js';
 
 const HELP = `Usage: fedgate sessions revoke (--session ID | --role NAME [--before TIME] | --subject SUB [--provider ID]) [--config FILE]
 
@@ -8,6 +9,9 @@ Revokes role sessions in the shared store; every gateway instance refuses them w
   --session ID     one session (the credential's jti)
   --role NAME      every session of the role issued before --before (ISO 8601 or epoch seconds; default: now)
   --subject SUB    every session of a federated subject (optionally only from --provider)`;
+
+/** A mass revocation's clean-up reports progress at most this often. */
+const PROGRESS_INTERVAL_MS = 1_000;
 
 interface RevokeArgs {
   config?: string;
@@ -53,7 +57,11 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
     }
     issuedBefore = parsedBefore;
   }
-  const shared = await openSharedState(configPathFrom(parsed.values.config, io), io);
+  const shared = await openSharedState(
+    configPathFrom(parsed.values.config, io),
+    io,
+    'fedgate sessions revoke',
+  );
   if (typeof shared === 'string') {
     io.stderr.write(`fedgate sessions revoke: ${shared}\n`);
     return ExitCode.Invalid;
@@ -65,6 +73,21 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
       details: { ...details, by: 'fedgate sessions revoke' },
     });
   try {
+    return await revoke();
+  } catch (error) {
+    // Never a stack trace: say what is known to be done and how to finish (every step is idempotent).
+    if (!(error instanceof FedgateError)) throw error;
+    io.stderr.write(
+      `fedgate sessions revoke: ${error.detail}${error.code === 'StoreUnavailable' ? ` (${shared.store.describe()})` : ''}\n` +
+        'Run the same command again: it is safe to repeat, and it finishes what was not done.\n',
+    );
+    return ExitCode.Invalid;
+  } finally {
+    await shared.close();
+  }
+
+  async function revoke(): Promise<number> {
+    if (shared === undefined || typeof shared === 'string') return ExitCode.Invalid;
     if (session !== undefined) {
       const revoked = await shared.sessions.revokeSession(session);
       // Sessions chained or exchanged from it are refused with it: each records its ancestors.
@@ -77,10 +100,28 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
       return revoked ? ExitCode.Ok : ExitCode.Invalid;
     }
     if (role !== undefined) {
-      await shared.sessions.revokeRole(role, issuedBefore);
-      recordRevocation({ role, issuedBefore: new Date(issuedBefore * 1000).toISOString() });
+      const before = new Date(issuedBefore * 1000).toISOString();
+      let lastReport = 0;
+      const summary = await shared.sessions.revokeRole(role, issuedBefore, {
+        onProgress: (progress) => {
+          if (lastReport === 0) {
+            // The marker and the notice went out before the first batch: refusal does not wait for clean-up.
+            io.stdout.write(
+              `sessions of role ${role} issued before ${before} are refused by every instance\n`,
+            );
+            recordRevocation({ role, issuedBefore: before });
+          }
+          const at = Date.now();
+          if (at - lastReport < PROGRESS_INTERVAL_MS && progress.examined < progress.total) return;
+          lastReport = at;
+          io.stderr.write(
+            `clean-up: ${progress.examined}/${progress.total} examined, ${progress.deleted} records deleted\n`,
+          );
+        },
+      });
+      if (lastReport === 0) recordRevocation({ role, issuedBefore: before });
       io.stdout.write(
-        `sessions of role ${role} issued before ${new Date(issuedBefore * 1000).toISOString()} revoked\n`,
+        `sessions of role ${role} issued before ${before} revoked; ${summary.deleted} records deleted\n`,
       );
       return ExitCode.Ok;
     }
@@ -90,7 +131,5 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
       `sessions of subject ${subject ?? ''}${provider === undefined ? '' : ` (${provider})`} revoked\n`,
     );
     return ExitCode.Ok;
-  } finally {
-    await shared.close();
   }
 };

@@ -1,3 +1,4 @@
+import { parseDuration } from './parse-duration.js';
 import type { ConfigIssue } from './config-error.js';
 import { formatConfigPath, type PathSegment } from './config-path.js';
 import { withSuggestion } from '../text/closest-match.js';
@@ -40,6 +41,16 @@ function checkStore(store: unknown, report: Report): void {
   }
   if (store.sentinelName !== undefined && store.sentinels === undefined) {
     report(['store', 'sentinelName'], 'is only used with sentinels');
+  }
+  const seconds = (value: unknown, fallback: number): number => {
+    try {
+      return value === undefined ? fallback : parseDuration(value as string | number);
+    } catch {
+      return NaN; // the schema reports it
+    }
+  };
+  if (seconds(store.livenessTimeout, 3) <= seconds(store.heartbeatInterval, 1)) {
+    report(['store', 'livenessTimeout'], 'must be longer than heartbeatInterval');
   }
 }
 

@@ -96,6 +96,14 @@ const redisStoreSchema = z.strictObject({
   cluster: z.array(nodeAddressSchema).min(1).optional(),
   keyPrefix: z.string().default('fedgate:'),
   commandTimeout: duration({ min: 0.001, max: 60 }).optional(),
+  /** How long `fedgate serve` keeps retrying an unreachable store before it gives up (issue 19). */
+  startupTimeout: duration({ min: 0, max: 3600 }).default(60),
+  /** Revocation-channel liveness (issue 20): heartbeat period and the bound on a silent subscription. */
+  heartbeatInterval: duration({ min: 0.05, max: 60 }).default(1),
+  livenessTimeout: duration({ min: 0.1, max: 300 }).default(3),
+  /** WAIT for this many replicas on revocation writes (0: no WAIT), at most `durableTimeout`. */
+  durableReplicas: integer(0, 16).default(0),
+  durableTimeout: duration({ min: 0.001, max: 60 }).default(0.5),
 });
 
 const storeSchema = z.discriminatedUnion('kind', [memoryStoreSchema, redisStoreSchema], {
@@ -105,6 +113,8 @@ const storeSchema = z.discriminatedUnion('kind', [memoryStoreSchema, redisStoreS
 const signingSchema = z.strictObject({
   algorithm: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
   rotationInterval: duration({ min: 3600 }).default(30 * 86_400),
+  /** How often every instance reloads the shared key ring (and notices it is gone from an empty store). */
+  refreshInterval: duration({ min: 1, max: 3600 }).default(60),
   keyFile: z.string().min(1).optional(),
 });
 

@@ -6,3 +6,4 @@ export { problemFor, toFedgateError, writeProblem } from './problem.js';
 export type { ProblemDocument } from './problem.js';
 export { requestIdFrom } from './request-id.js';
 export type { ReadinessCheck } from './readiness.js';
+export { startingHandler } from './starting-handler.js';

@@ -17,7 +17,7 @@ export {
   MAX_SESSION_DURATION_SECONDS,
   SessionService,
 } from './session-service.js';
-export type { SessionServiceOptions } from './session-service.js';
+export type { RevocationProgress, SessionServiceOptions } from './session-service.js';
 export { claimsFor, MAX_SESSION_TOKEN_BYTES, SESSION_TOKEN_TYPE } from './session-token.js';
 export type { SessionTokenClaims } from './session-token.js';
 export { isSigningAlgorithm, SIGNING_ALGORITHMS } from './signing-algorithm.js';

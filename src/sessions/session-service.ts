@@ -25,6 +25,16 @@ import {
 } from './session-token.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
 
+/** How far a mass revocation's clean-up has got: index members examined, records deleted. */
+export interface RevocationProgress {
+  readonly total: number;
+  readonly examined: number;
+  readonly deleted: number;
+}
+
+/** Records read and deleted per round trip of a mass revocation's clean-up. */
+const CLEAN_UP_BATCH = 500;
+
 /** SPEC 6.2: the longest role session. */
 export const MAX_SESSION_DURATION_SECONDS = 12 * 3600;
 /** SPEC 6.2: the longest chained (AssumeRole) session. */
@@ -258,8 +268,17 @@ export class SessionService {
     return deleted;
   }
 
-  /** Revokes every session of the role issued before `issuedBefore` (epoch s), like AWS "revoke active sessions". */
-  async revokeRole(roleName: string, issuedBefore: number): Promise<void> {
+  /**
+   * Revokes every session of the role issued before `issuedBefore` (epoch s), like AWS "revoke active
+   * sessions". The role marker is written and the notice published first, so every instance refuses the
+   * sessions at once however many there are; the records are then deleted in pipelined batches. Running it
+   * again is harmless and finishes an interrupted clean-up (the index keeps what is left to do).
+   */
+  async revokeRole(
+    roleName: string,
+    issuedBefore: number,
+    options: { readonly onProgress?: (progress: RevocationProgress) => void } = {},
+  ): Promise<RevocationProgress> {
     if (typeof roleName !== 'string' || roleName === '') throw new TypeError('roleName is required');
     if (!Number.isFinite(issuedBefore)) throw new TypeError('issuedBefore must be epoch seconds');
     const markerKey = revokedRoleKey(roleName);
@@ -267,12 +286,15 @@ export class SessionService {
     const existing = Number((await this.#storeCall(() => this.#store.get(markerKey))) ?? -Infinity);
     const cutoff = Math.max(existing, issuedBefore);
     const ttlMs = Math.max(cutoff * 1000 - this.#now(), 0) + this.#revocationTtlMs;
-    await this.#storeCall(() => this.#store.set(markerKey, String(cutoff), ttlMs));
-    const covered = (await this.#indexed(roleIndexKey(roleName))).filter(
-      (session) => session.roleName === roleName && session.issuedAt < cutoff,
+    await this.#storeCall(() =>
+      this.#store.commit([{ op: 'set', key: markerKey, value: String(cutoff), ttlMs }], { durable: true }),
     );
-    await Promise.all(covered.map((session) => this.#revokeRecord(session)));
     await this.#publish({ kind: 'role', roleName, issuedBefore: cutoff });
+    return this.#cleanUp(
+      roleIndexKey(roleName),
+      (session) => session.roleName === roleName && session.issuedAt < cutoff,
+      options.onProgress,
+    );
   }
 
   /** Revokes every current session of a federated subject, from one provider or (no provider) from any. */
@@ -280,14 +302,27 @@ export class SessionService {
     if (typeof subject !== 'string' || subject === '') throw new TypeError('subject is required');
     const revokedAt = Math.floor(this.#now() / 1000);
     await this.#storeCall(() =>
-      this.#store.set(revokedSubjectKey(subject, provider), String(revokedAt), this.#revocationTtlMs),
+      this.#store.commit(
+        [
+          {
+            op: 'set',
+            key: revokedSubjectKey(subject, provider),
+            value: String(revokedAt),
+            ttlMs: this.#revocationTtlMs,
+          },
+        ],
+        { durable: true },
+      ),
     );
-    const covered = (await this.#indexed(subjectIndexKey(subject))).filter(
-      (session) => session.subject === subject && (provider === undefined || session.provider === provider),
-    );
-    await Promise.all(covered.map((session) => this.#revokeRecord(session)));
     await this.#publish(
       provider === undefined ? { kind: 'subject', subject } : { kind: 'subject', subject, provider },
+    );
+    await this.#cleanUp(
+      subjectIndexKey(subject),
+      (session) =>
+        session.subject === subject &&
+        session.issuedAt <= revokedAt &&
+        (provider === undefined || session.provider === provider),
     );
   }
 
@@ -299,7 +334,17 @@ export class SessionService {
     // minted concurrently with the sign-out is caught by one side or the other.
     const revokedAt = Math.floor(this.#now() / 1000);
     await this.#storeCall(() =>
-      this.#store.set(revokedPortalKey(portalSessionId), String(revokedAt), this.#revocationTtlMs),
+      this.#store.commit(
+        [
+          {
+            op: 'set',
+            key: revokedPortalKey(portalSessionId),
+            value: String(revokedAt),
+            ttlMs: this.#revocationTtlMs,
+          },
+        ],
+        { durable: true },
+      ),
     );
     const covered = (await this.#indexed(portalIndexKey(portalSessionId))).filter(
       (session) => session.portalSessionId === portalSessionId,
@@ -437,16 +482,67 @@ export class SessionService {
     });
   }
 
-  /** Marks one session revoked for its remaining lifetime, then deletes its record and index entries. */
+  /**
+   * Marks one session revoked for its remaining lifetime and deletes its record in one atomic, durable
+   * write (both keys share the session's hash tag), then drops its index entries; true when it was live.
+   */
   async #revokeRecord(session: RoleSession): Promise<boolean> {
     const remainingMs = session.expiresAt * 1000 - this.#now();
-    if (remainingMs > 0)
-      await this.#storeCall(() => this.#store.set(revokedSessionKey(session.id), '1', remainingMs));
-    const deleted = await this.#storeCall(() => this.#store.delete(sessionKey(session.id)));
+    const live = (await this.#storeCall(() => this.#store.get(sessionKey(session.id)))) !== undefined;
+    await this.#storeCall(() =>
+      this.#store.commit(
+        [
+          ...(remainingMs > 0
+            ? [{ op: 'set' as const, key: revokedSessionKey(session.id), value: '1', ttlMs: remainingMs }]
+            : []),
+          { op: 'delete', key: sessionKey(session.id) },
+        ],
+        { durable: true },
+      ),
+    );
+    await this.#dropFromIndexes(session);
+    return live;
+  }
+
+  async #dropFromIndexes(session: RoleSession): Promise<void> {
     await this.#storeCall(() =>
       Promise.all(this.#indexesOf(session).map((index) => this.#store.removeFromSet(index, session.id))),
     );
-    return deleted;
+  }
+
+  /**
+   * Deletes the records an index lists that a marker already revokes, in pipelined batches: idempotent
+   * (a record already gone is skipped) and resumable (what is done leaves the index).
+   */
+  async #cleanUp(
+    index: string,
+    covered: (session: RoleSession) => boolean,
+    onProgress?: (progress: RevocationProgress) => void,
+  ): Promise<RevocationProgress> {
+    const ids = await this.#storeCall(() => this.#store.setMembers(index));
+    const progress = { total: ids.length, examined: 0, deleted: 0 };
+    for (let start = 0; start < ids.length; start += CLEAN_UP_BATCH) {
+      const batch = ids.slice(start, start + CLEAN_UP_BATCH);
+      const raw = await this.#storeCall(() => this.#store.getMany(batch.map(sessionKey)));
+      await this.#storeCall(() =>
+        Promise.all(
+          batch.map(async (id, i) => {
+            const value = raw[i];
+            const session = value === undefined ? undefined : parseRoleSession(value);
+            if (session === undefined) return this.#store.removeFromSet(index, id);
+            if (!covered(session)) return;
+            progress.deleted += 1;
+            await this.#store.delete(sessionKey(session.id));
+            await Promise.all(
+              this.#indexesOf(session).map((key) => this.#store.removeFromSet(key, session.id)),
+            );
+          }),
+        ),
+      );
+      progress.examined += batch.length;
+      onProgress?.({ ...progress });
+    }
+    return progress;
   }
 
   async #refuseIfPortalSignedOut(session: RoleSession, portalSessionId: string): Promise<void> {

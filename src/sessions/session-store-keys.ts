@@ -1,18 +1,20 @@
 /**
  * Where the sessions domain keeps things in the store (the adapter adds the configured prefix).
- * Free-form parts (names, subjects, provider ids) are URI-encoded so a `:` in them cannot forge another key.
+ * Free-form parts (names, subjects, provider ids) are URI-encoded so a `:` in them cannot forge another key,
+ * and a `{` or `}` cannot forge a hash tag. A session's record and its revocation marker share the hash tag
+ * `{<id>}`: on a Redis Cluster they live in one slot, so they are written together atomically.
  */
 
 const part = encodeURIComponent;
 
 /** The session record, TTL = token lifetime. */
 export function sessionKey(id: string): string {
-  return `session:${part(id)}`;
+  return `session:{${part(id)}}`;
 }
 
 /** Marker of a revoked single session, kept for the session's remaining lifetime. */
 export function revokedSessionKey(id: string): string {
-  return `revoked:session:${part(id)}`;
+  return `revoked:session:{${part(id)}}`;
 }
 
 /** Sessions of the role issued before the stored epoch second are revoked. */
@@ -32,7 +34,7 @@ export function revokedPortalKey(portalSessionId: string): string {
   return `revoked:portal:${part(portalSessionId)}`;
 }
 
-/** Index set: ids of every live session. */
+/** Index set: ids of every live session (each member expires with its session). */
 export const ALL_SESSIONS_INDEX = 'sessions-index:all';
 
 /** Index set: ids of the role's sessions. */

@@ -37,6 +37,11 @@ export interface SigningKeyRingOptions {
   readonly onError?: (error: unknown) => void;
   /** Called when this instance created a new signing key (first key, schedule or `rotate`), for the audit trail. */
   readonly onRotated?: (key: { kid: string; generation: number }) => void;
+  /**
+   * Called when this instance found the key ring gone from the store (an empty store after a failover) and
+   * was the first to put its current key back; the other instances adopt it.
+   */
+  readonly onRestored?: (key: { kid: string; generation: number }) => void;
   readonly now?: () => number;
 }
 
@@ -75,6 +80,7 @@ export class SigningKeyRing {
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #onRotated: (key: { kid: string; generation: number }) => void;
+  readonly #onRestored: (key: { kid: string; generation: number }) => void;
   /** By generation, ascending. */
   #keys: LoadedKey[] = [];
   #rotating: Promise<LoadedKey> | undefined;
@@ -93,6 +99,7 @@ export class SigningKeyRing {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
     this.#onRotated = options.onRotated ?? (() => {});
+    this.#onRestored = options.onRestored ?? (() => {});
   }
 
   /**
@@ -132,9 +139,17 @@ export class SigningKeyRing {
     return ring;
   }
 
-  /** The key that signs new tokens; rotates first when the schedule says it is due. */
+  /**
+   * The key that signs new tokens; rotates first when the schedule says it is due. It is confirmed in the
+   * store first (one read), so no instance signs with a key the others cannot find: after an empty store
+   * it is put back or, when another instance was first, replaced by theirs.
+   */
   async currentKey(): Promise<CurrentSigningKey> {
     let current = this.#current();
+    if (current !== undefined && !(await this.#confirmed(current))) {
+      await this.#reload();
+      current = this.#current();
+    }
     if (current === undefined || this.#isDue(current))
       current = await this.#rotateFrom(current?.record.generation ?? 0);
     current.privateKey ??= this.#importPrivateKey(current.record);
@@ -220,16 +235,20 @@ export class SigningKeyRing {
     return now < successor.record.createdAt + this.#maxLifetimeMs + this.#refreshMs;
   }
 
-  /**
-   * Merges the store's key set into ours. Only adds: a reload that started before a rotation and ends
-   * after it must not hide the new key; keys leave by the publication window, not by absence.
-   */
-  async #reload(): Promise<void> {
+  /** True when the store holds this very key under its generation. */
+  async #confirmed(key: LoadedKey): Promise<boolean> {
+    const stored = await this.#store.get(signingKeyRecordKey(key.record.generation));
+    return stored !== undefined && parseSigningKeyRecord(stored)?.kid === key.record.kid;
+  }
+
+  /** The store's key records by generation; index members whose record expired are pruned. */
+  async #readStored(): Promise<Map<number, SigningKeyRecord>> {
     const members = await this.#store.setMembers(SIGNING_KEY_INDEX);
     const generations = members
       .map(Number)
       .filter((generation) => Number.isSafeInteger(generation) && generation > 0);
     const raw = await this.#store.getMany(generations.map(signingKeyRecordKey));
+    const stored = new Map<number, SigningKeyRecord>();
     const absent: number[] = [];
     for (const [index, value] of raw.entries()) {
       const generation = generations[index] as number;
@@ -238,25 +257,74 @@ export class SigningKeyRing {
         continue;
       }
       const record = parseSigningKeyRecord(value);
-      if (record === undefined || record.generation !== generation) continue;
-      await this.#adopt(record);
+      if (record !== undefined && record.generation === generation) stored.set(generation, record);
     }
     // A member whose record expired is dead weight; only absence is pruned, never a present record.
     await Promise.all(
       absent.map((generation) => this.#store.removeFromSet(SIGNING_KEY_INDEX, String(generation))),
     );
+    return stored;
+  }
+
+  /**
+   * Merges the store's key set into ours. Normally it only adds: a reload that started before a rotation
+   * and ends after it must not hide the new key; keys leave by the publication window, not by absence.
+   * When the store does not hold our current key, the ring was lost (an empty store after a failover) or
+   * re-established by another instance: an empty ring gets our current key back (first writer wins, with
+   * setIfAbsent), and otherwise the store's ring replaces ours, so every instance converges on one ring.
+   */
+  async #reload(): Promise<void> {
+    let stored = await this.#readStored();
+    const current = this.#current();
+    const ours = current === undefined ? undefined : stored.get(current.record.generation);
+    if (current !== undefined && ours?.kid !== current.record.kid && this.#rotating === undefined) {
+      if (stored.size === 0) {
+        const { generation, kid } = current.record;
+        const ttlMs = Math.max(1_000, current.record.createdAt + this.#currentKeyTtlMs() - this.#now());
+        const key = signingKeyRecordKey(generation);
+        if (await this.#store.setIfAbsent(key, JSON.stringify(current.record), ttlMs)) {
+          await this.#store.addToSet(SIGNING_KEY_INDEX, String(generation));
+          await this.#store.publish(SIGNING_KEY_CHANNEL, String(generation));
+          this.#onRestored({ kid, generation });
+          return;
+        }
+        // Another instance was first: its key is the ring now.
+        await this.#store.addToSet(SIGNING_KEY_INDEX, String(generation));
+        stored = await this.#readStored();
+      }
+      const kept = new Map(this.#keys.map((key) => [`${key.record.generation}:${key.record.kid}`, key]));
+      const next: LoadedKey[] = [];
+      for (const record of stored.values())
+        next.push(
+          kept.get(`${record.generation}:${record.kid}`) ?? {
+            record,
+            publicKey: (await importJWK(record.publicJwk, record.alg)) as CryptoKey,
+          },
+        );
+      this.#keys = next.sort((a, b) => a.record.generation - b.record.generation);
+      this.#forgetUnpublished();
+      return;
+    }
+    for (const record of stored.values()) await this.#adopt(record);
     this.#forgetUnpublished();
+  }
+
+  #currentKeyTtlMs(): number {
+    return CURRENT_KEY_TTL_FACTOR * this.#rotationMs + this.#maxLifetimeMs + this.#refreshMs;
   }
 
   async #adopt(record: SigningKeyRecord): Promise<LoadedKey> {
     const known = this.#keys.find((key) => key.record.generation === record.generation);
-    if (known !== undefined) return known;
+    if (known !== undefined && known.record.kid === record.kid) return known;
     const publicKey = (await importJWK(record.publicJwk, record.alg)) as CryptoKey;
     const loaded: LoadedKey = { record, publicKey };
     // Re-check after the await: a concurrent reload may have adopted the same generation meanwhile.
     const again = this.#keys.find((key) => key.record.generation === record.generation);
-    if (again !== undefined) return again;
-    this.#keys = [...this.#keys, loaded].sort((a, b) => a.record.generation - b.record.generation);
+    if (again !== undefined && again.record.kid === record.kid) return again;
+    // The store's key of a generation wins over a different one of ours (two rings after an empty store).
+    this.#keys = [...this.#keys.filter((key) => key.record.generation !== record.generation), loaded].sort(
+      (a, b) => a.record.generation - b.record.generation,
+    );
     return loaded;
   }
 
@@ -280,7 +348,7 @@ export class SigningKeyRing {
     const known = this.#keys.find((key) => key.record.generation === generation);
     if (known !== undefined) return known;
     const record = await this.#newRecord(generation);
-    const recordTtlMs = CURRENT_KEY_TTL_FACTOR * this.#rotationMs + this.#maxLifetimeMs + this.#refreshMs;
+    const recordTtlMs = this.#currentKeyTtlMs();
     const key = signingKeyRecordKey(generation);
     const created = await this.#store.setIfAbsent(key, JSON.stringify(record), recordTtlMs);
     let winner = record;

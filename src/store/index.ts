@@ -6,3 +6,5 @@ export type { RedisNodeAddress, RedisStoreOptions } from './redis-connection.js'
 export { describeRedisAddress } from './redis-connection.js';
 export { createStore } from './create-store.js';
 export type { StoreOptions } from './create-store.js';
+export { waitForStore } from './wait-for-store.js';
+export type { WaitForStoreOptions } from './wait-for-store.js';

@@ -212,7 +212,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       });
       for (const write of checked) {
         if (write.op === 'set')
-          entries.set(keyPrefix + write.key, { kind: 'string', value: write.value, expiresAt: write.expiresAt });
+          entries.set(keyPrefix + write.key, {
+            kind: 'string',
+            value: write.value,
+            expiresAt: write.expiresAt,
+          });
         else entries.delete(keyPrefix + write.key);
       }
     },
@@ -261,6 +265,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     isConnected() {
+      return !closed;
+    },
+
+    canQuery() {
       return !closed;
     },
 

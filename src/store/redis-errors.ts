@@ -12,7 +12,6 @@ export function translateRedisError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'ReplyError' && /^WRONGTYPE|ERR value is not an integer/.test(message))
     return new TypeError('store key holds a different kind of value');
-  if (process.env['DBG_STORE']) console.error('DBG', name, message);
   return storeUnavailable(`${name}: ${redactSecrets(message)}`);
 }
 

@@ -294,7 +294,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     }
     return sha;
   }
-  async function runScript(script: string, keys: string | readonly string[], args: string[]): Promise<unknown> {
+  async function runScript(
+    script: string,
+    keys: string | readonly string[],
+    args: string[],
+  ): Promise<unknown> {
     const keyList = typeof keys === 'string' ? [keys] : keys;
     try {
       return await commands.evalsha(shaOf(script), keyList.length, ...keyList, ...args);
@@ -458,6 +462,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
     isConnected() {
       return connected;
+    },
+
+    canQuery() {
+      return commandsReady && !closed;
     },
 
     onConnectionChange(listener) {

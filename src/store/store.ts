@@ -52,6 +52,8 @@ export interface Store {
    * the store's own heartbeat heard within the liveness bound). Cached state is trustworthy only then.
    */
   isConnected(): boolean;
+  /** True while commands reach the backend, even when the revocation channel is not live (read from the store then). */
+  canQuery(): boolean;
   /** Called with `down` when a connection is lost and `up` when all are back; returns an unsubscribe. */
   onConnectionChange(listener: (state: 'up' | 'down') => void): () => void;
   /** Where the store is, for messages: an address without credentials (`redis://10.0.0.5:6379`), or `embedded`. */

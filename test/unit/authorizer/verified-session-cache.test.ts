@@ -90,7 +90,7 @@ describe('verified-session cache', () => {
     const { token, session } = await sessions.issue(input());
     await cache.resolve(token);
     // A revocation the cache cannot hear about: the record deleted behind the service's back.
-    await store.delete(`session:${session.id}`);
+    await store.delete(`session:{${session.id}}`);
     await expect(cache.resolve(token)).resolves.toBeDefined();
     clock += 30_000;
     await expect(cache.resolve(token)).rejects.toMatchObject({ code: 'InvalidToken' });

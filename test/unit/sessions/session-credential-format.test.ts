@@ -126,7 +126,7 @@ describe('session credential format (SPEC 6.1)', () => {
     expect(issued.accessKeyId).toMatch(/^FSIA[A-Z2-7]{16}$/);
     expect(issued.secretAccessKey).toHaveLength(40);
     expect(issued.expiration.toISOString()).toBe(new Date(T0 + 3600_000).toISOString());
-    const raw = await store.get(`session:${issued.session.id}`);
+    const raw = await store.get(`session:{${issued.session.id}}`);
     expect(raw).toBeDefined();
     expect(raw).not.toContain(issued.secretAccessKey);
     expect(verifySecretAccessKey(issued.session, issued.secretAccessKey)).toBe(true);

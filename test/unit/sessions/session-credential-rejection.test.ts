@@ -117,7 +117,7 @@ describe('a session credential is refused when', () => {
   it('its session record was deleted from the store', async () => {
     const { sessions, store } = await setup();
     const { token, session } = await sessions.issue(sessionInput());
-    expect(await store.delete(`session:${session.id}`)).toBe(true);
+    expect(await store.delete(`session:{${session.id}}`)).toBe(true);
     expect(await codeOf(sessions.verify(token))).toBe('InvalidToken');
   });
 

@@ -49,7 +49,7 @@ describe('revocation (SPEC 6.4)', () => {
     expect(await sessions.revokeSession(a.session.id)).toBe(true);
     expect(await codeOf(sessions.verify(a.token))).toBe('InvalidToken');
     await expect(sessions.verify(b.token)).resolves.toMatchObject({ id: b.session.id });
-    expect(await store.get(`session:${a.session.id}`)).toBeUndefined();
+    expect(await store.get(`session:{${a.session.id}}`)).toBeUndefined();
     expect(await sessions.get(a.session.id)).toBeUndefined();
     expect(await sessions.revokeSession(a.session.id)).toBe(false);
   });
