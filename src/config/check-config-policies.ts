@@ -86,6 +86,11 @@ export function collectConfigPolicies(tree: unknown): ConfigPolicyDocument[] {
       }
     });
   }
+  if (Array.isArray(tree.profiles)) {
+    tree.profiles.forEach((profile: unknown, index) => {
+      if (isObject(profile)) add(['profiles', index, 'sessionPolicy'], 'session', profile.sessionPolicy);
+    });
+  }
   if (Array.isArray(tree.resources)) {
     tree.resources.forEach((resource: unknown, index) => {
       if (isObject(resource)) add(['resources', index, 'policy'], 'resource', resource.policy);

@@ -25,6 +25,7 @@ export function checkConfigRules(raw: unknown): ConfigIssue[] {
   checkRoles(raw.roles, policyNames, report);
   checkRoutes(raw.routes, report);
   checkClients(raw.clients, report);
+  checkRolesAnywhere(raw, policyNames, report);
   return issues;
 }
 
@@ -191,6 +192,31 @@ function checkClients(clients: unknown, report: Report): void {
         ['clients', index],
         `a client needs exactly one of secret, jwks or jwksUri (found ${methods.length})`,
       );
+    }
+  });
+}
+
+/** Trust anchor and profile ids are unique; a profile names configured roles and managed policies. */
+function checkRolesAnywhere(raw: Record<string, unknown>, policyNames: ReadonlySet<string>, report: Report): void {
+  if (Array.isArray(raw.trustAnchors)) checkUnique(raw.trustAnchors, 'id', ['trustAnchors'], 'trust anchor', report);
+  if (!Array.isArray(raw.profiles)) return;
+  checkUnique(raw.profiles, 'id', ['profiles'], 'profile', report);
+  const roleNames = new Set(
+    (Array.isArray(raw.roles) ? raw.roles : []).map((role: unknown) => (isObject(role) ? role.name : undefined)),
+  );
+  raw.profiles.forEach((profile: unknown, index) => {
+    if (!isObject(profile)) return;
+    if (Array.isArray(profile.roles)) {
+      profile.roles.forEach((name: unknown, position) => {
+        if (typeof name === 'string' && !roleNames.has(name))
+          report(['profiles', index, 'roles', position], `role "${name}" is not defined in roles`);
+      });
+    }
+    if (Array.isArray(profile.managedPolicies)) {
+      profile.managedPolicies.forEach((name: unknown, position) => {
+        if (typeof name === 'string' && !policyNames.has(name))
+          report(['profiles', index, 'managedPolicies', position], `policy "${name}" is not defined in policies`);
+      });
     }
   });
 }

@@ -24,11 +24,13 @@ export {
   type ListenConfig,
   type OidcProviderConfig,
   type PolicyDocumentJson,
+  type ProfileConfig,
   type ResourceConfig,
   type RoleConfig,
   type RouteConfig,
   type SamlProviderConfig,
   type SigningConfig,
   type StoreConfig,
+  type TrustAnchorConfig,
 } from './schema.js';
 export { watchConfig, type ConfigWatch, type WatchConfigOptions } from './watch-config.js';

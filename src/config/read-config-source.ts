@@ -177,7 +177,9 @@ async function resolveNode(
     // On failure the original text stays, so presence rules still see the value (the failure is reported).
     const value = substituteEnv(node, path, context);
     if (value === undefined) return node;
-    return isFilesystemPathPosition(path) ? resolve(context.baseDir, value) : value;
+    return isFilesystemPathPosition(path) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)
+      ? resolve(context.baseDir, value)
+      : value;
   }
   if (Array.isArray(node)) {
     const inside = new Set([...ancestors, node]);
@@ -272,6 +274,8 @@ function isLiteralPosition(path: readonly PathSegment[]): boolean {
       );
     case 'resources':
       return path.length === 3 && field === 'policy';
+    case 'profiles':
+      return typeof index === 'number' && path.length === 3 && field === 'sessionPolicy';
     case 'routes':
       return path.length === 3 && field === 'resource';
     default:
@@ -288,6 +292,12 @@ function isFilesystemPathPosition(path: readonly PathSegment[]): boolean {
       second === 'sinks' &&
       typeof third === 'number' &&
       fourth === 'path' &&
+      path.length === 4) ||
+    // A CRL source that is not a URL is a file path.
+    (section === 'trustAnchors' &&
+      typeof second === 'number' &&
+      third === 'crls' &&
+      typeof fourth === 'number' &&
       path.length === 4)
   );
 }

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './parse-duration.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../catalog/asymmetric-jws-algorithms.js';
+import { profileSchema, trustAnchorSchema } from './roles-anywhere-schema.js';
 
 /*
  * The schema of SPEC section 3. It sees the file after `${VAR}` substitution and `{ file }` resolution
@@ -392,6 +393,8 @@ export const configFileSchema = z.strictObject({
   resources: z.array(resourceSchema).default([]),
   routes: z.array(routeSchema).default([]),
   clients: z.array(clientSchema).default([]),
+  trustAnchors: z.array(trustAnchorSchema).default([]),
+  profiles: z.array(profileSchema).default([]),
 });
 
 /** The schema that turns the file into the resolved config: defaults that depend on other fields applied. */
@@ -456,6 +459,12 @@ export type SigningConfig = GatewayConfig['signing'];
 
 /** One audit sink. */
 export type AuditSinkConfig = GatewayConfig['audit']['sinks'][number];
+
+/** An X.509 trust anchor (IAM Roles Anywhere style): CA certificates (PEM each) and CRL sources. */
+export type TrustAnchorConfig = GatewayConfig['trustAnchors'][number];
+
+/** A Roles Anywhere profile: roles, duration, session policies, attribute mapping. */
+export type ProfileConfig = GatewayConfig['profiles'][number];
 
 /** A listener address. */
 export type ListenConfig = GatewayConfig['listen'];

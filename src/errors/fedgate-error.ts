@@ -24,7 +24,19 @@ export type ErrorCode =
   | 'InvalidOidcResponse'
   | 'CsrfTokenInvalid'
   | 'IDPCommunicationError'
-  | 'InternalError';
+  | 'InternalError'
+  // SigV4-family signatures (AWS's common error names).
+  | 'IncompleteSignature'
+  | 'SignatureDoesNotMatch'
+  | 'RequestExpired'
+  // IAM Roles Anywhere CreateSession (certificate checks).
+  | 'RequestReplayed'
+  | 'UntrustedCertificate'
+  | 'CertificateExpired'
+  | 'CertificateNotYetValid'
+  | 'CertificateNotForSigning'
+  | 'UnsupportedCertificateKey'
+  | 'CertificateRevoked';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   ValidationError: 400,
@@ -52,6 +64,16 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   CsrfTokenInvalid: 403,
   IDPCommunicationError: 502,
   InternalError: 500,
+  IncompleteSignature: 400,
+  SignatureDoesNotMatch: 403,
+  RequestExpired: 403,
+  RequestReplayed: 403,
+  UntrustedCertificate: 403,
+  CertificateExpired: 403,
+  CertificateNotYetValid: 403,
+  CertificateNotForSigning: 403,
+  UnsupportedCertificateKey: 403,
+  CertificateRevoked: 403,
 };
 
 /** Options of a FedgateError: the public detail is shown to clients, the internal one only logged. */
