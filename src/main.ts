@@ -20,6 +20,12 @@ import { adminRoutes } from './http/admin-routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { FedgateError } from './errors/index.js';
+import {
+  RolesAnywhereService,
+  TrustAnchorRegistry,
+  type TrustAnchorRegistryOptions,
+} from './roles-anywhere/index.js';
+import { rolesAnywhereRoutes } from './http/roles-anywhere-routes.js';
 
 /** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
 const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
@@ -46,6 +52,8 @@ export interface GatewayState {
   readonly catalog: PolicyCatalog;
   readonly providers: ProviderRegistry;
   readonly clients: ClientRegistry;
+  /** Roles Anywhere trust anchors with their CRLs (refreshed on their interval). */
+  readonly anchors: TrustAnchorRegistry;
 }
 
 /** A running gateway: its URLs, its parts (for tests and the demo) and a graceful close. */
@@ -151,13 +159,45 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     closers.unshift(() => keys.close());
     closers.unshift(() => sessions.close());
 
+    // CRL refreshes that list a certificate end its sessions. The service reads the state (declared below) per call.
+    const rolesAnywhere = new RolesAnywhereService({
+      state: () => ({
+        scope: { partition: state.config.partition, account: state.config.account },
+        catalog: state.catalog,
+        anchors: state.anchors,
+        profiles: state.config.profiles,
+      }),
+      sessions,
+      store,
+      audit,
+      now,
+    });
+    const anchorOptions: TrustAnchorRegistryOptions = {
+      onRevoked: (revoked) => {
+        void rolesAnywhere
+          .revokeCertificate({ serial: revoked.serialHex, issuerDn: revoked.issuerDn })
+          .catch((error: unknown) =>
+            logger.error(
+              { err: describe(error), anchor: revoked.anchorId },
+              'revoking a CRL-listed certificate failed',
+            ),
+          );
+      },
+      onCrlError: (anchor, source, error) =>
+        logger.warn({ anchor, source, err: describe(error) }, 'CRL not refreshed; the last good copy stays'),
+    };
+    const anchors = new TrustAnchorRegistry(config.trustAnchors, anchorOptions);
+    closers.unshift(() => anchors.close());
+    await anchors.start();
     let state: GatewayState = {
       config,
       catalog: PolicyCatalog.fromConfig(config),
       providers: await ProviderRegistry.fromConfig(config, { store, now }),
       clients: ClientRegistry.fromConfig(config.clients, { store, issuer: config.publicUrl, now }),
+      anchors,
     };
     closers.unshift(() => state.providers.close());
+    closers.unshift(() => state.anchors.close());
     const getState = (): GatewayState => state;
 
     const authorizer = createAuthorizer({
@@ -231,6 +271,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         jwks: () => keys.jwks(),
       }),
       stsRoutes(sts),
+      rolesAnywhereRoutes(rolesAnywhere),
       portalRoutes({
         getConfig: () => state.config,
         getProviders: () => state.providers,
@@ -310,9 +351,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const catalog = PolicyCatalog.fromConfig(next);
       const clients = ClientRegistry.fromConfig(next.clients, { store, issuer: next.publicUrl, now });
       const providers = await ProviderRegistry.fromConfig(next, { store, now });
+      const anchors = new TrustAnchorRegistry(next.trustAnchors, anchorOptions, state.anchors);
+      await anchors.start();
       const previous = state;
-      state = { config: next, catalog, providers, clients };
+      state = { config: next, catalog, providers, clients, anchors };
       previous.providers.close();
+      previous.anchors.close();
       logger.info({ roles: next.roles.length, routes: next.routes.length }, 'configuration reloaded');
       audit.record({ event: 'config.reloaded', outcome: 'success' });
     }

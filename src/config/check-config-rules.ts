@@ -197,12 +197,19 @@ function checkClients(clients: unknown, report: Report): void {
 }
 
 /** Trust anchor and profile ids are unique; a profile names configured roles and managed policies. */
-function checkRolesAnywhere(raw: Record<string, unknown>, policyNames: ReadonlySet<string>, report: Report): void {
-  if (Array.isArray(raw.trustAnchors)) checkUnique(raw.trustAnchors, 'id', ['trustAnchors'], 'trust anchor', report);
+function checkRolesAnywhere(
+  raw: Record<string, unknown>,
+  policyNames: ReadonlySet<string>,
+  report: Report,
+): void {
+  if (Array.isArray(raw.trustAnchors))
+    checkUnique(raw.trustAnchors, 'id', ['trustAnchors'], 'trust anchor', report);
   if (!Array.isArray(raw.profiles)) return;
   checkUnique(raw.profiles, 'id', ['profiles'], 'profile', report);
   const roleNames = new Set(
-    (Array.isArray(raw.roles) ? raw.roles : []).map((role: unknown) => (isObject(role) ? role.name : undefined)),
+    (Array.isArray(raw.roles) ? raw.roles : []).map((role: unknown) =>
+      isObject(role) ? role.name : undefined,
+    ),
   );
   raw.profiles.forEach((profile: unknown, index) => {
     if (!isObject(profile)) return;
@@ -215,7 +222,10 @@ function checkRolesAnywhere(raw: Record<string, unknown>, policyNames: ReadonlyS
     if (Array.isArray(profile.managedPolicies)) {
       profile.managedPolicies.forEach((name: unknown, position) => {
         if (typeof name === 'string' && !policyNames.has(name))
-          report(['profiles', index, 'managedPolicies', position], `policy "${name}" is not defined in policies`);
+          report(
+            ['profiles', index, 'managedPolicies', position],
+            `policy "${name}" is not defined in policies`,
+          );
       });
     }
   });

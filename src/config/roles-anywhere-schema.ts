@@ -33,7 +33,9 @@ function flag() {
 
 /** A PEM bundle (one string, `{file}` allowed) or a list of PEM strings → the PEM of each CA certificate. */
 const caBundleSchema = z
-  .union([z.string(), z.array(z.string()).min(1)], { error: 'must be a PEM bundle or a list of PEM certificates' })
+  .union([z.string(), z.array(z.string()).min(1)], {
+    error: 'must be a PEM bundle or a list of PEM certificates',
+  })
   .transform((value, ctx) => {
     const text = Array.isArray(value) ? value.join('\n') : value;
     const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(
@@ -48,7 +50,10 @@ const caBundleSchema = z
       try {
         certificate = new X509Certificate(pem);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `certificate ${index + 1} is not a valid X.509 certificate` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `certificate ${index + 1} is not a valid X.509 certificate`,
+        });
         return;
       }
       if (!certificate.ca) {
@@ -59,10 +64,13 @@ const caBundleSchema = z
   });
 
 /** A CRL source: an http(s) URL, or a file path (relative to the configuration file). */
-const crlSourceSchema = z.string().min(1, 'must be a file path or an http(s) URL').refine((value) => {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
-  return /^https?:\/\//i.test(value) && URL.canParse(value);
-}, 'must be a file path or an http(s) URL');
+const crlSourceSchema = z
+  .string()
+  .min(1, 'must be a file path or an http(s) URL')
+  .refine((value) => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
+    return /^https?:\/\//i.test(value) && URL.canParse(value);
+  }, 'must be a file path or an http(s) URL');
 
 /** One trust anchor: the CAs whose certificates may open sessions, and their revocation lists. */
 export const trustAnchorSchema = z.strictObject({

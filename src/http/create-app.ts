@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../observability/logger.js';
@@ -92,7 +93,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   app.use(
-    express.json({ limit: options.jsonLimit ?? '64kb', type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit: options.jsonLimit ?? '64kb',
+      type: ['application/json', 'application/*+json'],
+      // Signed requests (IAM Roles Anywhere's CreateSession) hash the body exactly as sent.
+      verify: (req, _res, buffer) => {
+        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buffer;
+      },
+    }),
   );
   app.use(express.urlencoded({ extended: false, limit: options.formLimit ?? '512kb', parameterLimit: 100 }));
 

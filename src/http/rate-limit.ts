@@ -85,7 +85,8 @@ export function createRateLimits(config: RateLimitsConfig, store: StoreOptions):
 
 /**
  * Mounts the limiters in front of the routes they guard; call it before the routes' own mounts. Login:
- * `/login…`, `POST /saml/:idp/acs`, `GET /oidc/:idp/callback`; STS: `/sts/…`; token: `/oauth2/…` (token, revocation, introspection).
+ * `/login…`, `POST /saml/:idp/acs`, `GET /oidc/:idp/callback`; STS: `/sts/…` and Roles Anywhere's `POST /sessions`;
+ * token: `/oauth2/…` (token, revocation, introspection).
  */
 export function rateLimitMount(limits: RateLimits): (app: Express) => void {
   return (app) => {
@@ -93,6 +94,7 @@ export function rateLimitMount(limits: RateLimits): (app: Express) => void {
     app.post('/saml/:idp/acs', limits.login);
     app.get('/oidc/:idp/callback', limits.login);
     app.use('/sts', limits.sts);
+    app.post('/sessions', limits.sts);
     app.use('/oauth2', limits.token);
   };
 }

@@ -49,7 +49,8 @@ export function validateCertificatePath(
   }
   for (let position = 1; position < path.length; position += 1) {
     const limit = (path[position] as ParsedCertificate).pathLength;
-    if (limit !== undefined && position - 1 > limit) return { ok: false, reason: 'PathLengthExceeded', position };
+    if (limit !== undefined && position - 1 > limit)
+      return { ok: false, reason: 'PathLengthExceeded', position };
   }
   for (const [position, certificate] of path.entries()) {
     if (now < certificate.notBefore) return { ok: false, reason: 'CertificateNotYetValid', position };

@@ -29,6 +29,7 @@ export type CreateSessionRefusalReason =
   | 'DigitalSignatureNotAllowed'
   | 'UnsupportedKey'
   | 'CertificateRevoked'
+  | 'RevocationListUnavailable'
   // The profile, the role and its trust policy.
   | 'MalformedRequestBody'
   | 'UnknownProfile'
@@ -64,6 +65,7 @@ const REFUSAL_CODES: Readonly<Record<CreateSessionRefusalReason, ErrorCode>> = {
   DigitalSignatureNotAllowed: 'CertificateNotForSigning',
   UnsupportedKey: 'UnsupportedCertificateKey',
   CertificateRevoked: 'CertificateRevoked',
+  RevocationListUnavailable: 'ServiceUnavailable',
   MalformedRequestBody: 'ValidationError',
   UnknownProfile: 'AccessDenied',
   ProfileDisabled: 'AccessDenied',
@@ -81,7 +83,8 @@ const MESSAGES: Readonly<Record<CreateSessionRefusalReason, string>> = {
   MalformedAuthorization:
     'The Authorization header must be AWS4-X509-RSA-SHA256 or AWS4-X509-ECDSA-SHA256 Credential=<serial>/<date>/<region>/rolesanywhere/aws4_request, SignedHeaders=..., Signature=...',
   UnsupportedSigningAlgorithm: 'The signing algorithm must be AWS4-X509-RSA-SHA256 or AWS4-X509-ECDSA-SHA256',
-  RequiredHeaderNotSigned: 'The signature must cover host, x-amz-date, x-amz-x509 and x-amz-x509-chain when sent',
+  RequiredHeaderNotSigned:
+    'The signature must cover host, x-amz-date, x-amz-x509 and x-amz-x509-chain when sent',
   MalformedCertificateHeader: 'X-Amz-X509 (and X-Amz-X509-Chain) must carry base64 DER certificates',
   CredentialSerialMismatch: 'The Credential does not name the serial number of the X-Amz-X509 certificate',
   AlgorithmKeyMismatch: "The signing algorithm does not match the certificate's key type",
@@ -100,6 +103,7 @@ const MESSAGES: Readonly<Record<CreateSessionRefusalReason, string>> = {
   DigitalSignatureNotAllowed: 'The end-entity certificate does not allow digitalSignature',
   UnsupportedKey: 'The certificate key must be RSA of at least 2048 bits or EC P-256/P-384',
   CertificateRevoked: 'A certificate in the chain has been revoked',
+  RevocationListUnavailable: "The trust anchor's revocation list has not been loaded yet",
   MalformedRequestBody:
     'The body must be JSON {profileArn, roleArn, trustAnchorArn, durationSeconds?, roleSessionName?}',
   UnknownProfile: 'Not authorized to perform rolesanywhere:CreateSession',

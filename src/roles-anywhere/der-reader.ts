@@ -123,7 +123,9 @@ export function readOid(buffer: Uint8Array, element: DerElement): string {
 /** An INTEGER as lowercase hex without leading zero octets (`0` for zero): serial numbers. */
 export function readIntegerHex(buffer: Uint8Array, element: DerElement): string {
   if (element.tag !== DER_TAG.INTEGER) throw new DerError('expected an INTEGER');
-  const hex = Buffer.from(contentOf(buffer, element)).toString('hex').replace(/^(00)+/, '');
+  const hex = Buffer.from(contentOf(buffer, element))
+    .toString('hex')
+    .replace(/^(00)+/, '');
   return hex === '' ? '0' : hex;
 }
 

@@ -1,4 +1,12 @@
-import { childrenOf, DER_TAG, DerError, encodingOf, readOid, readString, type DerElement } from './der-reader.js';
+import {
+  childrenOf,
+  DER_TAG,
+  DerError,
+  encodingOf,
+  readOid,
+  readString,
+  type DerElement,
+} from './der-reader.js';
 
 /** One attribute of a distinguished name, in encoding order. */
 export interface NameAttribute {

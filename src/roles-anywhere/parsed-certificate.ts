@@ -166,7 +166,8 @@ function readExtensions(der: Buffer, wrapper: DerElement | undefined): Extension
       const items = childrenOf(der, inner, 2);
       for (const item of items) {
         if (item.tag === DER_TAG.BOOLEAN) facts.isCa = contentOf(der, item)[0] !== 0;
-        else if (item.tag === DER_TAG.INTEGER) facts.pathLength = Number.parseInt(readIntegerHex(der, item), 16);
+        else if (item.tag === DER_TAG.INTEGER)
+          facts.pathLength = Number.parseInt(readIntegerHex(der, item), 16);
       }
     } else if (oid === OID.subjectAltName) facts.subjectAlternativeNames = readGeneralNames(der, inner);
   }
@@ -178,7 +179,7 @@ function readKeyUsage(der: Buffer, element: DerElement): Set<KeyUsage> {
   const usages = new Set<KeyUsage>();
   KEY_USAGE_BITS.forEach((usage, bit) => {
     const byte = bytes[Math.floor(bit / 8)];
-    if (byte !== undefined && byte & (0x80 >> bit % 8)) usages.add(usage);
+    if (byte !== undefined && byte & (0x80 >> (bit % 8))) usages.add(usage);
   });
   return usages;
 }
@@ -222,7 +223,8 @@ function ipText(bytes: Uint8Array): string {
   if (bytes.length === 4) return [...bytes].join('.');
   if (bytes.length === 16) {
     const groups: string[] = [];
-    for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) * 256 + (bytes[i + 1] as number)).toString(16));
+    for (let i = 0; i < 16; i += 2)
+      groups.push(((bytes[i] as number) * 256 + (bytes[i + 1] as number)).toString(16));
     return groups.join(':');
   }
   return Buffer.from(bytes).toString('hex');
