@@ -8,6 +8,7 @@ import { keysRotateCommand } from './keys-rotate-command.js';
 import { sessionsRevokeCommand } from './sessions-revoke-command.js';
 import { didYouMean } from '../text/closest-match.js';
 import { FEDGATE_VERSION } from './version.js';
+import { credentialsX509Command } from './credentials-x509-command.js';
 
 const USAGE = `Usage: fedgate <command> [options]
 
@@ -21,6 +22,8 @@ Commands:
   keys rotate [--config FILE]           add a new signing key (the old one verifies until its tokens expire)
   sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]
                                         revoke role sessions
+  credentials x509 --certificate FILE --private-key FILE --trust-anchor ARN --profile ARN --role ARN
+                                        credential_process JSON from an X.509 certificate (IAM Roles Anywhere)
 
 --config defaults to $FEDGATE_CONFIG, then config/gateway.yaml. Every command accepts --help.
 fedgate --version prints the version.
@@ -34,6 +37,7 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   'policy validate': policyValidateCommand,
   'keys rotate': keysRotateCommand,
   'sessions revoke': sessionsRevokeCommand,
+  'credentials x509': credentialsX509Command,
 };
 
 const GROUPS: Readonly<Record<string, string>> = {
@@ -42,6 +46,8 @@ const GROUPS: Readonly<Record<string, string>> = {
   keys: 'Usage: fedgate keys rotate [--config FILE]',
   sessions:
     'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
+  credentials:
+    'Usage: fedgate credentials x509 --certificate FILE --private-key FILE [--intermediates FILE] --trust-anchor ARN --profile ARN --role ARN [--endpoint URL]',
 };
 
 /** Runs the `fedgate` command line and returns the exit code. */
