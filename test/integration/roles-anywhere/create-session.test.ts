@@ -1,0 +1,335 @@
+import { createPrivateKey } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../src/audit/index.js';
+import { signCreateSession, type SignedCreateSession } from '../../../src/roles-anywhere/index.js';
+import { startGatewayFixture, type GatewayFixture } from '../../support/gateway-fixture.js';
+import {
+  anchorArn,
+  authorize,
+  buildPki,
+  profileArn,
+  roleArn,
+  rolesAnywhereConfig,
+  send,
+  signedAsk,
+  SPIFFE_ID,
+  type RolesAnywherePki,
+} from './roles-anywhere-bed.js';
+
+/*
+ * IAM Roles Anywhere's CreateSession against a real gateway, with certificates made by openssl at test time and
+ * requests signed the way AWS's signing helper signs them (AWS4-X509-*, SigV4 canonical request).
+ */
+
+let pki: RolesAnywherePki;
+let fx: GatewayFixture;
+
+beforeAll(async () => {
+  pki = buildPki();
+  fx = await startGatewayFixture({ config: rolesAnywhereConfig(pki) });
+}, 120_000);
+
+afterAll(async () => {
+  await fx?.close();
+});
+
+interface CredentialSetAnswer {
+  credentialSet: {
+    assumedRoleUser: { arn: string; assumedRoleId: string };
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+    packedPolicySize: number;
+    roleArn: string;
+    sourceIdentity: string;
+  }[];
+  subjectArn: string;
+}
+
+async function problem(response: Response): Promise<{ status: number; code: string; detail: string }> {
+  const body = (await response.json()) as { code: string; detail: string };
+  return { status: response.status, code: body.code, detail: body.detail };
+}
+
+/** The refusal audit event of the request that got this answer. */
+function refusalOf(response: Response): AuditRecord | undefined {
+  const requestId = response.headers.get('x-request-id');
+  return fx.audit.find((record) => record.event === 'role.refused' && record.requestId === requestId);
+}
+
+function sessionClaims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+describe('CreateSession: valid certificates', () => {
+  it('an RSA certificate gets AWS credentialSet JSON, its tags as AWS names them, and a session the authorizer honours', async () => {
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }));
+    expect(response.status).toBe(201);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const answer = (await response.json()) as CredentialSetAnswer;
+    const [set] = answer.credentialSet;
+    expect(set).toMatchObject({
+      assumedRoleUser: { arn: `arn:fedgate:sts::000000000000:assumed-role/Payments/${pki.rsaApp.serialHex}` },
+      roleArn: roleArn('Payments'),
+      sourceIdentity: 'CN=app-rsa.example.internal',
+    });
+    expect(set?.credentials.accessKeyId).toMatch(/^FSIA/);
+    expect(set?.credentials.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(answer.subjectArn).toMatch(/^arn:fedgate:rolesanywhere::000000000000:subject\/[0-9a-f-]{36}$/);
+    const claims = sessionClaims(set?.credentials.sessionToken ?? '');
+    expect(claims.tags).toEqual({
+      'x509Subject/O': 'Example',
+      'x509Subject/OU': 'payments',
+      'x509Subject/CN': 'app-rsa.example.internal',
+      'x509Issuer/O': 'Example',
+      'x509Issuer/CN': 'Example Issuing CA',
+      'x509SAN/DNS': 'app-rsa.example.internal',
+    });
+    expect(claims.srcid).toBe('CN=app-rsa.example.internal');
+    // aws:PrincipalTag/x509Subject/OU = payments opens the payments orders, and only those.
+    const token = set?.credentials.sessionToken ?? '';
+    expect((await authorize(fx.url, token, '/orders/payments/7')).status).toBe(200);
+    expect((await authorize(fx.url, token, '/orders/search/7')).status).toBe(403);
+  });
+
+  it('an EC P-256 certificate with a SPIFFE URI SAN: the trust condition on x509SAN/URI selects Deployer', async () => {
+    const response = await send(signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer' }));
+    expect(response.status).toBe(201);
+    const answer = (await response.json()) as CredentialSetAnswer;
+    const claims = sessionClaims(answer.credentialSet[0]?.credentials.sessionToken ?? '');
+    expect(claims.tags).toMatchObject({ 'x509SAN/URI': SPIFFE_ID, 'x509Subject/CN': 'deployer' });
+    // The same certificate may not become Payments (CN condition), nor the RSA app Deployer (URI condition).
+    const refused = await send(signedAsk(fx.url, pki.ecSpiffe, { role: 'Payments' }));
+    expect(await problem(refused)).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(refusalOf(refused)?.details?.refusal).toBe('TrustPolicyDenied');
+    const other = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Deployer' }));
+    expect(await problem(other)).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+
+  it('an EC P-384 certificate is accepted (AWS4-X509-ECDSA-SHA256)', async () => {
+    const response = await send(signedAsk(fx.url, pki.ecP384, { role: 'Payments' }));
+    expect(response.status).toBe(201);
+  });
+
+  it('intermediates travel in X-Amz-X509-Chain when the anchor holds only the root', async () => {
+    const withChain = await send(
+      signedAsk(fx.url, pki.rsaApp, {
+        role: 'Payments',
+        anchor: 'root-only',
+        intermediates: [pki.issuing.der],
+      }),
+    );
+    expect(withChain.status).toBe(201);
+    const without = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments', anchor: 'root-only' }));
+    expect(await problem(without)).toMatchObject({ status: 403, code: 'UntrustedCertificate' });
+    expect(refusalOf(without)?.details?.refusal).toBe('NoChainToTrustAnchor');
+  });
+
+  it('the session is an ordinary fedgate session: audited as role.assumed with the certificate', async () => {
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }));
+    const requestId = response.headers.get('x-request-id');
+    const event = fx.audit.find(
+      (record) => record.event === 'role.assumed' && record.requestId === requestId,
+    );
+    expect(event).toMatchObject({
+      outcome: 'success',
+      provider: 'trust-anchor/corp',
+      role: 'Payments',
+      details: {
+        action: 'rolesanywhere:CreateSession',
+        certificateSerial: pki.rsaApp.serialHex,
+        trustAnchor: 'corp',
+        profile: 'workloads',
+      },
+    });
+  });
+});
+
+describe('CreateSession: each invalid certificate gets its own refusal', () => {
+  const cases: [string, () => SignedCreateSession, number, string, string][] = [
+    [
+      'expired',
+      () => signedAsk(fx.url, pki.expired, { role: 'Payments' }),
+      403,
+      'CertificateExpired',
+      'CertificateExpired',
+    ],
+    [
+      'not yet valid',
+      () => signedAsk(fx.url, pki.notYetValid, { role: 'Payments' }),
+      403,
+      'CertificateNotYetValid',
+      'CertificateNotYetValid',
+    ],
+    [
+      'revoked in the CRL',
+      () => signedAsk(fx.url, pki.revoked, { role: 'Payments' }),
+      403,
+      'CertificateRevoked',
+      'CertificateRevoked',
+    ],
+    [
+      'from a foreign CA',
+      () => signedAsk(fx.url, pki.foreign, { role: 'Payments' }),
+      403,
+      'UntrustedCertificate',
+      'NoChainToTrustAnchor',
+    ],
+    [
+      'a CA certificate used as the end entity',
+      () => signedAsk(fx.url, pki.issuing, { role: 'Payments' }),
+      403,
+      'CertificateNotForSigning',
+      'EndEntityIsCa',
+    ],
+    [
+      'without digitalSignature key usage',
+      () => signedAsk(fx.url, pki.noDigitalSignature, { role: 'Payments' }),
+      403,
+      'CertificateNotForSigning',
+      'DigitalSignatureNotAllowed',
+    ],
+    [
+      'with an RSA-1024 key',
+      () => signedAsk(fx.url, pki.rsa1024, { role: 'Payments' }),
+      403,
+      'UnsupportedCertificateKey',
+      'UnsupportedKey',
+    ],
+    [
+      'at a disabled trust anchor',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', anchor: 'retired' }),
+      403,
+      'UntrustedCertificate',
+      'TrustAnchorDisabled',
+    ],
+    [
+      'at an unknown trust anchor',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', anchor: 'nope' }),
+      403,
+      'UntrustedCertificate',
+      'UnknownTrustAnchor',
+    ],
+    [
+      'through a disabled profile',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', profile: 'paused' }),
+      403,
+      'AccessDenied',
+      'ProfileDisabled',
+    ],
+    [
+      'for a role the profile does not list',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Unlisted' }),
+      403,
+      'AccessDenied',
+      'RoleNotInProfile',
+    ],
+  ];
+  it.each(cases)('%s', async (_name, request, status, code, reason) => {
+    const response = await send(request());
+    expect(await problem(response)).toMatchObject({ status, code });
+    expect(refusalOf(response)).toMatchObject({ reason: code, details: { refusal: reason } });
+  });
+});
+
+describe('CreateSession: attacks on the signature', () => {
+  it('tampered-body: a body changed after signing (another role) is SignatureDoesNotMatch', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const response = await send({ ...signed, body: signed.body.replace('role/Payments', 'role/Deployer') });
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(refusalOf(response)?.details?.refusal).toBe('SignatureMismatch');
+  });
+
+  it('tampered-signed-header: a changed X-Amz-Date (kept inside the window) is SignatureDoesNotMatch', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const date = signed.headers['x-amz-date'] ?? '';
+    const shifted = date.replace(/(\d)Z$/, (_m, digit: string) => `${(Number(digit) + 1) % 10}Z`);
+    const response = await send({ ...signed, headers: { ...signed.headers, 'x-amz-date': shifted } });
+    expect(await problem(response)).toMatchObject({ code: 'SignatureDoesNotMatch' });
+  });
+
+  it("wrong-key: the victim's certificate signed with another key is SignatureDoesNotMatch", async () => {
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }, pki.rsa1024.keyPem));
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('swapped-certificate: a valid signature with another certificate in X-Amz-X509 does not verify', async () => {
+    const mine = signedAsk(fx.url, pki.ecP384, { role: 'Payments' });
+    const response = await send({
+      ...mine,
+      headers: { ...mine.headers, 'x-amz-x509': pki.ecSpiffe.der.toString('base64') },
+    });
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('stale-date: a request signed 10 minutes ago is RequestExpired', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.rsaApp, { role: 'Payments', signedAt: Date.now() - 600_000 }),
+    );
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'RequestExpired' });
+    expect(refusalOf(response)?.details?.refusal).toBe('RequestDateOutOfWindow');
+  });
+
+  it('future-date: a request dated 10 minutes ahead is RequestExpired', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.rsaApp, { role: 'Payments', signedAt: Date.now() + 600_000 }),
+    );
+    expect(await problem(response)).toMatchObject({ code: 'RequestExpired' });
+  });
+
+  it('replay: the same signed request is refused once used', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    expect((await send(signed)).status).toBe(201);
+    const again = await send(signed);
+    expect(await problem(again)).toMatchObject({ status: 403, code: 'RequestReplayed' });
+    expect(refusalOf(again)?.details?.refusal).toBe('SignatureReplayed');
+  });
+
+  it('unsigned-chain: an X-Amz-X509-Chain header outside SignedHeaders is IncompleteSignature', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments', anchor: 'root-only' });
+    const response = await send({
+      ...signed,
+      headers: { ...signed.headers, 'x-amz-x509-chain': pki.issuing.der.toString('base64') },
+    });
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
+    expect(refusalOf(response)?.details?.refusal).toBe('RequiredHeaderNotSigned');
+  });
+
+  it('serial-mismatch: a Credential naming another serial is SignatureDoesNotMatch', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const authorization = (signed.headers.authorization ?? '').replace(/Credential=\d+/, 'Credential=12345');
+    const response = await send({ ...signed, headers: { ...signed.headers, authorization } });
+    expect(await problem(response)).toMatchObject({ code: 'SignatureDoesNotMatch' });
+    expect(refusalOf(response)?.details?.refusal).toBe('CredentialSerialMismatch');
+  });
+
+  it('hmac-algorithm: an AWS4-HMAC-SHA256 Authorization is IncompleteSignature', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const authorization = (signed.headers.authorization ?? '').replace(
+      'AWS4-X509-RSA-SHA256',
+      'AWS4-HMAC-SHA256',
+    );
+    const response = await send({ ...signed, headers: { ...signed.headers, authorization } });
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
+  });
+
+  it('no error echoes a request value', async () => {
+    const signed = signCreateSession({
+      certificate: pki.rsaApp.der,
+      privateKey: createPrivateKey(pki.rsaApp.keyPem),
+      endpoint: fx.url,
+      body: JSON.stringify({
+        profileArn: profileArn('workloads'),
+        roleArn: 'arn:<script>alert(1)</script>',
+        trustAnchorArn: anchorArn('corp'),
+        extra: '<marker-value>',
+      }),
+    });
+    const response = await send(signed);
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text).not.toContain('<script>');
+    expect(text).not.toContain('<marker-value>');
+  });
+});
