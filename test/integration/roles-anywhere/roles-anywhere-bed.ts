@@ -161,7 +161,14 @@ export function rolesAnywhereConfig(
         inlinePolicies: {
           Deploy: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'orders:GetOrder', Resource: '*' }],
+            Statement: [
+              { Effect: 'Allow', Action: 'orders:GetOrder', Resource: '*' },
+              {
+                Effect: 'Allow',
+                Action: 'fedgate:RevokeSessions',
+                Resource: `arn:fedgate:fedgate::${ACCOUNT}:subject/x509:*`,
+              },
+            ],
           },
         },
       },
