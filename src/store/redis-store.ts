@@ -110,7 +110,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   if (!(heartbeatMs > 0 && livenessMs > heartbeatMs))
     throw new TypeError('livenessTimeoutMs must be greater than heartbeatIntervalMs');
   const durableReplicas = options.durableReplicas ?? 0;
-  const durableTimeoutMs = options.durableTimeoutMs ?? DEFAULT_DURABLE_TIMEOUT_MS;
+  // WAIT must answer within the command timeout, or the client gives up on it first.
+  const durableTimeoutMs = Math.max(
+    1,
+    Math.min(
+      options.durableTimeoutMs ?? DEFAULT_DURABLE_TIMEOUT_MS,
+      (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) - 100,
+    ),
+  );
   const livenessChannel = keyPrefix + LIVENESS_CHANNEL;
   const instanceId = randomBytes(8).toString('hex');
 

@@ -114,13 +114,19 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
         .map((fields) => Number((fields[1] ?? '').split('@')[0]?.split(':')[1]));
     },
     async masterOf(key) {
-      const client = probe(nodes[0]?.port ?? 0);
-      let slot: number;
-      try {
-        slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
-      } finally {
-        client.disconnect();
+      let slot: number | undefined;
+      for (const { port } of nodes) {
+        const client = probe(port);
+        try {
+          slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
+          break;
+        } catch {
+          // That node is down: ask another.
+        } finally {
+          client.disconnect();
+        }
       }
+      if (slot === undefined) throw new Error('no cluster node answers');
       for (const fields of (await clusterNodes()).map((line) => line.split(' '))) {
         const flags = fields[2] ?? '';
         if (!flags.includes('master') || flags.includes('fail')) continue;

@@ -14,7 +14,12 @@ import {
   type IssuedCredential,
   type RoleSessionInput,
 } from '../../../src/sessions/index.js';
-import { createMemoryStore, createRedisStore, type Store } from '../../../src/store/index.js';
+import {
+  createMemoryStore,
+  createRedisStore,
+  type RedisStoreOptions,
+  type Store,
+} from '../../../src/store/index.js';
 
 /** A trust policy that satisfies the schema; these tests never assume roles through it. */
 export const TRUST_ANY_CORP = {
@@ -47,6 +52,8 @@ export interface StartGatewayOptions {
   readonly config: Record<string, unknown>;
   /** A private redis-server URL; the embedded store otherwise. */
   readonly redisUrl?: string;
+  /** Any Redis topology (Cluster, Sentinel) with its options; wins over `redisUrl`. */
+  readonly redis?: RedisStoreOptions;
   readonly now?: () => number;
 }
 
@@ -57,15 +64,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   let config = await load(options.config);
   const now = options.now ?? Date.now;
 
+  const redis = options.redis ?? (options.redisUrl === undefined ? undefined : { url: options.redisUrl });
   const store =
-    options.redisUrl === undefined
-      ? createMemoryStore({ now })
-      : createRedisStore({ url: options.redisUrl, keyPrefix: 'fedgate:' });
+    redis === undefined ? createMemoryStore({ now }) : createRedisStore({ keyPrefix: 'fedgate:', ...redis });
   await store.ping();
+  // Both connections up (on a cluster the subscriber picks its node after the slot map is loaded).
+  for (const deadline = Date.now() + 20_000; !store.isConnected() && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   const keys = await SigningKeyRing.open({
     store,
     algorithm: 'ES256',
-    ...(options.redisUrl === undefined ? {} : { keyEncryptionKey: KEK }),
+    ...(redis === undefined ? {} : { keyEncryptionKey: KEK }),
     rotationIntervalSeconds: 86_400,
     maxTokenLifetimeSeconds: 43_200,
     now,
