@@ -299,7 +299,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       // Ready only while the revocation channel is proven live too: a silent subscription is not ready.
       readiness: { store: async () => store.isConnected() && (await store.ping(), true) },
-      trustProxies: config.trustProxies,
+      trustProxies: config.trustProxies.map((proxy) => proxy.cidr),
       https: config.publicUrl.startsWith('https:'),
       // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
       jsonLimit: '512kb',

@@ -9,8 +9,14 @@ export type UnauthenticatedReason = 'missing' | 'invalid';
 const NO_STORE = 'no-store';
 
 /** 200: the request may pass; the identity headers and the assertion go to the upstream. */
-export function answerAllowed(res: ServerResponse, identity: IdentityHeaders, assertion: string): void {
+export function answerAllowed(
+  res: ServerResponse,
+  identity: IdentityHeaders,
+  assertion: string,
+  requestId: string,
+): void {
   res.writeHead(200, {
+    'x-request-id': requestId,
     'x-fedgate-principal': identity['x-fedgate-principal'],
     'x-fedgate-role': identity['x-fedgate-role'],
     'x-fedgate-subject': identity['x-fedgate-subject'],
@@ -42,8 +48,13 @@ export function answerUnauthenticated(
 }
 
 /** 302 to the login page (browsers on `onUnauthenticated: redirect` routes). */
-export function answerLoginRedirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'cache-control': NO_STORE, 'content-length': 0 });
+export function answerLoginRedirect(res: ServerResponse, location: string, requestId: string): void {
+  res.writeHead(302, {
+    location,
+    'x-request-id': requestId,
+    'cache-control': NO_STORE,
+    'content-length': 0,
+  });
   res.end();
 }
 
@@ -64,6 +75,16 @@ export function answerForbidden(
   writeProblem(res, new FedgateError(code, detail), requestId);
 }
 
+/** 400: the forward-auth request itself cannot be decided safely (ambiguous headers, unsafe path). */
+export function answerBadRequest(
+  res: ServerResponse,
+  code: Extract<ErrorCode, 'AmbiguousForwardedRequest' | 'UnsafeRequestPath'>,
+  detail: string,
+  requestId: string,
+): void {
+  writeProblem(res, new FedgateError(code, detail), requestId);
+}
+
 /** 503: session state cannot be checked, so nothing is allowed (fail closed). */
 export function answerUnavailable(res: ServerResponse, requestId: string): void {
   writeProblem(
@@ -77,9 +98,10 @@ export function answerUnavailable(res: ServerResponse, requestId: string): void 
 }
 
 /** A JSON 200 body. */
-export function answerJson(res: ServerResponse, body: unknown): void {
+export function answerJson(res: ServerResponse, body: unknown, requestId: string): void {
   const text = JSON.stringify(body);
   res.writeHead(200, {
+    'x-request-id': requestId,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'cache-control': NO_STORE,

@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { GatewayConfig } from '../config/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
-import { requestIdFrom } from '../http/index.js';
 import type { Decision } from '../policy/index.js';
 import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
-import { sessionContextKeys, type RoleSession } from '../sessions/index.js';
+import type { RoleSession } from '../sessions/index.js';
 import { answerForbidden, answerJson, answerUnauthenticated } from './authz-answers.js';
 import { credentialOf } from './request-credential.js';
 import type { VerifiedSessionCache } from './verified-session-cache.js';
@@ -48,6 +47,7 @@ const checkRequestSchema = z
   });
 
 type CheckRequest = z.infer<typeof checkRequestSchema>;
+const KNOWN_FIELDS = new Set(['token', 'principal', 'action', 'resource', 'context']);
 type ContextInput = NonNullable<CheckRequest['context']>;
 
 /** True for `POST /authz/check` with a JSON body (anything else under /authz is a forward-auth question). */
@@ -57,59 +57,77 @@ export function isCheckRequest(req: IncomingMessage, path: string): boolean {
   return type !== undefined && /^application\/json\s*(;|$)/i.test(type);
 }
 
+/** The check call itself, as the authorizer read it. */
+export interface CheckCall {
+  readonly requestId: string;
+  /** The caller's address (through trusted proxies only). */
+  readonly sourceIp: string | undefined;
+  readonly secure: boolean;
+}
+
 /**
  * `POST /authz/check` (SPEC 4.5): the decision for a token, or — with the caller's own session allowed
  * `fedgate:SimulatePrincipalPolicy` — for a role principal, through the same `authorizeSession`.
+ *
+ * With a token the caller states only its own context keys: the keys the gateway owns (principal, time, request
+ * and configured resource keys) are refused, and the gateway sets `aws:SourceIp` and `aws:SecureTransport` from
+ * the check call. Which statements decided is told only to a caller allowed `fedgate:SimulatePrincipalPolicy`.
  */
-export async function handleCheck(req: IncomingMessage, res: ServerResponse, deps: CheckDeps): Promise<void> {
+export async function handleCheck(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: CheckDeps,
+  call: CheckCall,
+): Promise<void> {
   const body = parseBody(await readJsonBody(req));
   const catalog = deps.getCatalog();
+  const config = deps.getConfig();
   const now = deps.now();
+  const { requestId } = call;
 
   if (body.token !== undefined) {
+    const owned = gatewayOwnedKey(body.context ?? {}, catalog.isConfiguredResource(body.resource));
+    if (owned !== undefined)
+      throw new FedgateError(
+        'ValidationError',
+        `context may not set ${owned}: the gateway sets them (principal, time, request and configured resource keys)`,
+      );
     const { session } = await deps.cache.resolve(body.token);
-    // The token's own principal keys are facts, not something the caller may rewrite.
-    const context = withoutPrincipalKeys(body.context ?? {}, session, now);
+    const context: ContextInput = { ...body.context, 'aws:SecureTransport': call.secure };
+    if (call.sourceIp !== undefined) context['aws:SourceIp'] = call.sourceIp;
     const decision = authorizeSession(catalog, session, {
       action: body.action,
       resource: body.resource,
       context,
       now,
     });
-    answerJson(res, checkResult(decision, session.principalArn));
+    // Explanations only for a caller (its own credential on the call) allowed to simulate the token's role.
+    const callerToken = credentialOf(req.headers);
+    let explain = false;
+    if (callerToken !== undefined) {
+      const caller = await callerSession(callerToken, deps, res, requestId);
+      if (caller === undefined) return;
+      explain = mayExplain(catalog, caller, config, session.roleName, now);
+    }
+    answerJson(res, checkResult(decision, session.principalArn, explain), requestId);
     return;
   }
 
-  const requestId = requestIdFrom(req.headers['x-request-id']);
   const callerToken = credentialOf(req.headers);
   if (callerToken === undefined || callerToken.length === 0) {
     answerUnauthenticated(res, callerToken === undefined ? 'missing' : 'invalid', requestId);
     return;
   }
-  let caller: RoleSession;
-  try {
-    caller = (await deps.cache.resolve(callerToken)).session;
-  } catch (error) {
-    if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken')) {
-      answerUnauthenticated(res, 'invalid', requestId);
-      return;
-    }
-    throw error;
-  }
+  const caller = await callerSession(callerToken, deps, res, requestId);
+  if (caller === undefined) return;
 
-  const config = deps.getConfig();
   const target = parsePrincipal(body.principal ?? '', config.partition, config.account);
   if (target === undefined)
     throw new FedgateError(
       'ValidationError',
       'principal must be a role name, a role ARN or an assumed-role ARN of this partition and account',
     );
-  const permission = authorizeSession(catalog, caller, {
-    action: SIMULATE_PRINCIPAL_ACTION,
-    resource: `arn:${config.partition}:fedgate::${config.account}:role/${target.roleName}`,
-    now,
-  });
-  if (permission.decision !== 'Allow') {
+  if (!mayExplain(catalog, caller, config, target.roleName, now)) {
     answerForbidden(res, 'AccessDenied', requestId);
     return;
   }
@@ -122,10 +140,79 @@ export async function handleCheck(req: IncomingMessage, res: ServerResponse, dep
     context: body.context ?? {},
     now,
   });
-  answerJson(res, checkResult(decision, simulated.principalArn));
+  answerJson(res, checkResult(decision, simulated.principalArn, true), requestId);
 }
 
-function checkResult(decision: Decision, principal: string): unknown {
+/** The caller's own live session, or undefined once a 401 has been answered. */
+async function callerSession(
+  token: string,
+  deps: CheckDeps,
+  res: ServerResponse,
+  requestId: string,
+): Promise<RoleSession | undefined> {
+  if (token.length === 0) {
+    answerUnauthenticated(res, 'invalid', requestId);
+    return undefined;
+  }
+  try {
+    return (await deps.cache.resolve(token)).session;
+  } catch (error) {
+    if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken')) {
+      answerUnauthenticated(res, 'invalid', requestId);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** True when the caller is allowed `fedgate:SimulatePrincipalPolicy` on the role. */
+function mayExplain(
+  catalog: PolicyCatalog,
+  caller: RoleSession,
+  config: GatewayConfig,
+  roleName: string,
+  now: number,
+): boolean {
+  return (
+    authorizeSession(catalog, caller, {
+      action: SIMULATE_PRINCIPAL_ACTION,
+      resource: `arn:${config.partition}:fedgate::${config.account}:role/${roleName}`,
+      now,
+    }).decision === 'Allow'
+  );
+}
+
+/** Prefixes (lower-case) of the context keys the gateway owns on a token check. */
+const OWNED_KEY_PREFIXES = ['aws:principal', 'fedgate:pathparam/', 'fedgate:queryparam/', 'fedgate:request'];
+const OWNED_KEYS = new Set([
+  'aws:userid',
+  'aws:username',
+  'aws:federatedprovider',
+  'aws:multifactorauthpresent',
+  'aws:multifactorauthage',
+  'aws:tokenissuetime',
+  'aws:sourceidentity',
+  'aws:currenttime',
+  'aws:epochtime',
+  'aws:sourceip',
+  'aws:securetransport',
+  'aws:resourceaccount',
+]);
+
+/** The kind of the first gateway-owned key the caller tried to set (never the caller's own text), if any. */
+function gatewayOwnedKey(context: ContextInput, configuredResource: boolean): string | undefined {
+  for (const key of Object.keys(context)) {
+    const lower = key.toLowerCase();
+    if (OWNED_KEYS.has(lower) || OWNED_KEY_PREFIXES.some((prefix) => lower.startsWith(prefix)))
+      return 'a gateway-owned key';
+    if (configuredResource && lower.startsWith('aws:resourcetag/'))
+      return 'aws:ResourceTag keys of a configured resource';
+  }
+  return undefined;
+}
+
+function checkResult(decision: Decision, principal: string, explain: boolean): unknown {
+  if (!explain) return { decision: decision.decision, principal };
   return {
     decision: decision.decision,
     principal,
@@ -141,8 +228,16 @@ function parseBody(value: unknown): CheckRequest {
   const result = checkRequestSchema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-  throw new FedgateError('ValidationError', `${path}${issue?.message ?? 'invalid request'}`);
+  // Only the schema's own field names: an unknown key or a context key is the caller's text, never echoed.
+  const field = issue?.path[0];
+  const known = typeof field === 'string' && KNOWN_FIELDS.has(field) ? `${field}: ` : '';
+  const message =
+    issue?.code === 'unrecognized_keys'
+      ? 'unknown field (allowed: token, principal, action, resource, context)'
+      : issue?.code === 'custom'
+        ? issue.message
+        : 'is missing or invalid';
+  throw new FedgateError('ValidationError', `${known}${message}`);
 }
 
 /** The body as JSON: Express may already have parsed it (main listener); else read at most 64 KiB. */
@@ -161,17 +256,6 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   } catch {
     throw new FedgateError('ValidationError', 'Malformed request body');
   }
-}
-
-function withoutPrincipalKeys(context: ContextInput, session: RoleSession, now: number): ContextInput {
-  const owned = new Set(Object.keys(sessionContextKeys(session, now)).map((key) => key.toLowerCase()));
-  const out: ContextInput = {};
-  for (const [key, value] of Object.entries(context)) {
-    const lower = key.toLowerCase();
-    if (owned.has(lower) || lower.startsWith('aws:principaltag/')) continue;
-    out[key] = value;
-  }
-  return out;
 }
 
 function parsePrincipal(

@@ -9,6 +9,7 @@ import type { SessionService, SigningKeyRing } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import {
   answerAllowed,
+  answerBadRequest,
   answerForbidden,
   answerLoginRedirect,
   answerUnauthenticated,
@@ -18,9 +19,15 @@ import {
 import { handleCheck, isCheckRequest } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
-import { originalRequestOf, requestUrl, type OriginalRequest } from './original-request.js';
+import {
+  authorizerCallOf,
+  readOriginalRequest,
+  requestUrl,
+  type OriginalRequest,
+} from './original-request.js';
 import { credentialOf } from './request-credential.js';
 import { routeContext } from './route-context.js';
+import type { PathRefusal } from './request-path.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
@@ -51,7 +58,14 @@ export interface Authorizer {
 
 /** Answers per outcome, for the metrics label. */
 type Outcome =
-  'allow' | 'explicit_deny' | 'implicit_deny' | 'unauthenticated' | 'no_route' | 'unavailable' | 'error';
+  | 'allow'
+  | 'explicit_deny'
+  | 'implicit_deny'
+  | 'unauthenticated'
+  | 'no_route'
+  | 'bad_request'
+  | 'unavailable'
+  | 'error';
 
 interface CompiledConfig {
   readonly config: GatewayConfig;
@@ -100,12 +114,30 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     deps.audit?.record({ event: 'authz.denied', outcome: 'denied', ...event });
   }
 
-  async function forwardAuth(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function forwardAuth(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const started = deps.metrics === undefined ? undefined : process.hrtime.bigint();
     const state = current();
-    const request = originalRequestOf(req, state.proxies);
-    const match = state.routes.match(request.host, request.method, request.path);
-    const requestId = (): string => requestIdFrom(req.headers['x-request-id']);
+    const call = authorizerCallOf(req);
+    const read = readOriginalRequest(call, state.proxies);
+    if (!read.ok) {
+      audit({
+        reason: read.reason,
+        requestId,
+        ...(call.peer === undefined ? {} : { sourceIp: call.peer }),
+        details: { headers: read.headers },
+      });
+      answerBadRequest(
+        res,
+        'AmbiguousForwardedRequest',
+        'The request carries the forwarding headers of more than one proxy family.',
+        requestId,
+      );
+      observe('bad_request', started);
+      return;
+    }
+    const request = read.request;
+    const routed = state.routes.route(request.host, request.method, request.path);
+    const match = routed.ok ? routed.match : undefined;
     const details = (): Record<string, string> => ({
       method: request.method,
       host: request.host,
@@ -113,21 +145,31 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       ...(match === undefined ? {} : { action: match.route.action, resource: match.resource }),
     });
 
+    if (!routed.ok && routed.reason === 'UnsafeRequestPath') {
+      audit({
+        reason: 'UnsafeRequestPath',
+        requestId,
+        ...sourceIp(request),
+        details: { ...details(), pathRefusal: routed.pathRefusal },
+      });
+      answerBadRequest(res, 'UnsafeRequestPath', pathRefusalDetail(routed.pathRefusal), requestId);
+      observe('bad_request', started);
+      return;
+    }
     if (match === undefined) {
-      const id = requestId();
-      audit({ reason: 'NoMatchingRoute', requestId: id, ...sourceIp(request), details: details() });
-      answerForbidden(res, 'NoMatchingRoute', id);
+      audit({ reason: 'NoMatchingRoute', requestId, ...sourceIp(request), details: details() });
+      answerForbidden(res, 'NoMatchingRoute', requestId);
       observe('no_route', started);
       return;
     }
     if (!cache.available()) {
-      answerUnavailable(res, requestId());
+      answerUnavailable(res, requestId);
       observe('unavailable', started);
       return;
     }
 
     const unauthenticated = (reason: UnauthenticatedReason, code: string): void => {
-      const id = requestId();
+      const id = requestId;
       if (reason === 'invalid')
         audit({ reason: code, requestId: id, ...sourceIp(request), details: details() });
       const location = loginRedirect(req, state.config, request, match);
@@ -135,7 +177,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       // nginx's auth_request turns any 3xx into a 500: it gets a 401 and the URL to redirect to.
       else if (request.style === 'original')
         answerUnauthenticated(res, reason, id, { 'x-fedgate-redirect': location });
-      else answerLoginRedirect(res, location);
+      else answerLoginRedirect(res, location, id);
       observe('unauthenticated', started);
     };
 
@@ -149,7 +191,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
         return unauthenticated('invalid', error.code);
       if (isFedgateError(error) && error.code === 'StoreUnavailable') {
-        answerUnavailable(res, requestId());
+        answerUnavailable(res, requestId);
         observe('unavailable', started);
         return;
       }
@@ -189,11 +231,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           nowMs: at,
           memo: verified.memo,
         }));
-      answerAllowed(res, identity, assertion);
+      answerAllowed(res, identity, assertion, requestId);
       observe('allow', started);
       return;
     }
-    const id = requestId();
+    const id = requestId;
     audit({
       reason: decision.decision,
       requestId: id,
@@ -209,13 +251,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     observe(decision.decision === 'ExplicitDeny' ? 'explicit_deny' : 'implicit_deny', started);
   }
 
-  function fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  function fail(res: ServerResponse, error: unknown, requestId: string): void {
     deps.metrics?.authzDecisions.inc({ outcome: 'error' });
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const requestId = requestIdFrom(req.headers['x-request-id']);
     // Anything unexpected is an opaque 500: never a 200 for a request we could not decide.
     writeProblem(
       res,
@@ -231,19 +272,29 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       const url = requestUrl(req);
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
+      // An incoming request id is honoured only from a trusted proxy; anyone else's is replaced.
+      const requestId = requestIdFrom(
+        current().proxies.trusts(req.socket.remoteAddress) ? req.headers['x-request-id'] : undefined,
+      );
       if (isCheckRequest(req, path)) {
-        handleCheck(req, res, checkDeps).catch((error: unknown) => fail(req, res, error));
+        const proxies = current().proxies;
+        const forwardedFor = req.headers['x-forwarded-for'];
+        const call = {
+          requestId,
+          sourceIp: proxies.clientAddress(
+            req.socket.remoteAddress,
+            Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor,
+          ),
+          secure: 'encrypted' in req.socket,
+        };
+        handleCheck(req, res, checkDeps, call).catch((error: unknown) => fail(res, error, requestId));
         return;
       }
       if (path === '/authz' || path.startsWith('/authz/')) {
-        forwardAuth(req, res).catch((error: unknown) => fail(req, res, error));
+        forwardAuth(req, res, requestId).catch((error: unknown) => fail(res, error, requestId));
         return;
       }
-      writeProblem(
-        res,
-        new FedgateError('NotFound', 'Not found'),
-        requestIdFrom(req.headers['x-request-id']),
-      );
+      writeProblem(res, new FedgateError('NotFound', 'Not found'), requestId);
     },
     close() {
       cache.close();
@@ -253,6 +304,29 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
 function compile(config: GatewayConfig): CompiledConfig {
   return { config, routes: new RouteTable(config.routes), proxies: new TrustedProxies(config.trustProxies) };
+}
+
+function pathRefusalDetail(reason: PathRefusal): string {
+  switch (reason) {
+    case 'DotSegment':
+      return 'The request path has a . or .. segment.';
+    case 'EncodedSeparator':
+      return 'The request path has an encoded slash or a backslash.';
+    case 'SemicolonParameter':
+      return 'The request path has a ; parameter.';
+    case 'TrailingDotOrSpace':
+      return 'A request path segment ends in a dot or a space.';
+    case 'DoubleEncoding':
+      return 'The request path is percent-encoded twice (%25).';
+    case 'ControlCharacter':
+      return 'The request path has a control character.';
+    case 'NonNormalizedText':
+      return 'The request path has text that is not in Unicode NFC/NFKC form.';
+    case 'TooManySegments':
+      return 'The request path has too many segments.';
+    default:
+      return 'The request path is malformed.';
+  }
 }
 
 function sourceIp(request: OriginalRequest): { sourceIp?: string } {

@@ -1,3 +1,5 @@
+import { normalizeRequestPath, type PathRefusal } from './request-path.js';
+
 /** One configured route as the authorizer needs it (config `routes[]`). */
 export interface RouteDefinition {
   readonly host: string;
@@ -6,7 +8,15 @@ export interface RouteDefinition {
   readonly action: string;
   readonly resource: string;
   readonly onUnauthenticated?: 'deny' | 'redirect' | undefined;
+  /** Lower-case the path before matching and before `${param}` substitution. */
+  readonly caseInsensitive?: boolean | undefined;
 }
+
+/** Routing a request: the match, no route, or a path refused before any route was tried. */
+export type RouteResult =
+  | { readonly ok: true; readonly match: RouteMatch }
+  | { readonly ok: false; readonly reason: 'NoMatchingRoute' | 'InvalidHost' }
+  | { readonly ok: false; readonly reason: 'UnsafeRequestPath'; readonly pathRefusal: PathRefusal };
 
 /** The route a request matched, with its path parameters and the resolved resource ARN. */
 export interface RouteMatch {
@@ -38,12 +48,11 @@ interface CompiledRoute {
   /** `.example.com` for `*.example.com`. */
   readonly hostSuffix: string | undefined;
   readonly hostHasPort: boolean;
+  readonly caseInsensitive: boolean;
   readonly segments: readonly Segment[];
   readonly resourceParts: readonly TemplatePart[];
 }
 
-/** A request path with more segments than this matches no route (bounds the work per request). */
-const MAX_SEGMENTS = 64;
 const HOST_SYNTAX = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 /** Compiled routes: first match wins, in configuration order. */
@@ -56,32 +65,46 @@ export class RouteTable {
   }
 
   /**
-   * The first route matching host, method and path (path without query string, still percent-encoded).
-   * A path with `.`/`..` segments, an encoded `/` or NUL, or bad percent-encoding matches nothing: the
-   * upstream might resolve it differently than we would, so we refuse to guess.
+   * The first route matching host, method and path (path without query string or fragment, still
+   * percent-encoded). A path spelt in a way upstreams read differently (see normalizeRequestPath) is refused
+   * before any route is tried: we refuse to guess which resource it names.
    */
-  match(host: string, method: string, rawPath: string): RouteMatch | undefined {
+  route(host: string, method: string, rawPath: string): RouteResult {
     const hostWithPort = host.trim().toLowerCase();
-    if (!HOST_SYNTAX.test(hostWithPort)) return undefined;
+    if (!HOST_SYNTAX.test(hostWithPort)) return { ok: false, reason: 'InvalidHost' };
     const hostname = stripPort(hostWithPort).replace(/\.$/, '');
     const upperMethod = method.toUpperCase();
-    const pathSegments = splitPath(rawPath);
-    if (pathSegments === undefined) return undefined;
+    const normalized = normalizeRequestPath(rawPath);
+    if (!normalized.ok) return { ok: false, reason: 'UnsafeRequestPath', pathRefusal: normalized.reason };
+    const pathSegments = normalized.segments;
+    let lowerSegments: readonly string[] | undefined;
     for (const route of this.#routes) {
       if (!methodMatches(route.methods, upperMethod)) continue;
       if (!hostMatches(route, hostname, hostWithPort)) continue;
-      const params = matchSegments(route.segments, pathSegments);
+      const segments = route.caseInsensitive
+        ? (lowerSegments ??= pathSegments.map((segment) => segment.toLowerCase()))
+        : pathSegments;
+      const params = matchSegments(route.segments, segments);
       if (params === undefined) continue;
       return {
-        route: route.definition,
-        index: route.index,
-        params,
-        resource: renderResource(route.resourceParts, params),
-        path: `/${pathSegments.join('/')}`,
-        hostname,
+        ok: true,
+        match: {
+          route: route.definition,
+          index: route.index,
+          params,
+          resource: renderResource(route.resourceParts, params),
+          path: `/${segments.join('/')}`,
+          hostname,
+        },
       };
     }
-    return undefined;
+    return { ok: false, reason: 'NoMatchingRoute' };
+  }
+
+  /** The matching route, or undefined (no route, or a refused host or path). */
+  match(host: string, method: string, rawPath: string): RouteMatch | undefined {
+    const result = this.route(host, method, rawPath);
+    return result.ok ? result.match : undefined;
   }
 }
 
@@ -109,7 +132,10 @@ function compileRoute(definition: RouteDefinition, index: number): CompiledRoute
     } else if (part.startsWith(':') && part.length > 1) {
       segments.push({ kind: 'param', name: part.slice(1) });
     } else {
-      segments.push({ kind: 'literal', value: part });
+      segments.push({
+        kind: 'literal',
+        value: definition.caseInsensitive === true ? part.toLowerCase() : part,
+      });
     }
   });
   const resourceParts = splitTemplate(definition.resource);
@@ -129,6 +155,7 @@ function compileRoute(definition: RouteDefinition, index: number): CompiledRoute
     hostExact: wildcardHost ? undefined : host,
     hostSuffix: wildcardHost ? host.slice(1) : undefined,
     hostHasPort: !wildcardHost && host !== '*' && stripPort(host) !== host,
+    caseInsensitive: definition.caseInsensitive === true,
     segments,
     resourceParts,
   };
@@ -173,25 +200,6 @@ function matchSegments(
     }
   }
   return path.length === segments.length ? params : undefined;
-}
-
-/** Decoded segments; undefined when a segment is or decodes to something unsafe (`/`, `\`, `.`, `..`, NUL). */
-function splitPath(path: string): string[] | undefined {
-  if (!path.startsWith('/')) return undefined;
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part.length === 0) continue;
-    let decoded: string;
-    try {
-      decoded = part.includes('%') ? decodeURIComponent(part) : part;
-    } catch {
-      return undefined;
-    }
-    if (decoded === '.' || decoded === '..' || /[/\\\0]/.test(decoded)) return undefined;
-    out.push(decoded);
-    if (out.length > MAX_SEGMENTS) return undefined;
-  }
-  return out;
 }
 
 function stripPort(host: string): string {

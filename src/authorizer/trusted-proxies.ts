@@ -1,39 +1,62 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Verdicts memoized per address: BlockList.check allocates, and the hot path asks for every request. */
+/**
+ * The header family a trusted proxy reports the original request in (config `trustProxies[].headers`):
+ * - `forwarded`: Traefik, Caddy — `X-Forwarded-Method/-Uri/-Host/-Proto/-For`;
+ * - `original`: nginx `auth_request` as the guide configures it — `X-Original-Method/-URI/-Host/-Proto`, `X-Real-IP`;
+ * - `envoy`: Envoy `ext_authz` — the call's own method, `/authz/<path>` and `Host`, `X-Forwarded-Proto/-For`;
+ * - `auto` (a bare CIDR): the family is read off the request; two families in one request are refused.
+ */
+export type HeaderFamilySetting = 'forwarded' | 'original' | 'envoy' | 'auto';
+
+/** One `trustProxies` entry. */
+export interface TrustedProxyEntry {
+  readonly cidr: string;
+  readonly headers: HeaderFamilySetting;
+}
+
+/** Verdicts memoized per address: matching walks every entry, and the hot path asks for every request. */
 const MEMO_LIMIT = 1024;
 
-/** A set of CIDRs (config `trustProxies`) whose forwarded headers are believed. */
-export class TrustedProxies {
-  readonly #list = new BlockList();
-  readonly #empty: boolean;
-  readonly #memo = new Map<string, boolean>();
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-  constructor(cidrs: readonly string[]) {
-    for (const cidr of cidrs) {
-      const [address = '', bits] = cidr.split('/');
-      const family = isIPv6(address) ? 'ipv6' : 'ipv4';
-      const prefix = bits === undefined ? (family === 'ipv6' ? 128 : 32) : Number(bits);
-      this.#list.addSubnet(address, prefix, family);
+/** The proxies (config `trustProxies`) whose forwarding headers are believed, each with its header family. */
+export class TrustedProxies {
+  readonly #entries: readonly { readonly range: Range; readonly headers: HeaderFamilySetting }[];
+  readonly #memo = new Map<string, HeaderFamilySetting | null>();
+
+  /** Entries in configuration order (a bare CIDR string is `auto`); the first entry holding a peer decides. */
+  constructor(entries: readonly (TrustedProxyEntry | string)[]) {
+    this.#entries = entries.map((entry) => {
+      const { cidr, headers } = typeof entry === 'string' ? { cidr: entry, headers: 'auto' as const } : entry;
+      return { range: parseRange(cidr), headers };
+    });
+  }
+
+  /** The header family of the proxy at `peer`, or undefined when the peer is not a trusted proxy. */
+  familyOf(peer: string | undefined): HeaderFamilySetting | undefined {
+    if (this.#entries.length === 0 || peer === undefined) return undefined;
+    const memo = this.#memo.get(peer);
+    if (memo !== undefined) return memo ?? undefined;
+    const address = parseAddress(peer);
+    let verdict: HeaderFamilySetting | null = null;
+    if (address !== undefined) {
+      for (const entry of this.#entries) {
+        if (address.kind() === entry.range[0].kind() && address.match(entry.range)) {
+          verdict = entry.headers;
+          break;
+        }
+      }
     }
-    this.#empty = cidrs.length === 0;
+    // Bounded: X-Forwarded-For hops are client-chosen strings.
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(peer, verdict);
+    return verdict ?? undefined;
   }
 
   /** True when the peer address is one of the trusted proxies (IPv4-mapped IPv6 addresses are unwrapped). */
   trusts(peer: string | undefined): boolean {
-    if (this.#empty || peer === undefined) return false;
-    const memo = this.#memo.get(peer);
-    if (memo !== undefined) return memo;
-    const address = unmapIpv4(peer);
-    const verdict = isIPv4(address)
-      ? this.#list.check(address, 'ipv4')
-      : isIPv6(address)
-        ? this.#list.check(address, 'ipv6')
-        : false;
-    // Bounded: X-Forwarded-For hops are client-chosen strings.
-    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
-    this.#memo.set(peer, verdict);
-    return verdict;
+    return this.familyOf(peer) !== undefined;
   }
 
   /**
@@ -41,16 +64,13 @@ export class TrustedProxies {
    * cannot inject an address by sending its own X-Forwarded-For.
    */
   clientAddress(peer: string | undefined, forwardedFor: string | undefined): string | undefined {
-    const direct = peer === undefined ? undefined : unmapIpv4(peer);
+    const direct = peer === undefined ? undefined : canonicalAddress(peer);
     if (!this.trusts(direct) || forwardedFor === undefined) return direct;
-    const hops = forwardedFor
-      .split(',')
-      .map((hop) => hop.trim())
-      .filter((hop) => hop.length > 0);
+    const hops = forwardedFor.split(',');
     let client = direct;
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = unmapIpv4(hops[i] as string);
-      if (!isIPv4(hop) && !isIPv6(hop)) break;
+      const hop = canonicalAddress((hops[i] as string).trim());
+      if (hop === undefined) break;
       client = hop;
       if (!this.trusts(hop)) break;
     }
@@ -60,5 +80,34 @@ export class TrustedProxies {
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`. */
 export function unmapIpv4(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  return canonicalAddress(address) ?? address;
+}
+
+/**
+ * An address in its canonical text (IPv4-mapped IPv6 unwrapped, IPv6 compressed), or undefined when the text is
+ * not a plain IPv4 dotted quad or IPv6 address (no ports, brackets, zone ids or `0x7f.1` shorthands).
+ */
+export function canonicalAddress(text: string): string | undefined {
+  const address = parseAddress(text);
+  return address?.toString();
+}
+
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (text.includes('%')) return undefined;
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (!text.includes(':') || !ipaddr.IPv6.isValid(text)) return undefined;
+  const v6 = ipaddr.IPv6.parse(text);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+}
+
+function parseRange(cidr: string): Range {
+  if (!cidr.includes('/')) {
+    const address = parseAddress(cidr);
+    if (address === undefined) throw new TypeError('trustProxies: not an IP address or CIDR');
+    return [address, address.kind() === 'ipv4' ? 32 : 128];
+  }
+  const [address, bits] = ipaddr.parseCIDR(cidr);
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
+    ? [(address as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)]
+    : [address, bits];
 }

@@ -79,6 +79,21 @@ const cidrSchema = z.string().refine((value) => {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }, 'must be an IP address or CIDR (10.0.0.0/8, ::1/128)');
 
+/**
+ * One trusted proxy (`trustProxies[]`): a CIDR, and the one header family its proxy reports the original request
+ * in. A bare CIDR string means `auto`: the family is read off the request, and a request carrying two families is
+ * refused.
+ */
+const trustedProxySchema = z
+  .union([
+    cidrSchema,
+    z.strictObject({
+      cidr: cidrSchema,
+      headers: z.enum(['forwarded', 'original', 'envoy', 'auto']).default('auto'),
+    }),
+  ])
+  .transform((entry) => (typeof entry === 'string' ? { cidr: entry, headers: 'auto' as const } : entry));
+
 const nodeAddressSchema = z.strictObject({ host: hostSchema, port: integer(1, 65_535) });
 
 const memoryStoreSchema = z.strictObject({
@@ -339,6 +354,8 @@ const routeSchema = z.strictObject({
   action: z.string().regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9_*?-]+$/, 'must be service:Action'),
   resource: z.string().min(1),
   onUnauthenticated: z.enum(['deny', 'redirect']).default('deny'),
+  /** Lower-case the path before matching and before `${param}` substitution (upstreams that route case-insensitively). */
+  caseInsensitive: z.boolean().default(false),
 });
 
 const clientSchema = z.strictObject({
@@ -377,7 +394,7 @@ export const configFileSchema = z.strictObject({
     .default('000000000000'),
   listen: listenSchema.prefault({ port: 8080 }),
   authorizer: authorizerSchema.prefault({}),
-  trustProxies: z.array(cidrSchema).default([]),
+  trustProxies: z.array(trustedProxySchema).default([]),
   store: storeSchema.prefault({ kind: 'memory' }),
   signing: signingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),

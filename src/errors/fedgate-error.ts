@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'ExplicitDeny'
   | 'ImplicitDeny'
   | 'NoMatchingRoute'
+  | 'AmbiguousForwardedRequest'
+  | 'UnsafeRequestPath'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'PayloadTooLarge'
@@ -50,6 +52,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   ExplicitDeny: 403,
   ImplicitDeny: 403,
   NoMatchingRoute: 403,
+  AmbiguousForwardedRequest: 400,
+  UnsafeRequestPath: 400,
   NotFound: 404,
   MethodNotAllowed: 405,
   PayloadTooLarge: 413,

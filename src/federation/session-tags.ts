@@ -45,31 +45,25 @@ export function validateTagSet(set: TagSet, code: ErrorCode = 'ValidationError')
     if (!TAG_KEY.test(key)) {
       throw new FedgateError(
         code,
-        `Session tag key "${key}" has characters outside letters, digits, spaces and _.:/=+-@`,
+        'A session tag key has characters outside letters, digits, spaces and _.:/=+-@',
       );
     }
     if (key.toLowerCase().startsWith('aws:')) {
-      throw new FedgateError(code, `Session tag key "${key}" uses the reserved prefix aws:`);
+      throw new FedgateError(code, 'A session tag key uses the reserved prefix aws:');
     }
     if (typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
-      throw new FedgateError(
-        code,
-        `Session tag "${key}": values are at most ${MAX_TAG_VALUE_LENGTH} characters`,
-      );
+      throw new FedgateError(code, `Session tag values are at most ${MAX_TAG_VALUE_LENGTH} characters`);
     }
     if (!TAG_VALUE.test(value)) {
       throw new FedgateError(
         code,
-        `Session tag "${key}": the value has characters outside letters, digits, spaces and _.:/=+-@`,
+        'A session tag value has characters outside letters, digits, spaces and _.:/=+-@',
       );
     }
     const folded = key.toLowerCase();
     const previous = seen.get(folded);
     if (previous !== undefined) {
-      throw new FedgateError(
-        code,
-        `Session tag keys must be unique ignoring case: "${previous}" and "${key}"`,
-      );
+      throw new FedgateError(code, 'Session tag keys must be unique ignoring case');
     }
     seen.set(folded, key);
   }
@@ -77,7 +71,7 @@ export function validateTagSet(set: TagSet, code: ErrorCode = 'ValidationError')
   for (const key of set.transitiveTagKeys) {
     const tagKey = seen.get(key.toLowerCase());
     if (tagKey === undefined) {
-      throw new FedgateError(code, `Transitive tag key "${key}" is not one of the session tags`);
+      throw new FedgateError(code, 'A transitive tag key is not one of the session tags');
     }
     transitive.set(tagKey.toLowerCase(), tagKey);
   }
@@ -93,7 +87,7 @@ export function tagsFromList(
   for (const { Key, Value } of list) {
     const folded = Key.toLowerCase();
     if (seen.has(folded))
-      throw new FedgateError('ValidationError', `Session tag key "${Key}" is given more than once`);
+      throw new FedgateError('ValidationError', 'A session tag key is given more than once');
     seen.add(folded);
     tags[Key] = Value;
   }

@@ -106,8 +106,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   for (const mount of options.mounts) mount(app);
 
-  app.use((req: Request) => {
-    throw new FedgateError('NotFound', `No route for ${req.method} ${req.path}`);
+  app.use(() => {
+    throw new FedgateError('NotFound', 'No such endpoint');
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

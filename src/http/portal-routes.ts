@@ -287,7 +287,8 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       const portal = await currentPortalSession(req);
       if (portal !== undefined) await endPortalSession(req, res, portal);
       if (outcome.kind === 'logout-response') {
-        res.redirect(303, '/');
+        // The RelayState we sent with our LogoutRequest; the IdP could have altered it, so it is checked again.
+        res.redirect(303, returnToFrom(outcome.relayState) ?? '/');
         return;
       }
       // The IdP ended the subject's session there: end every portal and role session of that subject here.
@@ -414,12 +415,14 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       '/logout',
       formAction(async (req, res) => {
         const portal = await currentPortalSession(req);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const returnTo = returnToFrom(body.return_to);
         if (portal === undefined) {
           clearCookie(res, SESSION_COOKIE, cookieRules());
-          res.redirect(303, '/');
+          res.redirect(303, returnTo ?? '/');
           return;
         }
-        requireCsrf(portal, ((req.body ?? {}) as Record<string, unknown>).csrf);
+        requireCsrf(portal, body.csrf);
         await endPortalSession(req, res, portal);
         const providers = deps.getProviders();
         const provider = portal.identity.provider;
@@ -427,15 +430,18 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         const oidc = providers.oidc.get(provider);
         let idpLogout: string | undefined;
         if (saml !== undefined && portal.nameIdValue !== undefined) {
-          idpLogout = await saml.logoutRequestUrl({
-            ...portal.identity,
-            nameIdValue: portal.nameIdValue,
-            ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
-          });
+          idpLogout = await saml.logoutRequestUrl(
+            {
+              ...portal.identity,
+              nameIdValue: portal.nameIdValue,
+              ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
+            },
+            returnTo ?? '',
+          );
         } else if (oidc !== undefined) {
           idpLogout = oidc.endSessionUrl({ postLogoutRedirectUri: `${deps.getConfig().publicUrl}/` });
         }
-        res.redirect(303, idpLogout ?? '/');
+        res.redirect(303, idpLogout ?? returnTo ?? '/');
       }),
     );
   };

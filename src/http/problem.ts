@@ -67,6 +67,7 @@ export function writeProblem(
     'content-type': 'application/problem+json',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
     ...headers,
   });
   res.end(body);

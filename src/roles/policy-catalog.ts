@@ -118,6 +118,11 @@ export class PolicyCatalog {
     return this.#managedDocuments.get(name);
   }
 
+  /** True when some configured resource pattern (`resources[].arn`) matches the ARN: its tags are the gateway's. */
+  isConfiguredResource(arn: string): boolean {
+    return this.#resources.some((entry) => entry.pattern.matches(arn));
+  }
+
   /** Tags and resource policies of every configured resource pattern matching the ARN (first tag value wins). */
   resourceFor(arn: string): ResourceDescription {
     const memo = this.#resourceMemo.get(arn);

@@ -98,14 +98,20 @@ export type RevokeInput = z.infer<typeof revokeSchema>;
  * Validates an untrusted body against a schema; ValidationError naming the first field at fault
  * (`RoleSessionName: must be 2 to 64 characters…`) and never echoing the value.
  */
-export function parseStsInput<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parseStsInput<T>(schema: z.ZodObject | z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {}, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) return result.data as T;
   const issue = result.error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+  // A path holds only the schema's own names and array indexes, except below an unknown key: the caller's text
+  // (a JSON body sent as a form arrives as one key holding the whole JSON) is never echoed.
+  const path =
+    issue === undefined || issue.path.length === 0 || issue.code === 'unrecognized_keys'
+      ? 'body'
+      : issue.path.map(String).join('.');
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : undefined;
   const message =
     issue?.code === 'unrecognized_keys'
-      ? `unknown field(s) ${issue.keys.join(', ')}`
+      ? `unknown field${known === undefined ? '' : ` (allowed: ${known})`}`
       : issue?.code === 'invalid_type' && issue.input === undefined
         ? 'is required'
         : (issue?.message ?? 'is invalid');

@@ -121,3 +121,55 @@ describe('route table', () => {
     ).toThrow(TypeError);
   });
 });
+
+describe('caseInsensitive routes', () => {
+  const routes = [
+    {
+      host: 'orders.example.com',
+      path: '/orders/:team/admin',
+      action: 'orders:Admin',
+      resource: 'arn:fedgate:orders:::team/${team}/admin',
+      caseInsensitive: true,
+    },
+    {
+      host: 'orders.example.com',
+      path: '/orders/:team/:id',
+      action: 'orders:GetOrder',
+      resource: 'arn:fedgate:orders:::order/${team}/${id}',
+      caseInsensitive: true,
+    },
+  ];
+  const ci = new RouteTable(routes);
+
+  it('uppercase-admin-segment: /orders/red/ADMIN is the admin route, as an Express upstream reads it', () => {
+    const match = ci.match('orders.example.com', 'GET', '/orders/Red/ADMIN');
+    expect(match?.route.action).toBe('orders:Admin');
+    expect(match?.resource).toBe('arn:fedgate:orders:::team/red/admin');
+    expect(match?.path).toBe('/orders/red/admin');
+  });
+
+  it('parameters are lower-cased before they are put into the resource', () => {
+    expect(ci.match('orders.example.com', 'GET', '/ORDERS/RED/42')?.resource).toBe(
+      'arn:fedgate:orders:::order/red/42',
+    );
+  });
+
+  it('without the option the path is matched as written', () => {
+    const exact = new RouteTable(routes.map((route) => ({ ...route, caseInsensitive: false })));
+    expect(exact.match('orders.example.com', 'GET', '/orders/red/ADMIN')?.route.action).toBe(
+      'orders:GetOrder',
+    );
+  });
+
+  it('a path spelt in a way upstreams read differently is refused before any route is tried', () => {
+    expect(ci.route('orders.example.com', 'GET', '/orders/red/admin;x=1')).toEqual({
+      ok: false,
+      reason: 'UnsafeRequestPath',
+      pathRefusal: 'SemicolonParameter',
+    });
+    expect(ci.route('orders.example.com', 'GET', '/nothing')).toEqual({
+      ok: false,
+      reason: 'NoMatchingRoute',
+    });
+  });
+});
