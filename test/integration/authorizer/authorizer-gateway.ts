@@ -170,13 +170,25 @@ export interface Answer {
 /** One request over a fresh loopback connection (no agent, so nothing lingers between tests). */
 export function send(
   url: string,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** The loopback address to connect from (127.0.0.x), to play a given proxy. */
+    localAddress?: string;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const target = new URL(options.path ?? '/', url);
     const req = httpRequest(
       target,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

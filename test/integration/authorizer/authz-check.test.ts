@@ -24,8 +24,26 @@ describe('POST /authz/check', () => {
       body: JSON.stringify(body),
     });
 
-  it('with a token: the decision for that session, listing the statements that decided', async () => {
-    const answer = await check({ token: developer, ...READ_42, context: { 'aws:SourceIp': '10.0.0.1' } });
+  it('with a token and no caller credential: the decision and principal only, no statement-level explanation', async () => {
+    const answer = await check({ token: developer, ...READ_42 });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await answer.json()).toEqual({
+      decision: 'Allow',
+      principal: 'arn:fedgate:sts::000000000000:assumed-role/Developer/alice@example.com',
+    });
+  });
+
+  it('explanations-without-permission: a caller not allowed fedgate:SimulatePrincipalPolicy gets no policy names or Sids', async () => {
+    const answer = await check({ token: developer, ...READ_42 }, { authorization: `Bearer ${viewer}` });
+    expect(answer.status).toBe(200);
+    const body = await answer.text();
+    expect(body).not.toContain('matchedStatements');
+    expect(body).not.toContain('ReadOwnTeamsOrders');
+  });
+
+  it('with a token and a caller allowed fedgate:SimulatePrincipalPolicy: the statements that decided', async () => {
+    const answer = await check({ token: developer, ...READ_42 }, { authorization: `Bearer ${developer}` });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({
       decision: 'Allow',
@@ -37,17 +55,42 @@ describe('POST /authz/check', () => {
     });
   });
 
-  it("with a token, the caller cannot rewrite the session's own principal keys through the context", async () => {
-    const answer = await check({
-      token: viewer,
-      ...READ_42,
-      context: {
-        'aws:SourceIp': '10.0.0.1',
-        'aws:PrincipalTag/team': 'payments',
-        'AWS:PRINCIPALTAG/TEAM': 'payments',
-      },
-    });
-    expect(((await answer.json()) as { decision: string }).decision).toBe('ImplicitDeny');
+  it('resource-tag-override: a token check cannot set aws:ResourceTag/* of a configured resource', async () => {
+    // The viewer (team search) is denied order 42 (owner payments); claiming the order's owner is search must not help.
+    const before = await check({ token: viewer, ...READ_42 });
+    expect(((await before.json()) as { decision: string }).decision).toBe('ImplicitDeny');
+    const answer = await check({ token: viewer, ...READ_42, context: { 'aws:ResourceTag/owner': 'search' } });
+    expect(answer.status).toBe(400);
+    const problem = (await answer.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('ValidationError');
+    expect(problem.detail).not.toContain('owner');
+  });
+
+  it.each([
+    ['a principal tag', { 'aws:PrincipalTag/team': 'payments' }],
+    ['a principal tag in another case', { 'AWS:PRINCIPALTAG/TEAM': 'payments' }],
+    ['the principal ARN', { 'aws:PrincipalArn': 'arn:fedgate:iam::000000000000:role/Developer' }],
+    ['MFA', { 'aws:MultiFactorAuthPresent': 'true' }],
+    ['the time', { 'aws:CurrentTime': '2020-01-01T00:00:00Z' }],
+    ['the epoch time', { 'aws:EpochTime': '0' }],
+    ['the source address', { 'aws:SourceIp': '10.0.0.1' }],
+    ['the transport', { 'aws:SecureTransport': true }],
+    ['a request key', { 'fedgate:RequestMethod': 'GET' }],
+    ['a path parameter', { 'fedgate:PathParam/orderId': '42' }],
+  ])(
+    'gateway-owned-key: a token check refuses %s in the context (400, the key not echoed)',
+    async (_name, context) => {
+      const answer = await check({ token: viewer, ...READ_42, context });
+      expect(answer.status).toBe(400);
+      const text = await answer.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'ValidationError' });
+      expect(text).not.toContain(Object.keys(context)[0]);
+    },
+  );
+
+  it("a token check accepts the caller's own keys, and takes aws:SourceIp from the call itself", async () => {
+    const answer = await check({ token: developer, ...READ_42, context: { 'orders:Reason': 'audit' } });
+    expect(((await answer.json()) as { decision: string }).decision).toBe('Allow');
   });
 
   it('with a principal: refused without a caller credential', async () => {
