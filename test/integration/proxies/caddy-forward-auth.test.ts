@@ -2,52 +2,52 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startGateway, type GatewayUnderTest } from '../authorizer/authorizer-gateway.js';
-import { ordersConfig } from '../authorizer/orders-config.js';
+import { forwardAuthAttacks, proxiedOrdersConfig } from './forward-auth-attacks.js';
 import {
+  expectIdentityHeaders,
   freePort,
+  guideConfig,
   requireBinary,
   scratchDir,
   spawnProxy,
-  startEchoUpstream,
-  type EchoUpstream,
+  startExpressUpstream,
+  type ExpressUpstream,
   type ProxyProcess,
-  expectIdentityHeaders,
 } from './proxy-harness.js';
 
 const CADDY = '/usr/bin/caddy';
 
-/** The guide's Caddyfile (docs/proxies/caddy.md), with test ports. */
-function caddyfile(port: number, authzPort: number, upstreamPort: number): string {
+/** docs/proxies/caddy.md's Caddyfile itself, served over plain HTTP on a test port. */
+async function caddyfile(port: number, authzPort: number, upstreamPort: number): Promise<string> {
+  const guide = await guideConfig('caddy.md', 'caddyfile', [
+    [/^orders\.example\.com \{/m, `http://orders.example.com:${port} {\n\tbind 127.0.0.1`],
+    [/^:443 \{/m, `http://:${port} {\n\tbind 127.0.0.1`],
+    ['forward_auth 127.0.0.1:8081', `forward_auth 127.0.0.1:${authzPort}`],
+    ['reverse_proxy 127.0.0.1:3000', `reverse_proxy 127.0.0.1:${upstreamPort}`],
+  ]);
   return `{
-  admin off
-  auto_https off
+\tadmin off
+\tauto_https off
 }
 
-http://:${port} {
-  bind 127.0.0.1
-  forward_auth 127.0.0.1:${authzPort} {
-    uri /authz
-    copy_headers X-Fedgate-Principal X-Fedgate-Role X-Fedgate-Subject X-Fedgate-Session X-Fedgate-Tags X-Fedgate-Assertion
-  }
-  reverse_proxy 127.0.0.1:${upstreamPort}
-}
+${guide}
 `;
 }
 
-describe('real Caddy with forward_auth in front of an upstream', () => {
+describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Express upstream', () => {
   let gateway: GatewayUnderTest;
-  let upstream: EchoUpstream;
+  let upstream: ExpressUpstream;
   let caddy: ProxyProcess;
-  let allowed: string;
+  let token: string;
   let session: { principalArn: string; id: string };
 
   beforeAll(async () => {
     await requireBinary(CADDY, 'apt-get install caddy');
-    gateway = await startGateway({ config: ordersConfig() });
-    upstream = await startEchoUpstream();
+    gateway = await startGateway({ config: proxiedOrdersConfig('forwarded') });
+    upstream = await startExpressUpstream();
     const dir = await scratchDir('fedgate-caddy-');
     const port = await freePort();
-    await writeFile(join(dir, 'Caddyfile'), caddyfile(port, gateway.port, upstream.port));
+    await writeFile(join(dir, 'Caddyfile'), await caddyfile(port, gateway.port, upstream.port));
     caddy = await spawnProxy(
       CADDY,
       ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
@@ -59,7 +59,7 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
       },
     );
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
-    allowed = issued.token;
+    token = issued.token;
     session = issued.session;
   });
   afterAll(async () => {
@@ -78,30 +78,30 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
   it('an allowed request reaches the upstream with the X-Fedgate-* identity headers, forged ones replaced', async () => {
     const before = upstream.received.length;
     const answer = await through('/orders/42', {
-      authorization: `Bearer ${allowed}`,
+      authorization: `Bearer ${token}`,
       'x-fedgate-principal': 'forged',
     });
     expect(answer.status, caddy.output()).toBe(200);
     const seen = upstream.received.slice(before);
     expect(seen).toHaveLength(1);
-    await expectIdentityHeaders(seen[0]!, session, await gateway.keys.jwks());
+    await expectIdentityHeaders(seen[0]!.headers, session, await gateway.keys.jwks());
   });
 
   it('the session cookie works through Caddy as well', async () => {
-    const answer = await through('/orders/42', { cookie: `fedgate_session=${allowed}` });
+    const answer = await through('/orders/42', { cookie: `fedgate_session=${token}` });
     expect(answer.status).toBe(200);
   });
 
   it('a denied request gets the 403 problem from fedgate and never reaches the upstream', async () => {
     const before = upstream.received.length;
-    const answer = await through('/orders/666', { authorization: `Bearer ${allowed}` });
+    const answer = await through('/orders/666', { authorization: `Bearer ${token}` });
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'ExplicitDeny' });
     expect(upstream.received.length).toBe(before);
   });
 
   it('the original method is what is decided (DELETE without MFA is denied)', async () => {
-    const answer = await through('/orders/42', { authorization: `Bearer ${allowed}` }, 'DELETE');
+    const answer = await through('/orders/42', { authorization: `Bearer ${token}` }, 'DELETE');
     expect(answer.status).toBe(403);
   });
 
@@ -117,13 +117,25 @@ describe('real Caddy with forward_auth in front of an upstream', () => {
   });
 
   it('a browser on a redirect route is sent to the login page', async () => {
-    const answer = await send(`http://127.0.0.1:${caddy.port}`, {
-      path: '/reports?q=1',
-      headers: { host: 'app.example.com', accept: 'text/html' },
-    });
+    const answer = await through('/ui/reports?q=1', { accept: 'text/html' });
     expect(answer.status).toBe(302);
     expect(answer.headers.location).toBe(
-      `https://sso.example.com/login?return_to=${encodeURIComponent('http://app.example.com/reports?q=1')}`,
+      `https://sso.example.com/login?return_to=${encodeURIComponent('http://orders.example.com/ui/reports?q=1')}`,
     );
   });
+
+  it("a refused path reaches the client as fedgate's 400 problem", async () => {
+    const answer = await through('/orders/red/admin;x=1', { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'UnsafeRequestPath' });
+  });
+
+  forwardAuthAttacks(() => ({
+    proxyPort: caddy.port,
+    upstream,
+    token,
+    refusedStatus: 400,
+    unknownHostStatus: 421,
+    fragment: { status: 200, handler: 'order' },
+  }));
 });

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createConnection, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { expect } from 'vitest';
 
@@ -34,34 +36,105 @@ export function scratchDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** The tiny upstream: answers 200 with the headers it received, as JSON, and remembers them. */
-export interface EchoUpstream {
+/** One request as the upstream application received it, and the handler that answered it. */
+export interface UpstreamHit {
+  readonly handler: 'admin' | 'order' | 'other';
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/**
+ * The application behind the proxy: Express with its default routing, which is case-insensitive and matches
+ * `/orders/:team/admin` before `/orders/:team/:id` — like the upstreams the attacks target. Answers 200 with
+ * the handler's name and remembers every request it served.
+ */
+export interface ExpressUpstream {
   readonly port: number;
-  readonly received: IncomingHttpHeaders[];
+  readonly received: UpstreamHit[];
+  /** The hits of one handler since `from` (an index into received). */
+  hits(handler: UpstreamHit['handler'], from?: number): UpstreamHit[];
   close(): Promise<void>;
 }
 
-/** Starts the echo upstream on a loopback port. */
-export async function startEchoUpstream(): Promise<EchoUpstream> {
-  const received: IncomingHttpHeaders[] = [];
-  const server: Server = createServer((req, res) => {
-    received.push(req.headers);
-    const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
+/** Starts the Express upstream on a loopback port. */
+export async function startExpressUpstream(): Promise<ExpressUpstream> {
+  const received: UpstreamHit[] = [];
+  const app = express();
+  const answer =
+    (handler: UpstreamHit['handler']) =>
+    (req: express.Request, res: express.Response): void => {
+      received.push({ handler, method: req.method, url: req.originalUrl, headers: req.headers });
+      res.json({ handler, method: req.method, url: req.originalUrl });
+    };
+  app.get('/orders/:team/admin', answer('admin'));
+  app.all('/orders/:team/:id', answer('order'));
+  app.use(answer('other'));
+  const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     port,
     received,
+    hits: (handler, from = 0) => received.slice(from).filter((hit) => hit.handler === handler),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The first fenced code block of a language in a guide under docs/proxies/: the test runs the guide itself.
+ * `replacements` are applied in order and each must match, so a guide edit that a test no longer understands
+ * fails loudly instead of testing something else.
+ */
+export async function guideConfig(
+  guide: string,
+  language: string,
+  replacements: readonly (readonly [string | RegExp, string])[],
+): Promise<string> {
+  const text = await readFile(join(GUIDES, guide), 'utf8');
+  const block = new RegExp('```' + language + '\\n([\\s\\S]*?)\\n```').exec(text)?.[1];
+  if (block === undefined) throw new Error(`${guide} has no \`\`\`${language} block`);
+  let config = block;
+  for (const [pattern, replacement] of replacements) {
+    const next = config.replace(pattern, replacement);
+    if (next === config)
+      throw new Error(`${guide}: ${String(pattern)} not found in the guide's configuration`);
+    config = next;
+  }
+  return config;
+}
+
+const GUIDES = fileURLToPath(new URL('../../../docs/proxies/', import.meta.url));
+
+/** A raw HTTP/1.1 request line and headers, for request targets no HTTP client would send (`#fragment`). */
+export function rawRequest(
+  port: number,
+  requestLine: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0), text }),
+    );
+    const lines = [
+      requestLine,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      'Connection: close',
+    ];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
 }
 
 /** A running proxy process. */
