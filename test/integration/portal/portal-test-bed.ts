@@ -70,6 +70,8 @@ export interface PortalTestBedOptions {
   readonly sessions?: Readonly<Record<string, string>>;
   /** Developer may chain into Developer (`sts:AssumeRole` on itself, trusted by its own trust policy). */
   readonly selfChaining?: boolean;
+  /** Accept unsolicited (IdP-initiated) SAML responses (default: refused). */
+  readonly samlIdpInitiated?: boolean;
 }
 
 const DEVELOPER_ARN = 'arn:fedgate:iam::000000000000:role/Developer';
@@ -142,6 +144,7 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
             entryPoint: saml.ssoUrl,
             idpCertificates: [saml.certificatePem],
             wantAssertionsSigned: true,
+            allowIdpInitiated: options.samlIdpInitiated === true,
             groups: 'attr:groups',
             sessionName: 'attr:email',
           },

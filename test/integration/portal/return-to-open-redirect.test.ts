@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser } from './http-browser.js';
-import { ALLOWED_RETURN_HOST, OIDC_ID, startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
+import {
+  ALLOWED_RETURN_HOST,
+  OIDC_ID,
+  SAML_ID,
+  startPortalTestBed,
+  type PortalTestBed,
+} from './portal-test-bed.js';
 
 let bed: PortalTestBed;
 beforeAll(async () => {
-  bed = await startPortalTestBed();
+  bed = await startPortalTestBed({ samlIdpInitiated: true });
 });
 afterAll(async () => {
   await bed?.close();
@@ -60,5 +66,74 @@ describe('return_to after a login never leaves the allowed hosts', () => {
     });
     expect(answer.status).toBe(303);
     expect(answer.location?.href).toBe(`${bed.url}/`);
+  });
+});
+
+/** Values that look like paths on the gateway but normalise (as a browser resolves them) to `//evil.com`. */
+const NORMALISING_OFF_SITE = ['/.//evil.com', '/%2e//evil.com', '/x/..//evil.com', '/%2E%2E//evil.com'];
+
+describe('return_to is validated after normalisation, on every path that redirects', () => {
+  it.each(NORMALISING_OFF_SITE)('oidc-return-to %s: the login ends on the portal', async (returnTo) => {
+    const answer = await bed.oidcLogin(new HttpBrowser(), 'alice', returnTo);
+    expect(answer.status).toBe(303);
+    expect(answer.location?.href).toBe(`${bed.url}/`);
+  });
+
+  it.each(NORMALISING_OFF_SITE)(
+    'idp-initiated-saml-relaystate %s: an unsolicited SAML login ends on the portal',
+    async (relayState) => {
+      const acs = `${bed.url}/saml/${SAML_ID}/acs`;
+      const SAMLResponse = await bed.saml.createResponse({
+        destination: acs,
+        recipient: acs,
+        audience: `${bed.url}/saml/${SAML_ID}/metadata`,
+        nameId: 'ivan@example.com',
+        attributes: { email: 'ivan@example.com', groups: ['developers'] },
+        sign: 'assertion',
+      });
+      const answer = await new HttpBrowser().send(acs, { form: { SAMLResponse, RelayState: relayState } });
+      expect(answer.status).toBe(303);
+      expect(answer.location?.href).toBe(`${bed.url}/`);
+    },
+  );
+
+  it('an unsolicited SAML login with a plain RelayState path still returns there', async () => {
+    const acs = `${bed.url}/saml/${SAML_ID}/acs`;
+    const SAMLResponse = await bed.saml.createResponse({
+      destination: acs,
+      recipient: acs,
+      audience: `${bed.url}/saml/${SAML_ID}/metadata`,
+      nameId: 'judy@example.com',
+      attributes: { email: 'judy@example.com', groups: ['developers'] },
+      sign: 'assertion',
+    });
+    const answer = await new HttpBrowser().send(acs, { form: { SAMLResponse, RelayState: '/orders/7' } });
+    expect(answer.location?.href).toBe(`${bed.url}/orders/7`);
+  });
+
+  it.each(NORMALISING_OFF_SITE)(
+    'portal-assume-return-to %s: the role choice ends on the portal',
+    async (returnTo) => {
+      const browser = new HttpBrowser();
+      await bed.oidcLogin(browser, 'carol');
+      const page = await browser.send(`${bed.url}/`);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      const answer = await browser.send(`${bed.url}/portal/assume`, {
+        form: { csrf, role: 'Developer', return_to: returnTo },
+      });
+      expect(answer.status).toBe(303);
+      expect(answer.location?.href).toBe(`${bed.url}/`);
+    },
+  );
+
+  it.each(NORMALISING_OFF_SITE)('logout-return-to %s: sign-out ends on the portal', async (returnTo) => {
+    const answer = await new HttpBrowser().send(`${bed.url}/logout`, { form: { return_to: returnTo } });
+    expect(answer.status).toBe(303);
+    expect(answer.location?.href).toBe(`${bed.url}/`);
+  });
+
+  it('logout with a return_to on the gateway goes there', async () => {
+    const answer = await new HttpBrowser().send(`${bed.url}/logout`, { form: { return_to: '/signed-out' } });
+    expect(answer.location?.href).toBe(`${bed.url}/signed-out`);
   });
 });
