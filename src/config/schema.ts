@@ -147,7 +147,21 @@ const cookiesSchema = z.strictObject({
 
 const portalSchema = z.strictObject({
   allowedReturnHosts: z.array(z.string().min(1)).default([]),
-  title: z.string().min(1).optional(),
+  /** Shown in the portal's header and page titles (default `fedgate`). */
+  title: z.string().min(1).max(80).optional(),
+  /** An https: (or same-origin path, or data:image) URL of a logo shown beside the title. */
+  logoUrl: z
+    .string()
+    .refine(
+      (value) => /^(https:\/\/|\/(?!\/)|data:image\/(png|svg\+xml|jpeg|gif|webp);)/.test(value),
+      'must be an https: URL, a path on the gateway, or a data:image URL',
+    )
+    .optional(),
+  /** The portal's accent colour, `#rrggbb`: buttons and highlights; white text must be legible on it. */
+  accentColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb')
+    .optional(),
 });
 
 const auditSinkSchema = z.discriminatedUnion(

@@ -71,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
           // Forms redirect on to IdPs and return_to hosts.
           'form-action': ["'self'", 'http:', 'https:'],
           'script-src': ["'self'"],
+          // The portal's configured logo may live on another https: origin (portal.logoUrl).
+          'img-src': ["'self'", 'data:', 'https:'],
           'upgrade-insecure-requests': https ? [] : null,
         },
       },

@@ -10,7 +10,12 @@ import { FedgateError } from '../errors/index.js';
 import type { PortalSession, PortalSessionStore } from '../portal/portal-session-store.js';
 import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
 import { safeReturnTo } from '../portal/return-to.js';
+import { PORTAL_SCRIPT } from '../portal/portal-script.js';
 import {
+  renderPortalPage,
+  type ActiveSession,
+  type PortalBrand,
+  type PortalPage,
   credentialsPage,
   errorPage,
   noRolePage,
@@ -55,6 +60,20 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
   const currentPortalSession = async (req: Request): Promise<PortalSession | undefined> =>
     deps.portalSessions.get(parseCookies(req.headers.cookie)[PORTAL_COOKIE]);
 
+  /** The browser's role session, when its cookie holds a live one minted from this portal session. */
+  const activeSession = async (req: Request, portal: PortalSession): Promise<ActiveSession | undefined> => {
+    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (token === undefined) return undefined;
+    try {
+      const session = await deps.sessions.verify(token);
+      if (session.portalSessionId !== portal.handle) return undefined;
+      return { roleName: session.roleName, expiresAt: session.expiresAt, now: Math.floor(now() / 1000) };
+    } catch {
+      // An expired or revoked role session is simply not active; the page still shows the roles.
+      return undefined;
+    }
+  };
+
   /** Revokes a portal session and every role session minted from it; returns nothing to the browser. */
   const retirePortalSession = async (
     req: Request,
@@ -74,9 +93,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     });
   };
 
-  const sendHtml = (res: Response, status: number, page: string): void => {
+  const sendHtml = (res: Response, status: number, page: string | PortalPage): void => {
     res.status(status).setHeader('Cache-Control', 'no-store');
-    res.type('html').send(page);
+    res
+      .type('html')
+      .send(typeof page === 'string' ? page : renderPortalPage(page, brandOf(deps.getConfig())));
   };
 
   /**
@@ -134,7 +155,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       details: { roles: roles.map((role) => role.name) },
     });
     if (roles.length === 0) {
-      sendHtml(res, 403, noRolePage(summaryOf(identity)));
+      sendHtml(res, 403, noRolePage(summaryOf(identity, deps.getConfig())));
       return;
     }
     const config = deps.getConfig();
@@ -194,14 +215,25 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }
       const roles = await deps.federation.assumableRoles(portal.identity, context(req));
       if (roles.length === 0) {
-        sendHtml(res, 403, noRolePage(summaryOf(portal.identity)));
+        sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
         return;
       }
       sendHtml(
         res,
         200,
-        rolesPage({ summary: summaryOf(portal.identity), roles, csrfToken: portal.csrfToken, returnTo }),
+        rolesPage({
+          summary: summaryOf(portal.identity, deps.getConfig()),
+          roles,
+          csrfToken: portal.csrfToken,
+          returnTo,
+          active: await activeSession(req, portal),
+        }),
       );
+    });
+
+    app.get('/portal/portal.js', (_req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.type('text/javascript').send(PORTAL_SCRIPT);
     });
 
     app.get('/login', (req, res) => {
@@ -389,7 +421,8 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           res,
           200,
           credentialsPage({
-            summary: summaryOf(portal.identity),
+            endpointUrl: deps.getConfig().publicUrl,
+            summary: summaryOf(portal.identity, deps.getConfig()),
             csrfToken: portal.csrfToken,
             credentials: {
               roleName: role,
@@ -463,9 +496,11 @@ function refusalTitle(error: FedgateError): string {
   }
 }
 
-function summaryOf(identity: FederatedIdentity): IdentitySummary {
+function summaryOf(identity: FederatedIdentity, config: GatewayConfig): IdentitySummary {
+  const provider = config.identityProviders.find((candidate) => candidate.id === identity.provider);
   return {
     provider: identity.provider,
+    providerName: provider?.displayName ?? identity.provider,
     subject: identity.subject,
     groups: identity.groups,
     mfa: identity.mfa,
@@ -486,4 +521,13 @@ function optionalDuration(value: unknown): number | undefined {
     throw new FedgateError('ValidationError', 'durationSeconds must be an integer number of seconds');
   }
   return seconds;
+}
+
+function brandOf(config: GatewayConfig): PortalBrand {
+  const portal = config.portal;
+  return {
+    title: portal.title ?? 'fedgate',
+    ...(portal.logoUrl === undefined ? {} : { logoUrl: portal.logoUrl }),
+    ...(portal.accentColor === undefined ? {} : { accentColor: portal.accentColor }),
+  };
 }

@@ -18,6 +18,8 @@ export interface RoleChoice {
 /** The identity summary shown on portal pages. */
 export interface IdentitySummary {
   readonly provider: string;
+  /** The provider's `displayName`, as people know it. */
+  readonly providerName: string;
   readonly subject: string;
   readonly groups: readonly string[];
   readonly mfa: boolean;
@@ -33,9 +35,27 @@ export interface CredentialsView {
   readonly principalArn: string;
 }
 
+/** How the portal looks (config `portal.title`, `portal.logoUrl`, `portal.accentColor`). */
+export interface PortalBrand {
+  readonly title: string;
+  readonly logoUrl?: string;
+  /** `#rrggbb`; white text must be legible on it in light mode. */
+  readonly accentColor?: string;
+}
+
+/** The look without configuration. */
+export const DEFAULT_BRAND: PortalBrand = { title: 'fedgate' };
+
+/** A portal page's content; the HTTP edge renders it inside the branded layout (`renderPortalPage`). */
+export interface PortalPage {
+  readonly title: string;
+  readonly body: RawHtml;
+  readonly signedIn?: { readonly summary: IdentitySummary; readonly csrfToken: string };
+}
+
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--line:#d0d7de;--accent:#0b5cad;--warn:#9a3412}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--card:#161b22;--line:#30363d;--accent:#58a6ff;--warn:#f0883e}}
+:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--line:#d0d7de;--accent:#0b5cad;--on-accent:#fff;--link:var(--accent);--warn:#9a3412}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--card:#161b22;--line:#30363d;--on-accent:#fff;--link:#8cc4ff;--warn:#f0883e}}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
 header{display:flex;justify-content:space-between;align-items:center;padding:.75rem 1.5rem;border-bottom:1px solid var(--line);background:var(--card)}
 header .brand{font-weight:700;letter-spacing:.02em}main{max-width:52rem;margin:2rem auto;padding:0 1.5rem}
@@ -43,35 +63,51 @@ h1{font-size:1.5rem;margin:0 0 1rem}ul.cards{list-style:none;padding:0;display:g
 .card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem 1.25rem}
 .card h2{font-size:1.1rem;margin:0 0 .25rem}.muted{color:var(--muted)}.arn{font-family:ui-monospace,monospace;font-size:.85rem;color:var(--muted);word-break:break-all}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.75rem}form{margin:0}
-button,.button{font:inherit;cursor:pointer;border-radius:.375rem;padding:.4rem .9rem;border:1px solid var(--accent);background:var(--accent);color:#fff;text-decoration:none;display:inline-block}
-button.secondary,.button.secondary{background:transparent;color:var(--accent)}button:focus-visible,.button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-a{color:var(--accent)}pre{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;overflow-x:auto;font-size:.85rem}
+button,.button{font:inherit;font-weight:600;cursor:pointer;border-radius:.375rem;padding:.45rem .95rem;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);text-decoration:none;display:inline-block}
+button.secondary,.button.secondary{background:transparent;color:var(--link);border-color:var(--link)}button:focus-visible,.button:focus-visible,a:focus-visible{outline:3px solid var(--link);outline-offset:2px}
+a{color:var(--link)}pre{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
+header .brand{display:flex;align-items:center;gap:.5rem}header .brand img{height:1.75rem;width:auto}
+.active{border-left:4px solid var(--accent)}.copy-row{display:flex;justify-content:space-between;align-items:center;gap:.5rem;margin-top:1rem}
+header form{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}@media (max-width:36rem){header{flex-wrap:wrap;gap:.5rem;padding:.75rem 1rem}main{margin:1.25rem auto;padding:0 1rem}}
 .notice{border-left:4px solid var(--warn);padding:.5rem 1rem;background:var(--card)}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;word-break:break-all}
 `;
 
+/** Renders a portal page inside the branded layout: what the HTTP edge sends. */
+export function renderPortalPage(page: PortalPage, brand: PortalBrand = DEFAULT_BRAND): string {
+  return layout(page, brand);
+}
+
 /** Wraps a page body in the portal layout. */
-export function layout(options: {
-  title: string;
-  body: RawHtml;
-  signedIn?: { summary: IdentitySummary; csrfToken: string };
-}): string {
+export function layout(
+  options: {
+    title: string;
+    body: RawHtml;
+    signedIn?: { summary: IdentitySummary; csrfToken: string } | undefined;
+  },
+  brand: PortalBrand = DEFAULT_BRAND,
+): string {
   const signedIn = options.signedIn;
   return `<!doctype html>${html`<html lang="en">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width,initial-scale=1" />
-      <title>${options.title} · fedgate</title>
+      <title>${options.title} · ${brand.title}</title>
       <style>
-        ${rawStyle()}
+        ${rawStyle(brand)}
       </style>
+      <script src="/portal/portal.js" defer></script>
     </head>
     <body>
       <header>
-        <span class="brand">fedgate</span>${
+        <a class="brand" href="/"
+          >${brand.logoUrl === undefined ? '' : html`<img src="${brand.logoUrl}" alt="" />`}<span
+            >${brand.title}</span
+          ></a
+        >${
           signedIn === undefined
             ? ''
             : html`<form method="post" action="/logout">
-                <span class="muted">${signedIn.summary.subject} (${signedIn.summary.provider})</span>
+                <span class="muted">${signedIn.summary.subject} (${signedIn.summary.providerName})</span>
                 <input type="hidden" name="csrf" value="${signedIn.csrfToken}" />
                 <button class="secondary" type="submit">Sign out</button>
               </form>`
@@ -82,12 +118,17 @@ export function layout(options: {
   </html>`}`;
 }
 
-function rawStyle(): RawHtml {
-  return new RawHtml(STYLE);
+function rawStyle(brand: PortalBrand): RawHtml {
+  // accentColor is validated as #rrggbb by the configuration schema, so it is safe inside the style element.
+  const accent =
+    brand.accentColor === undefined || !/^#[0-9a-fA-F]{6}$/.test(brand.accentColor)
+      ? ''
+      : `:root{--accent:${brand.accentColor}}@media (prefers-color-scheme:dark){:root{--accent:${brand.accentColor}}}`;
+  return new RawHtml(STYLE + accent);
 }
 
 /** The sign-in page: one link per browser-login provider. */
-export function signInPage(providers: readonly ProviderLink[], returnTo: string | undefined): string {
+export function signInPage(providers: readonly ProviderLink[], returnTo: string | undefined): PortalPage {
   const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
   const body =
     providers.length === 0
@@ -109,7 +150,7 @@ export function signInPage(providers: readonly ProviderLink[], returnTo: string 
                 </li>`,
             )}
           </ul>`;
-  return layout({ title: 'Sign in', body });
+  return { title: 'Sign in', body };
 }
 
 /** The roles page: every role this identity may assume. */
@@ -118,13 +159,29 @@ export function rolesPage(options: {
   roles: readonly RoleChoice[];
   csrfToken: string;
   returnTo: string | undefined;
-}): string {
-  const { summary, roles, csrfToken, returnTo } = options;
+  /** The browser's current role session, when it has one. */
+  active?: ActiveSession | undefined;
+}): PortalPage {
+  const { summary, roles, csrfToken, returnTo, active } = options;
   const body = html`<h1>Your roles</h1>
     <p class="muted">
       Signed in as <strong>${summary.subject}</strong> through
-      ${summary.provider}${summary.mfa ? ' with MFA' : ''}.
+      ${summary.providerName}${summary.mfa ? ' with MFA' : ''}.
     </p>
+    ${
+      active === undefined
+        ? ''
+        : html`<p class="card active" role="status">
+            Active session: <strong>${active.roleName}</strong>, until
+            <time datetime="${new Date(active.expiresAt * 1000).toISOString()}" data-local-time
+              >${new Date(active.expiresAt * 1000).toISOString()}</time
+            >
+            (<span data-remaining="${String(active.expiresAt)}"
+              >${remaining(active.expiresAt, active.now)}</span
+            >
+            left).
+          </p>`
+    }
     <ul class="cards">
       ${roles.map(
         (role) =>
@@ -153,16 +210,27 @@ export function rolesPage(options: {
                 />
                 <button class="secondary" type="submit">CLI credentials</button>
               </form>
-              ${role.appUrl === undefined ? '' : html`<a class="button secondary" href="${role.appUrl}">Open app</a>`}
+              ${
+                role.appUrl === undefined
+                  ? ''
+                  : html`<form method="post" action="/portal/assume">
+                      <input type="hidden" name="csrf" value="${csrfToken}" /><input
+                        type="hidden"
+                        name="role"
+                        value="${role.name}"
+                      /><input type="hidden" name="return_to" value="${role.appUrl}" />
+                      <button class="secondary" type="submit">Open app</button>
+                    </form>`
+              }
             </div>
           </li>`,
       )}
     </ul>`;
-  return layout({ title: 'Your roles', body, signedIn: { summary, csrfToken } });
+  return { title: 'Your roles', body, signedIn: { summary, csrfToken } };
 }
 
 /** Shown when no role trusts the identity: who they are, and that nothing was issued. */
-export function noRolePage(summary: IdentitySummary): string {
+export function noRolePage(summary: IdentitySummary): PortalPage {
   const body = html`<h1>No role trusts this identity</h1>
     <p class="notice">
       You signed in, but no role's trust policy allows this identity, so no session was issued. Ask an
@@ -170,7 +238,7 @@ export function noRolePage(summary: IdentitySummary): string {
     </p>
     <dl>
       <dt>Provider</dt>
-      <dd>${summary.provider}</dd>
+      <dd>${summary.providerName}</dd>
       <dt>Subject</dt>
       <dd>${summary.subject}</dd>
       <dt>Groups</dt>
@@ -179,47 +247,86 @@ export function noRolePage(summary: IdentitySummary): string {
       <dd>${summary.mfa ? 'yes' : 'no'}</dd>
     </dl>
     <p><a href="/">Back to sign in</a></p>`;
-  return layout({ title: 'No role', body });
+  return { title: 'No role', body };
 }
 
-/** CLI credentials as copyable shell lines. */
+/**
+ * CLI credentials as a named AWS profile, never as `AWS_*` exports: exported variables would take over every
+ * `aws` command in that shell (they come first in the AWS default credential chain). A named profile is used
+ * only where asked for (`--profile`, `AWS_PROFILE`), and `endpoint_url` points its STS calls at fedgate.
+ */
 export function credentialsPage(options: {
   summary: IdentitySummary;
   csrfToken: string;
   credentials: CredentialsView;
-}): string {
+  /** fedgate's public URL: the profile's STS endpoint. */
+  endpointUrl: string;
+}): PortalPage {
   const c = options.credentials;
-  const shell = `export AWS_ACCESS_KEY_ID=${shellQuote(c.accessKeyId)}
-export AWS_SECRET_ACCESS_KEY=${shellQuote(c.secretAccessKey)}
-export AWS_SESSION_TOKEN=${shellQuote(c.sessionToken)}
-export FEDGATE_TOKEN="$AWS_SESSION_TOKEN"`;
+  const profile = `fedgate-${c.roleName}`;
+  const snippet = `[profile ${profile}]
+aws_access_key_id = ${c.accessKeyId}
+aws_secret_access_key = ${c.secretAccessKey}
+aws_session_token = ${c.sessionToken}
+services = ${profile}
+
+[services ${profile}]
+sts =
+  endpoint_url = ${options.endpointUrl}`;
   const body = html`<h1>Credentials for ${c.roleName}</h1>
-    <p class="muted">${c.principalArn}</p>
-    <p>Valid until <time datetime="${c.expiration}">${c.expiration}</time>. Paste into a shell:</p>
-    <pre id="credentials" aria-label="shell lines">${shell}</pre>
-    <p class="muted">
-      Use the session token as <code>Authorization: Bearer $FEDGATE_TOKEN</code> against services behind
-      fedgate.
+    <p class="arn">${c.principalArn}</p>
+    <p>
+      Valid until
+      <time datetime="${c.expiration}" data-local-time>${c.expiration}</time>. Add this profile to
+      <code>~/.aws/config</code>, then use it with <code>--profile ${profile}</code>:
     </p>
+    <div class="copy-row">
+      <strong>AWS CLI and SDK profile</strong>
+      <button class="secondary" type="button" data-copy="profile" hidden>Copy</button>
+    </div>
+    <pre id="profile" aria-label="AWS profile">${snippet}</pre>
+    <p class="muted">
+      A named profile is used only where you ask for it, so your other <code>aws</code> commands keep their
+      own credentials.
+    </p>
+    <div class="copy-row">
+      <strong>Session token</strong>
+      <button class="secondary" type="button" data-copy="session-token" hidden>Copy</button>
+    </div>
+    <pre id="session-token" aria-label="session token">${c.sessionToken}</pre>
+    <p class="muted">Send it as <code>Authorization: Bearer …</code> to services behind fedgate.</p>
     <p><a href="/">Back to your roles</a></p>`;
-  return layout({
+  return {
     title: `Credentials for ${c.roleName}`,
     body,
     signedIn: { summary: options.summary, csrfToken: options.csrfToken },
-  });
+  };
 }
 
 /** A short error page for browser flows (failed sign-in and the like); never details of the failure's evidence. */
-export function errorPage(title: string, message: string, code?: string): string {
-  return layout({
+export function errorPage(title: string, message: string, code?: string): PortalPage {
+  return {
     title,
     body: html`<h1>${title}</h1>
       <p class="notice">${message}</p>
       ${code === undefined ? '' : html`<p class="muted">Error code: <code>${code}</code></p>`}
       <p><a href="/">Back to the portal</a></p>`,
-  });
+  };
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+/** The browser's current role session, for the roles page. */
+export interface ActiveSession {
+  readonly roleName: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  /** Epoch seconds, now. */
+  readonly now: number;
+}
+
+/** `1 h 5 min`, `12 min`, `less than a minute`. */
+function remaining(expiresAt: number, now: number): string {
+  const minutes = Math.floor(Math.max(0, expiresAt - now) / 60);
+  if (minutes < 1) return 'less than a minute';
+  const hours = Math.floor(minutes / 60);
+  return hours === 0 ? `${minutes} min` : `${hours} h ${minutes % 60} min`;
 }

@@ -146,6 +146,29 @@ describe('the click-through demo (demo/start-demo.ts with config/gateway.yaml)',
     expect(orders.body).toContain('assumed-role/Developer/alice@example.com');
   });
 
+  it("carol, with two roles and no role session yet, opens the orders app from Developer's card", async () => {
+    const browser = new HttpBrowser();
+    await samlSignIn(browser, 'carol', 'carol-demo-password');
+    expect(browser.cookie('fedgate_session')).toBeUndefined();
+    const portal = await browser.send(`${demo.gateway.url}/`);
+    const card = /<li class="card">\s*<h2>Developer<\/h2>[\s\S]*?<\/li>/.exec(portal.body)?.[0] ?? '';
+    const openApp =
+      /<form method="post" action="\/portal\/assume">(?:(?!<\/form>)[\s\S])*?Open app\s*<\/button>\s*<\/form>/.exec(
+        card,
+      )?.[0] ?? '';
+    const field = (name: string): string =>
+      new RegExp(`name="${name}"\\s+value="([^"]*)"`).exec(openApp)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    expect(field('role')).toBe('Developer');
+    const assumed = await browser.send(`${demo.gateway.url}/portal/assume`, {
+      form: { csrf: field('csrf'), role: field('role'), return_to: field('return_to') },
+    });
+    expect(assumed.status).toBe(303);
+    expect(assumed.location?.href).toBe(`${demo.ordersUrl}/orders`);
+    const orders = await browser.send(assumed.location?.href ?? '', { headers: { accept: 'text/html' } });
+    expect(orders.status).toBe(200);
+    expect(orders.body).toContain('assumed-role/Developer/carol@example.com');
+  });
+
   it('carol gets CLI credentials for the role she picks', async () => {
     const browser = new HttpBrowser();
     await samlSignIn(browser, 'carol', 'carol-demo-password');

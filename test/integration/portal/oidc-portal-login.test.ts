@@ -100,7 +100,8 @@ describe('portal sign-in through OpenID Connect (oidc-provider)', () => {
     expect(callback.status).toBe(403);
     expect(callback.headers.get('content-type')).toMatch(/^text\/html/);
     expect(callback.body).toContain('No role trusts this identity');
-    expect(callback.body).toContain(OIDC_ID);
+    // The provider as people know it (its displayName), not its configuration id.
+    expect(callback.body).toContain('Corp OIDC');
     expect(callback.body).toContain('dave');
     expect(callback.body).toContain('contractors');
     expect(setCookieLine(callback, 'fedgate_portal')).toBeUndefined();

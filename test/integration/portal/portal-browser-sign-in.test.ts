@@ -47,6 +47,12 @@ describe('a person in a real browser (headless Chromium)', () => {
     const session = (await context.cookies(bed.url)).find((cookie) => cookie.name === 'fedgate_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     expect((await bed.authz(session?.value)).status).toBe(200);
+    // The roles page says which role session this browser holds, and until when (local time, time left).
+    const active = page.getByRole('status');
+    await expect
+      .poll(() => active.innerText())
+      .toMatch(/Active session: Auditor, until .+ \((\d+ min|1 h \d+ min) left\)/);
+    expect(await active.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT/);
 
     await page
       .getByRole('listitem')
@@ -56,9 +62,17 @@ describe('a person in a real browser (headless Chromium)', () => {
     await expect
       .poll(() => page.getByRole('heading', { name: 'Credentials for Developer' }).isVisible())
       .toBe(true);
-    const shell = await page.getByLabel('shell lines').innerText();
-    expect(shell).toMatch(/^export AWS_ACCESS_KEY_ID='FSIA[A-Z0-9]+'$/m);
-    expect(shell).toMatch(/^export AWS_SESSION_TOKEN='[\w-]+\.[\w-]+\.[\w-]+'$/m);
+    const profile = await page.getByLabel('AWS profile').innerText();
+    expect(profile).toMatch(/^aws_access_key_id = FSIA[A-Z0-9]+$/m);
+    expect(profile).toMatch(/^aws_session_token = [\w-]+\.[\w-]+\.[\w-]+$/m);
+    expect(profile).not.toContain('export AWS_');
+    // The copy buttons appear (the portal script runs under the CSP) and copy the profile as shown.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bed.url });
+    const copy = page.getByRole('button', { name: 'Copy' }).first();
+    await expect.poll(() => copy.isVisible()).toBe(true);
+    await copy.click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(profile);
+    await page.goBack();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     // fedgate's own sign-out is done; the IdP asks to confirm its RP-initiated logout, then sends the browser back.

@@ -78,16 +78,20 @@ describe('POST /portal/credentials', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'ValidationError' });
   });
 
-  it('the form post from the roles page answers an HTML page with copyable export lines', async () => {
+  it('the form post from the roles page answers an HTML page with a named AWS profile, never AWS_* exports', async () => {
     const answer = await browser.send(`${bed.url}/portal/credentials`, { form: { csrf, role: 'Developer' } });
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    const shell = textOf(/<pre id="credentials"[^>]*>([^<]*)<\/pre>/.exec(answer.body)?.[1] ?? '');
-    expect(shell).toMatch(/^export AWS_ACCESS_KEY_ID='FSIA[A-Z0-9]+'$/m);
-    expect(shell).toMatch(/^export AWS_SECRET_ACCESS_KEY='[^']+'$/m);
-    expect(shell).toMatch(/^export AWS_SESSION_TOKEN='[\w-]+\.[\w-]+\.[\w-]+'$/m);
+    const profile = textOf(/<pre id="profile"[^>]*>([^<]*)<\/pre>/.exec(answer.body)?.[1] ?? '');
+    expect(profile).toMatch(/^\[profile fedgate-Developer\]$/m);
+    expect(profile).toMatch(/^aws_access_key_id = FSIA[A-Z0-9]+$/m);
+    expect(profile).toMatch(/^aws_secret_access_key = \S+$/m);
+    expect(profile).toMatch(/^aws_session_token = [\w-]+\.[\w-]+\.[\w-]+$/m);
+    expect(profile).toContain(`endpoint_url = ${bed.url}`);
+    // Exported AWS_* variables would take over every aws command in that shell (first in the default chain).
+    expect(answer.body).not.toMatch(/export AWS_/);
   });
 
   it('a form post without the CSRF field is refused with CsrfTokenInvalid', async () => {
