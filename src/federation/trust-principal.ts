@@ -53,16 +53,14 @@ export function providerArn(
 }
 
 /**
- * The `Federated` principal of a federated identity: its provider id, with the provider ARN and issuer host as
- * aliases, so a trust policy may name the provider any of the ways AWS users write it.
+ * The `Federated` principal of a federated identity. A trust policy names a provider exactly (issue 13, rule 8):
+ * by its configured id, by its ARN (`…:saml-provider/<id>`, `…:oidc-provider/<issuer without scheme, path
+ * included>`), or, for OIDC, by the issuer without scheme as AWS writes `accounts.google.com`. A bare host is
+ * not a name of a provider whose issuer has a path: two providers on one host stay two principals.
  */
 export function federatedPrincipal(identity: FederatedIdentity, scope: ArnScope): PrincipalIdentity {
   const aliases = new Set<string>([providerArn(identity, scope)]);
-  if (identity.providerType === 'oidc') {
-    aliases.add(issuerHostPath(identity.issuer));
-    const host = issuerHost(identity.issuer);
-    if (host !== undefined) aliases.add(host);
-  }
+  if (identity.providerType === 'oidc') aliases.add(issuerHostPath(identity.issuer));
   aliases.delete(identity.provider);
   return { type: 'Federated', id: identity.provider, aliases: [...aliases] };
 }

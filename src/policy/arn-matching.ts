@@ -202,3 +202,14 @@ export function matchArnGlobCodes(codes: readonly number[], value: string): bool
   }
   return matchGlobCodes(codes, value, partStart(arn, 5), value.length, start, codes.length);
 }
+
+/**
+ * Whether resolved ARN-operator pattern codes have the form of an ARN: five colons (six parts), or a short
+ * pattern whose last part ends in `*` (which stands for the remaining parts, as `matchArnGlobCodes` reads it).
+ */
+export function isArnPatternCodes(codes: readonly number[]): boolean {
+  let colons = 0;
+  for (let i = 0; i < codes.length && colons < 5; i++) if (codes[i] === 0x3a) colons++;
+  if (colons >= 5) return true;
+  return codes.length > 0 && codes[codes.length - 1] === GLOB_STAR;
+}

@@ -58,12 +58,16 @@ export function prepareRequest(request: AuthorizationRequest, withResource = tru
 
 /**
  * Decides a request (SPEC 7.4): an explicit Deny anywhere wins; otherwise Allow needs a guardrail Allow
- * (when guardrails exist), and either a same-account resource policy naming the principal's own session ARN,
- * or boundary + session policies (when present) together with an identity policy or a resource policy
- * naming the role, the account or everyone. Cross-account, identity and resource policy must both allow.
+ * (when guardrails exist), and either a same-account resource policy naming the principal's own session ARN
+ * or everyone (`"*"`), or boundary + session policies (when present) together with an identity policy or a
+ * resource policy naming the role. A resource policy naming the account only delegates: an identity policy
+ * must still allow. Cross-account, identity and resource policy must both allow.
  */
 export function authorize(request: AuthorizationRequest, policies: PolicySet): Decision {
-  const c = new DecisionCollector(prepareRequest(request));
+  const prepared = prepareRequest(request);
+  const c = new DecisionCollector(
+    policies.permissionsBoundary === undefined ? prepared : { ...prepared, hasBoundary: true },
+  );
   const guardrails = policies.guardrails ?? NONE;
   const sessions = policies.sessionPolicies ?? NONE;
   const resources = policies.resourcePolicies ?? NONE;
@@ -91,12 +95,13 @@ export function authorize(request: AuthorizationRequest, policies: PolicySet): D
     if (resourceAllows.length === 0) return implicitDeny('resource', missingContextKeys);
     return allowDecision(c.allows, missingContextKeys);
   }
-  // IAM: a same-account resource policy naming the session itself is not limited by implicit denies elsewhere.
+  // IAM: a same-account resource policy naming the session itself, or everyone ("*"), is not limited by
+  // implicit denies elsewhere (explicit denies were handled above).
   if (c.directResourceAllow) return allowDecision(c.allows, missingContextKeys);
   if (!boundaryOk) return implicitDeny('boundary', missingContextKeys);
   if (!sessionOk) return implicitDeny('session', missingContextKeys);
-  if (identityAllows.length === 0 && resourceAllows.length === 0)
-    return implicitDeny('identity', missingContextKeys);
+  // An account principal delegates to the account: only an identity-policy Allow can then grant.
+  if (identityAllows.length === 0 && !c.resourceGrant) return implicitDeny('identity', missingContextKeys);
   return allowDecision(c.allows, missingContextKeys);
 }
 
@@ -118,6 +123,8 @@ class DecisionCollector {
   readonly denies: CompiledStatement[] = [];
   readonly allows: LayerLists = [[], [], [], [], []];
   directResourceAllow = false;
+  /** A same-account resource Allow that grants (capped by boundary and session): any kind but Account. */
+  resourceGrant = false;
 
   constructor(readonly request: PreparedRequest) {}
 
@@ -153,7 +160,11 @@ class DecisionCollector {
         this.denies.push(s);
       } else {
         this.allows[layer].push(s);
-        if (layer === Layer.Resource && kind === PrincipalMatchKind.Direct) this.directResourceAllow = true;
+        if (layer === Layer.Resource) {
+          if (kind === PrincipalMatchKind.Direct || kind === PrincipalMatchKind.Everyone)
+            this.directResourceAllow = true;
+          if (kind !== PrincipalMatchKind.Account) this.resourceGrant = true;
+        }
       }
     }
   }

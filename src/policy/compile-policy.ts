@@ -415,9 +415,9 @@ class PolicyCompiler {
           );
         }
         seenKeys.set(key.toLowerCase(), key);
+        // An empty value list is legal, as in IAM (Access Analyzer only suggests a value): no value matches,
+        // so positive operators are false and negated ones true; the validator reports EmptyArrayCondition.
         const list = Array.isArray(values) ? (values as unknown[]) : [values];
-        if (list.length === 0)
-          throw new PolicyDocumentError(keyPath, 'EmptyArray', 'a condition needs at least one value');
         const texts = list.map((v, i) => {
           const p = Array.isArray(values) ? pathWithIndex(keyPath, i) : keyPath;
           const text = policyValueText(v);

@@ -1,4 +1,4 @@
-import { matchArnGlobCodes } from './arn-matching.js';
+import { isArnPatternCodes, matchArnGlobCodes, splitArn } from './arn-matching.js';
 import {
   bytesEqual,
   cidrContains,
@@ -209,12 +209,18 @@ export function compileCondition(
         appendTemplateGlobCodes(t, undefined, codes);
         return codes;
       });
+      // fedgate's wrong-type rule: a value or a pattern that is not an ARN makes the condition false,
+      // negated operators included (-1), rather than "matches none" (which a negated operator turns into true).
       test = (value, context) => {
+        if (splitArn(value) === undefined) return -1;
+        let result: 1 | 0 | -1 = 0;
         for (let i = 0; i < ts.length; i++) {
           const codes = statics[i] ?? templateGlobCodesScratch(ts[i] as Template, context);
-          if (codes !== undefined && matchArnGlobCodes(codes, value)) return 1;
+          if (codes === undefined) continue;
+          if (!isArnPatternCodes(codes)) return -1;
+          if (matchArnGlobCodes(codes, value)) result = 1;
         }
-        return 0;
+        return result;
       };
       break;
     }
@@ -337,13 +343,18 @@ export function evaluateCondition(condition: CompiledCondition, context: Evaluat
   const value = context.get(condition.keyLower);
   const nullWants = condition.nullWants;
   if (nullWants !== undefined) {
+    // Access Analyzer, "Null with qualifier": with ForAllValues the condition always returns true, with
+    // ForAnyValue always false.
+    if (condition.set === SetOperator.ForAllValues) return true;
+    if (condition.set === SetOperator.ForAnyValue) return false;
     const absent = value === undefined;
     for (const want of nullWants) if (want === absent) return true;
     return false;
   }
   if (value === undefined) {
-    if (condition.ifExists || condition.set === SetOperator.ForAllValues) return true;
+    // ForAnyValue wins over IfExists: there is no value of which "any" could match (issue 13, rule 5).
     if (condition.set === SetOperator.ForAnyValue) return false;
+    if (condition.ifExists || condition.set === SetOperator.ForAllValues) return true;
     return condition.negated;
   }
   const negated = condition.negated;

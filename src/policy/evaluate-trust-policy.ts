@@ -1,9 +1,11 @@
 import {
+  authorize,
   prepareRequest,
   sortByIndex,
   sortedKeys,
   toMatched,
   type AuthorizationRequest,
+  type PolicySet,
 } from './authorize.js';
 import type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 import type { Decision } from './policy-types.js';
@@ -42,4 +44,24 @@ export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: Author
   if (allows.length > 0)
     return { decision: 'Allow', matchedStatements: allows.map(toMatched), missingContextKeys };
   return { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys, blockedBy: 'trust' };
+}
+
+/**
+ * Whether a principal may assume a role, as the STS decides it: the role's trust policy must allow explicitly
+ * (a Deny anywhere wins). With `callerPolicies` (role chaining: the calling session's own identity policies,
+ * boundary, session policies and guardrails) the trust policy is also the role's resource-based policy in the
+ * caller's decision, so in one account a trust policy naming the caller's session ARN (or everyone) needs no
+ * Allow from the caller, one naming its role ARN needs the caller's boundary and session policies to allow, and
+ * one naming the account needs the caller's identity Allow too. Across accounts both sides must allow.
+ */
+export function authorizeAssumeRole(
+  trustPolicy: CompiledPolicy,
+  request: AuthorizationRequest,
+  callerPolicies?: PolicySet,
+): Decision {
+  const trust = evaluateTrustPolicy(trustPolicy, request);
+  if (callerPolicies === undefined || trust.decision === 'ExplicitDeny') return trust;
+  const caller = authorize(request, { ...callerPolicies, resourcePolicies: [trustPolicy] });
+  if (caller.decision === 'ExplicitDeny' || trust.decision === 'Allow') return caller;
+  return trust;
 }

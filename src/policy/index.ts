@@ -19,7 +19,7 @@ export {
   type PolicyVersion,
 } from './compile-policy.js';
 export { authorize, type AuthorizationRequest, type PolicySet } from './authorize.js';
-export { evaluateTrustPolicy } from './evaluate-trust-policy.js';
+export { authorizeAssumeRole, evaluateTrustPolicy } from './evaluate-trust-policy.js';
 export { EvaluationContext, prepareContext } from './evaluation-context.js';
 export { referencedContextKeys } from './referenced-context-keys.js';
 export { POLICY_SIZE_LIMITS, policySize } from './policy-size.js';

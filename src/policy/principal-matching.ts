@@ -13,10 +13,23 @@ export interface PrincipalMatcher {
 }
 
 /**
- * How a principal was named, strongest last. Direct = its own session/user ARN (or federated/service id):
- * a same-account resource policy naming it suffices alone; the others still need boundary and session policies.
+ * How a principal was named, by what a same-account resource-policy Allow then grants (IAM policy evaluation
+ * logic, Principal element page):
+ * - Direct: its own session/user ARN (or federated/service id), or a statement without Principal (identity
+ *   policies): the grant stands alone, implicit denies elsewhere do not matter;
+ * - Everyone: `"*"`: like Direct (boundaries and session policies do not limit it), explicit denies still win;
+ * - Alias: the role ARN of a role session (or another alias): a grant, capped by boundary and session policies;
+ * - Account: the account id or `:root` ARN: delegates to the account, grants nothing without an identity Allow;
+ * - Excluding: not listed in a `NotPrincipal`: a grant capped like Alias.
  */
-export const PrincipalMatchKind = { None: 0, Everyone: 1, Account: 2, Alias: 3, Direct: 4 } as const;
+export const PrincipalMatchKind = {
+  None: 0,
+  Excluding: 1,
+  Account: 2,
+  Alias: 3,
+  Everyone: 4,
+  Direct: 5,
+} as const;
 /** One of PrincipalMatchKind's values. */
 export type PrincipalMatchKind = (typeof PrincipalMatchKind)[keyof typeof PrincipalMatchKind];
 
@@ -115,29 +128,29 @@ export function matchPrincipal(
   matcher: PrincipalMatcher,
   principal: PrincipalIdentity | undefined,
 ): PrincipalMatchKind {
-  let best: PrincipalMatchKind = matcher.everyone ? PrincipalMatchKind.Everyone : PrincipalMatchKind.None;
-  if (principal === undefined || principal.type === 'Anonymous') return best;
-  const list =
-    principal.type === 'AWS'
-      ? matcher.awsArns
-      : principal.type === 'Federated'
-        ? matcher.federated
-        : matcher.services;
-  if (list.length > 0) {
-    if (list.includes(principal.id)) {
-      return principal.type === 'AWS' && isRoleArn(principal.id)
-        ? PrincipalMatchKind.Alias
-        : PrincipalMatchKind.Direct;
+  let best: PrincipalMatchKind = PrincipalMatchKind.None;
+  if (principal !== undefined && principal.type !== 'Anonymous') {
+    const list =
+      principal.type === 'AWS'
+        ? matcher.awsArns
+        : principal.type === 'Federated'
+          ? matcher.federated
+          : matcher.services;
+    if (list.length > 0) {
+      if (list.includes(principal.id)) {
+        if (!(principal.type === 'AWS' && isRoleArn(principal.id))) return PrincipalMatchKind.Direct;
+        best = PrincipalMatchKind.Alias;
+      }
+      const aliases = principal.aliases;
+      if (best === PrincipalMatchKind.None && aliases !== undefined)
+        for (const alias of aliases) if (list.includes(alias)) best = PrincipalMatchKind.Alias;
     }
-    const aliases = principal.aliases;
-    if (aliases !== undefined)
-      for (const alias of aliases) if (list.includes(alias)) best = PrincipalMatchKind.Alias;
+    if (best === PrincipalMatchKind.None && principal.type === 'AWS' && matcher.awsAccounts.length > 0) {
+      const account = principal.account ?? accountOfArn(principal.id);
+      if (account !== undefined && matcher.awsAccounts.includes(account)) best = PrincipalMatchKind.Account;
+    }
   }
-  if (best < PrincipalMatchKind.Account && principal.type === 'AWS' && matcher.awsAccounts.length > 0) {
-    const account = principal.account ?? accountOfArn(principal.id);
-    if (account !== undefined && matcher.awsAccounts.includes(account)) best = PrincipalMatchKind.Account;
-  }
-  return best;
+  return matcher.everyone ? PrincipalMatchKind.Everyone : best;
 }
 
 function isRoleArn(arn: string): boolean {

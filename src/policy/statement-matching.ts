@@ -16,6 +16,8 @@ export interface PreparedRequest {
   /** Undefined for trust policies, which have no Resource. */
   readonly resource: PreparedResource | undefined;
   readonly context: EvaluationContext;
+  /** The principal has a permissions boundary: a `NotPrincipal` Deny then applies whatever it lists. */
+  readonly hasBoundary?: boolean;
 }
 
 let pass = 0;
@@ -80,8 +82,11 @@ export function matchStatement(statement: CompiledStatement, request: PreparedRe
   if (principal !== undefined) {
     const k = matchPrincipal(principal, request.principal);
     if (statement.notPrincipal) {
-      if (k !== PrincipalMatchKind.None) return PrincipalMatchKind.None;
-      kind = PrincipalMatchKind.Everyone;
+      // IAM: a NotPrincipal Deny "will always deny any IAM principal that has a permissions boundary policy
+      // attached, regardless of the values specified in the NotPrincipal element" (permissions boundaries page).
+      const boundaryOverride = statement.effect === 'Deny' && request.hasBoundary === true;
+      if (k !== PrincipalMatchKind.None && !boundaryOverride) return PrincipalMatchKind.None;
+      kind = PrincipalMatchKind.Excluding;
     } else {
       if (k === PrincipalMatchKind.None) return PrincipalMatchKind.None;
       kind = k;
@@ -112,9 +117,9 @@ function matchesResource(
     return false;
   }
   for (let i = 0; i < resources.length; i++) {
-    const m = matchResourcePattern(resources[i]!, resource, request.context);
-    // An unresolved NotResource entry makes the statement not match (SPEC 7.2), rather than exclude nothing.
-    if (m !== PatternMatch.No) return false;
+    // An entry whose variable has no value matches no resource, so it excludes nothing (IAM-SEMANTICS 1.5):
+    // a `Deny … NotResource` guardrail then denies every resource to a principal without the value.
+    if (matchResourcePattern(resources[i]!, resource, request.context) === PatternMatch.Yes) return false;
   }
   return true;
 }

@@ -17,6 +17,11 @@ export interface SessionRequest {
   readonly context?: ContextInput;
   /** Epoch milliseconds of the decision (the clock is the caller's). */
   readonly now: number;
+  /**
+   * The resource's own policy when it is not a configured resource: a role's trust policy when the session asks
+   * to assume that role (role chaining), which makes it the resource-based policy of the caller's decision.
+   */
+  readonly resourcePolicy?: CompiledPolicy;
 }
 
 const SESSION_POLICY_MEMO_LIMIT = 2048;
@@ -67,7 +72,10 @@ export function authorizeSession(
       permissionsBoundary: role.permissionsBoundary,
       sessionPolicies: session.hasSessionPolicy ? compiledSessionPolicies(session) : undefined,
       guardrails: catalog.guardrails,
-      resourcePolicies: resource.policies,
+      resourcePolicies:
+        request.resourcePolicy === undefined
+          ? resource.policies
+          : [...resource.policies, request.resourcePolicy],
     },
   );
 }

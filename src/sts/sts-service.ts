@@ -176,8 +176,9 @@ export class StsService {
   }
 
   /**
-   * `POST /sts/assume-role`, role chaining: the caller's role must be allowed `sts:AssumeRole` on the target (by
-   * the same decision as every other request), and the target's trust policy must allow the caller's session.
+   * `POST /sts/assume-role`, role chaining: the caller must be allowed `sts:AssumeRole` on the target (by the
+   * same decision as every other request, the target's trust policy acting as its resource-based policy), and
+   * the target's trust policy must allow the caller's session.
    * At most 1 h and never past the caller; revoked with the caller (and its ancestors); transitive tags and the
    * source identity carry over and cannot be changed.
    */
@@ -207,12 +208,15 @@ export class StsService {
       const sourceIdentity = chainedSourceIdentity(caller, input.SourceIdentity);
       const facts = requestFacts(input.RoleSessionName, sourceIdentity, requestTags, ctx, now);
 
+      // The target's trust policy is the role's resource-based policy in the caller's decision: naming the
+      // caller's session directly grants without the caller's own Allow; naming the account does not.
       const asCaller = (action: string): boolean =>
         authorizeSession(catalog, caller, {
           action,
           resource: role.arn,
           context: requestContextKeys(facts),
           now,
+          resourcePolicy: role.trustPolicy,
         }).decision === 'Allow';
       if (!asCaller('sts:AssumeRole')) throw accessDenied(notes, 'CallerNotAllowed');
       if (Object.keys(requestTags.tags).length > 0 && !asCaller('sts:TagSession')) {

@@ -148,9 +148,13 @@ const oidc: PrincipalIdentity = {
   aliases: ['idp.example.com'],
 };
 
+/**
+ * Whether a resource-policy statement names `who`: asked with a Deny, so the answer depends on principal
+ * matching alone, not on what an Allow through that kind of principal grants (see authorize-decision tests).
+ */
 function trusts(principal: unknown, who: PrincipalIdentity | undefined, notPrincipal = false): boolean {
   const p = policy('trust', 'resource', {
-    Effect: 'Allow',
+    Effect: 'Deny',
     ...(notPrincipal ? { NotPrincipal: principal } : { Principal: principal }),
     Action: 'svc:Act',
     Resource: '*',
@@ -159,7 +163,7 @@ function trusts(principal: unknown, who: PrincipalIdentity | undefined, notPrinc
     authorize(
       { principal: who, action: 'svc:Act', resource: 'arn:fedgate:svc:::x', context: {} },
       { identityPolicies: [], resourcePolicies: [p] },
-    ).decision === 'Allow'
+    ).decision === 'ExplicitDeny'
   );
 }
 
@@ -186,7 +190,7 @@ describe('Principal matching (IAM-SEMANTICS 1.2)', () => {
       true,
     ],
     ['Federated matches the provider ARN', { Federated: oidc.id }, oidc, true],
-    ['Federated matches the issuer host alias', { Federated: 'idp.example.com' }, oidc, true],
+    ['Federated matches the issuer without scheme', { Federated: 'idp.example.com' }, oidc, true],
     ['Federated does not match an AWS principal of the same name', { Federated: ROLE }, alice, false],
     [
       'Service matches the service name',

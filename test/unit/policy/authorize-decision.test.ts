@@ -237,11 +237,10 @@ describe('decision procedure (SPEC 7.4, IAM-SEMANTICS 1.1)', () => {
     ).toMatchObject({ decision: 'ImplicitDeny', blockedBy: 'session' });
   });
 
-  it('a resource policy naming the account is limited like one naming the role', () => {
+  it('a resource policy naming the account only delegates: alone it grants nothing (issue 13, rule 1)', () => {
     expect(
-      authorize(request(), { identityPolicies: [], resourcePolicies: [resourceFor({ AWS: ACCOUNT })] })
-        .decision,
-    ).toBe('Allow');
+      authorize(request(), { identityPolicies: [], resourcePolicies: [resourceFor({ AWS: ACCOUNT })] }),
+    ).toMatchObject({ decision: 'ImplicitDeny', blockedBy: 'identity' });
     expect(
       authorize(request(), {
         identityPolicies: [],

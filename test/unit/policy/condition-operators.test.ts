@@ -655,12 +655,12 @@ const SETS: Row[] = [
     false,
   ],
   [
-    'ForAnyValue:StringEqualsIfExists is true on a missing key',
+    'ForAnyValue:StringEqualsIfExists is false on a missing key (issue 13: the set operator wins)',
     'ForAnyValue:StringEqualsIfExists',
     K,
     'a',
     none,
-    true,
+    false,
   ],
   ['ForAllValues:NumericLessThan over numbers', 'ForAllValues:NumericLessThan', K, '10', c(['1', '9']), true],
   [

@@ -197,12 +197,6 @@ describe('policy grammar errors carry the path and the rule (SPEC 7.1)', () => {
       'InvalidConditionValue',
     ],
     [
-      'an empty value list is rejected',
-      stmt({ Condition: { StringEquals: { 'a:b': [] } } }),
-      'Statement[1].Condition.StringEquals["a:b"]',
-      'EmptyArray',
-    ],
-    [
       'numeric operators need numbers',
       stmt({ Condition: { NumericLessThan: { 'a:b': ['1', 'ten'] } } }),
       'Statement[1].Condition.NumericLessThan["a:b"][1]',

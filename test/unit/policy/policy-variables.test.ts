@@ -127,7 +127,7 @@ describe('policy variables in Resource (IAM-SEMANTICS 1.5)', () => {
     expect(decide('arn:fedgate:docs:::doc/${aws:username}')).toBe('Allow');
   });
 
-  it('NotResource with an unresolved variable makes the statement not match', () => {
+  it('NotResource with an unresolved variable excludes nothing (issue 13, rule 4)', () => {
     const p = policy('p', 'identity', {
       Effect: 'Allow',
       Action: 'test:Act',
@@ -135,16 +135,16 @@ describe('policy variables in Resource (IAM-SEMANTICS 1.5)', () => {
     });
     expect(
       authorize(
-        { action: 'test:Act', resource: 'arn:fedgate:docs:::other', context: {} },
-        { identityPolicies: [p] },
-      ).decision,
-    ).toBe('ImplicitDeny');
-    expect(
-      authorize(
-        { action: 'test:Act', resource: 'arn:fedgate:docs:::other', context: { 'aws:username': 'a' } },
+        { action: 'test:Act', resource: 'arn:fedgate:docs:::doc/a', context: {} },
         { identityPolicies: [p] },
       ).decision,
     ).toBe('Allow');
+    expect(
+      authorize(
+        { action: 'test:Act', resource: 'arn:fedgate:docs:::doc/a', context: { 'aws:username': 'a' } },
+        { identityPolicies: [p] },
+      ).decision,
+    ).toBe('ImplicitDeny');
   });
 });
 

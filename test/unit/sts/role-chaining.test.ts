@@ -47,17 +47,28 @@ describe('role chaining (POST /sts/assume-role)', () => {
     expect(response.AssumedRoleUser.Arn).toContain('assumed-role/Auditor/');
   });
 
-  it("refuses when the caller's own policies do not allow sts:AssumeRole on the target", async () => {
+  it("refuses when the target's trust policy names the account and the caller's own policies do not allow sts:AssumeRole", async () => {
     const admin = (
       await h.sts.assumeRoleForIdentity(
         samlIdentity({ mfa: true, attributes: { department: ['it'] } }),
         'Admin',
       )
     ).token;
-    expect(await codeOf(() => h.sts.assumeRole(admin, { RoleName: 'Vault', RoleSessionName: 'vault' }))).toBe(
-      'AccessDenied',
-    );
+    expect(
+      await codeOf(() => h.sts.assumeRole(admin, { RoleName: 'Ledger', RoleSessionName: 'ledger' })),
+    ).toBe('AccessDenied');
     expect(h.audit.at(-1)?.details).toMatchObject({ refusal: 'CallerNotAllowed' });
+  });
+
+  it("a trust policy naming the caller's role ARN needs no sts:AssumeRole Allow from the caller (issue 13, rule 9)", async () => {
+    const admin = (
+      await h.sts.assumeRoleForIdentity(
+        samlIdentity({ mfa: true, attributes: { department: ['it'] } }),
+        'Admin',
+      )
+    ).token;
+    const response = await h.sts.assumeRole(admin, { RoleName: 'Vault', RoleSessionName: 'vault' });
+    expect(response.AssumedRoleUser.Arn).toBe('arn:fedgate:sts::000000000000:assumed-role/Vault/vault');
   });
 
   it("refuses when the target's trust policy does not name the caller, even though the caller may sts:AssumeRole", async () => {

@@ -153,6 +153,15 @@ export function testConfig(overrides: Partial<GatewayConfigInput> = {}): Gateway
         },
         inlinePolicies: { Read: allow('vault:Read') },
       },
+      {
+        // Trusts the whole account: that only delegates, so a caller also needs its own sts:AssumeRole Allow.
+        name: 'Ledger',
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: '000000000000' }, Action: 'sts:AssumeRole' }],
+        },
+        inlinePolicies: { Read: allow('ledger:Read') },
+      },
     ],
     ...overrides,
   };
