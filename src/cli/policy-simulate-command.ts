@@ -23,6 +23,12 @@ Reads one JSON request from stdin (or --request FILE):
    "action": "service:Action", "resource": "arn:...", "context": {"key": "value"}}
 and prints {"decision", "matchedStatements", "missingContextKeys"}.
 
+With "trustPolicy": {...} it decides a role assumption as the STS does: "action" is
+sts:AssumeRole / sts:AssumeRoleWithSAML / sts:AssumeRoleWithWebIdentity (or sts:TagSession…),
+"resource" the role's ARN (optional), "principal" the caller ({"type": "Federated", "id":
+"<provider id>"} or a provider ARN; for role chaining the caller's session ARN, with
+"identityPolicies" etc. or "role" as the caller's own policies).
+
 Options:
   --request FILE   read the request from FILE instead of stdin
   --jsonl          JSON Lines: one request per line, one result per line, in order;
@@ -39,6 +45,7 @@ const POLICY_FIELDS = [
   'sessionPolicies',
   'guardrails',
   'resourcePolicy',
+  'trustPolicy',
 ];
 
 interface SimulateFlags {

@@ -10,6 +10,7 @@ import {
   type SourceLocation,
   type SourcePosition,
 } from './source-location.js';
+import { parseStrictJson } from './strict-json.js';
 
 /** The configuration file before schema validation: substituted, file references read. */
 export interface ConfigSource {
@@ -78,13 +79,12 @@ interface ParsedText {
 function parseText(text: string, file: string, issues: ConfigIssue[]): ParsedText {
   const none: ParsedText = { value: undefined, positions: new Map() };
   if (extname(file).toLowerCase() === '.json') {
-    try {
-      return { value: JSON.parse(text) as unknown, positions: new Map() };
-    } catch (error) {
-      const { reason, position } = locateJsonSyntaxError(text, (error as Error).message);
-      issues.push({ path: '', message: `invalid JSON: ${reason}`, location: { file, ...position } });
-      return none;
-    }
+    // The policy engine's strict parser: a duplicate key is an error, not the last value silently winning.
+    const parsed = parseStrictJson(text);
+    if (parsed.ok) return { value: parsed.value, positions: new Map() };
+    const { reason, position } = locateJsonSyntaxError(text, parsed.message);
+    issues.push({ path: '', message: `invalid JSON: ${reason}`, location: { file, ...position } });
+    return none;
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
@@ -225,17 +225,15 @@ async function readReference(
   }
   context.references.set(where, absolute);
   if (extname(absolute).toLowerCase() !== '.json') return content.trimEnd();
-  try {
-    return JSON.parse(content) as unknown;
-  } catch (error) {
-    const { reason, position } = locateJsonSyntaxError(content, (error as Error).message);
-    context.issues.push({
-      path: where,
-      message: `file ${name} is not valid JSON: ${reason}`,
-      location: { file: absolute, ...position },
-    });
-    return undefined;
-  }
+  const parsed = parseStrictJson(content);
+  if (parsed.ok) return parsed.value;
+  const { reason, position } = locateJsonSyntaxError(content, parsed.message);
+  context.issues.push({
+    path: where,
+    message: `file ${name} is not valid JSON: ${reason}`,
+    location: { file: absolute, ...position },
+  });
+  return undefined;
 }
 
 function substituteEnv(value: string, path: PathSegment[], context: ResolveContext): string | undefined {

@@ -1,4 +1,4 @@
-import type { EvaluationContext } from './evaluation-context.js';
+import { prepareContext, type EvaluationContext } from './evaluation-context.js';
 import {
   GLOB_STAR,
   compileGlobCodes,
@@ -212,4 +212,18 @@ export function isArnPatternCodes(codes: readonly number[]): boolean {
   for (let i = 0; i < codes.length && colons < 5; i++) if (codes[i] === 0x3a) colons++;
   if (colons >= 5) return true;
   return codes.length > 0 && codes[codes.length - 1] === GLOB_STAR;
+}
+
+const NO_VARIABLES = prepareContext({});
+
+/**
+ * A Resource-element matcher outside policies (configured resource patterns that select resource tags and
+ * resource policies): the same compilation and matching as a `Resource` entry, without policy variables.
+ */
+export function compileArnGlob(source: string): { readonly source: string; matches(arn: string): boolean } {
+  const pattern = compileResourcePattern(source, '', false);
+  return {
+    source,
+    matches: (arn) => matchResourcePattern(pattern, prepareResource(arn), NO_VARIABLES) === PatternMatch.Yes,
+  };
 }

@@ -18,6 +18,7 @@ export {
   type ParsePolicyOptions,
   type PolicyVersion,
 } from './compile-policy.js';
+export { compileArnGlob } from './arn-matching.js';
 export { authorize, type AuthorizationRequest, type PolicySet } from './authorize.js';
 export { authorizeAssumeRole, evaluateTrustPolicy } from './evaluate-trust-policy.js';
 export { EvaluationContext, prepareContext } from './evaluation-context.js';

@@ -1,6 +1,7 @@
 import { isFedgateError } from '../errors/index.js';
-import { authorize, type PolicySet } from './authorize.js';
+import { authorize, type AuthorizationRequest, type PolicySet } from './authorize.js';
 import { parsePolicy, type CompiledPolicy } from './compile-policy.js';
+import { authorizeAssumeRole } from './evaluate-trust-policy.js';
 import { prepareContext, type EvaluationContext } from './evaluation-context.js';
 import { isPolicyDocumentError, pathWithKey } from './policy-document-error.js';
 import { POLICY_SIZE_LIMITS } from './policy-size.js';
@@ -40,6 +41,7 @@ const REQUEST_FIELDS = new Set([
   'sessionPolicies',
   'guardrails',
   'resourcePolicy',
+  'trustPolicy',
   'principal',
   'action',
   'resource',
@@ -47,6 +49,13 @@ const REQUEST_FIELDS = new Set([
   'role',
 ]);
 const ROLE_FIELDS = ['identityPolicies', 'permissionsBoundary', 'guardrails', 'resourcePolicy'] as const;
+const CALLER_FIELDS = [
+  'identityPolicies',
+  'permissionsBoundary',
+  'sessionPolicies',
+  'guardrails',
+  'role',
+] as const;
 
 class RequestError extends Error {
   constructor(
@@ -83,7 +92,10 @@ function simulateOrThrow(raw: unknown, resolveRole: RoleResolver | undefined): D
       throw new RequestError('ValidationError', pathWithKey('', key), `unknown field "${key}"`);
   }
   const action = requiredString(request, 'action');
-  const resource = requiredString(request, 'resource');
+  const trustPolicy = singlePolicy(request.trustPolicy, 'trustPolicy', 'trust', undefined);
+  // A trust-policy request is about assuming a role: its resource is the role's ARN, optional (same account).
+  const resource =
+    trustPolicy !== undefined && request.resource === undefined ? '' : requiredString(request, 'resource');
   const context = contextOf(request.context);
   const sessionPolicies = policyList(
     request.sessionPolicies,
@@ -143,7 +155,40 @@ function simulateOrThrow(raw: unknown, resolveRole: RoleResolver | undefined): D
       resourcePolicies: resourcePolicy === undefined ? [] : [resourcePolicy],
     };
   }
-  return authorize({ principal, action, resource, context }, policies);
+  if (trustPolicy === undefined) return authorize({ principal, action, resource, context }, policies);
+  return simulateAssumeRole(trustPolicy, { principal, action, resource, context }, policies, request);
+}
+
+/**
+ * The role-assumption decision as the STS computes it: the trust policy alone for a federated (or other
+ * non-AWS) principal; for an AWS principal (role chaining) the trust policy together with the caller's own
+ * identity policies, boundary, session policies and guardrails, the trust policy being the role's resource policy.
+ */
+function simulateAssumeRole(
+  trustPolicy: CompiledPolicy,
+  request: AuthorizationRequest,
+  callerPolicies: PolicySet,
+  raw: Record<string, unknown>,
+): Decision {
+  if (raw.resourcePolicy !== undefined) {
+    throw new RequestError(
+      'ValidationError',
+      'resourcePolicy',
+      'with "trustPolicy", the trust policy is the role\'s resource policy: give no "resourcePolicy"',
+    );
+  }
+  if (request.principal?.type !== 'AWS') {
+    const field = CALLER_FIELDS.find((name) => raw[name] !== undefined);
+    if (field !== undefined) {
+      throw new RequestError(
+        'ValidationError',
+        field,
+        `"${field}" are the caller's own policies, which only an AWS principal (role chaining) has`,
+      );
+    }
+    return authorizeAssumeRole(trustPolicy, request);
+  }
+  return authorizeAssumeRole(trustPolicy, request, { ...callerPolicies, resourcePolicies: [] });
 }
 
 function requiredString(request: Record<string, unknown>, field: string): string {

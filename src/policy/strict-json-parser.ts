@@ -33,11 +33,11 @@ class Parser {
   pos = 0;
   constructor(private readonly text: string) {}
 
-  fail(path: string, reason: string): never {
-    const before = this.text.slice(0, this.pos);
+  fail(path: string, reason: string, rule = 'InvalidJson', at = this.pos): never {
+    const before = this.text.slice(0, at);
     const line = before.split('\n').length;
-    const column = this.pos - before.lastIndexOf('\n');
-    throw new PolicyDocumentError(path, 'InvalidJson', `${reason} (line ${line}, column ${column})`);
+    const column = at - before.lastIndexOf('\n');
+    throw new PolicyDocumentError(path, rule, `${reason} (line ${line}, column ${column})`);
   }
 
   skipWhitespace(): void {
@@ -198,9 +198,10 @@ class Parser {
     for (;;) {
       this.skipWhitespace();
       if (this.text[this.pos] !== '"') this.fail(path, 'expected a string key in object');
+      const keyStart = this.pos;
       const key = this.parseString(path);
       const keyPath = pathWithKey(path, key);
-      if (seen.has(key)) throw new PolicyDocumentError(keyPath, 'DuplicateKey', `duplicate key "${key}"`);
+      if (seen.has(key)) this.fail(keyPath, `duplicate key "${key}"`, 'DuplicateKey', keyStart);
       seen.add(key);
       this.skipWhitespace();
       if (this.text[this.pos] !== ':') this.fail(keyPath, 'expected ":" after key');
