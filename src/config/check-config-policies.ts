@@ -1,3 +1,4 @@
+import { issuerHostPath } from '../federation/trust-principal.js';
 import { validatePolicy } from '../policy/index.js';
 import { formatConfigPath, joinConfigPath, type PathSegment } from './config-path.js';
 import type { GatewayConfig } from './schema.js';
@@ -37,8 +38,9 @@ export function checkConfigPolicies(config: GatewayConfig): Finding[] {
 /** The same check over an unvalidated tree: documents that are not objects are skipped (the schema reports them). */
 export function checkPolicyDocuments(tree: unknown): Finding[] {
   const findings: Finding[] = [];
+  const options = { federatedPrincipalNames: federatedPrincipalNames(tree) };
   for (const { path, kind, document } of collectConfigPolicies(tree)) {
-    for (const finding of validatePolicy(document, kind)) {
+    for (const finding of validatePolicy(document, kind, options)) {
       findings.push({
         severity: finding.severity,
         code: finding.code,
@@ -97,6 +99,21 @@ export function collectConfigPolicies(tree: unknown): ConfigPolicyDocument[] {
     });
   }
   return out;
+}
+
+/**
+ * The names without a colon by which a trust policy may write a configured provider in `{"Federated": …}`: its
+ * id and, for OIDC, the issuer without scheme (path included). ARN forms are not host-like, so not needed here.
+ */
+function federatedPrincipalNames(tree: unknown): string[] {
+  if (!isObject(tree) || !Array.isArray(tree.identityProviders)) return [];
+  return tree.identityProviders.filter(isObject).flatMap((provider) => {
+    const names: string[] = [];
+    if (typeof provider.id === 'string') names.push(provider.id);
+    if (provider.type === 'oidc' && typeof provider.issuer === 'string')
+      names.push(issuerHostPath(provider.issuer));
+    return names;
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

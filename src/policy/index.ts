@@ -25,7 +25,7 @@ export { EvaluationContext, prepareContext } from './evaluation-context.js';
 export { referencedContextKeys } from './referenced-context-keys.js';
 export { POLICY_SIZE_LIMITS, policySize } from './policy-size.js';
 export { JsonNumber, parseJsonText } from './strict-json-parser.js';
-export { validatePolicy } from './validate-policy.js';
+export { validatePolicy, type ValidatePolicyOptions } from './validate-policy.js';
 export {
   principalFromArn,
   simulate,
