@@ -14,6 +14,7 @@ export { loadConfig, policyErrors, type LoadConfigOptions } from './load-config.
 export { formatDuration, parseDuration } from './parse-duration.js';
 export {
   ALLOWED_TOKEN_ALGORITHMS,
+  type AccessAnalysisConfig,
   gatewayConfigSchema,
   type AuditSinkConfig,
   type ClientConfig,

@@ -208,6 +208,18 @@ const authorizerSchema = z.strictObject({
   cacheTtl: duration({ max: 3600 }).default(30),
 });
 
+/** Access analysis (issue 15): how activity is kept and how far its cardinality may grow. */
+const accessAnalysisSchema = z.strictObject({
+  /** How long daily activity is kept (AWS keeps last-accessed data 400 days). */
+  retention: duration({ min: 86_400, max: 3 * 365 * 86_400 }).default(400 * 86_400),
+  /** How often buffered activity is written to the store. */
+  flushInterval: duration({ min: 1, max: 300 }).default(5),
+  /** Distinct actions recorded per role; more are counted as overflow. */
+  maxActionsPerRole: integer(1, 100_000).default(500),
+  /** Distinct resource groups recorded per role and action; more are counted as overflow. */
+  maxResourcesPerAction: integer(1, 100_000).default(200),
+});
+
 /** A certificate as PEM text (a bare base64 DER body, as SAML metadata carries it, is wrapped). */
 const certificateSchema = z.string().transform((value, ctx) => {
   const pem = value.includes('-----BEGIN')
@@ -418,6 +430,7 @@ export const configFileSchema = z.strictObject({
   audit: auditSchema.prefault({}),
   rateLimits: rateLimitsSchema.prefault({}),
   log: logSchema.prefault({}),
+  accessAnalysis: accessAnalysisSchema.prefault({}),
   identityProviders: z.array(identityProviderSchema).default([]),
   policies: z.record(nameSchema, policyDocumentSchema).default({}),
   guardrails: z.array(policyDocumentSchema).default([]),
@@ -476,6 +489,9 @@ export type RoleConfig = GatewayConfig['roles'][number];
 
 /** Tags and an optional resource policy for an ARN pattern. */
 export type ResourceConfig = GatewayConfig['resources'][number];
+
+/** Access analysis: activity retention, flush interval and cardinality caps. */
+export type AccessAnalysisConfig = GatewayConfig['accessAnalysis'];
 
 /** One authorizer route: request → action and resource. */
 export type RouteConfig = GatewayConfig['routes'][number];

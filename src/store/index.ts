@@ -1,4 +1,4 @@
-export type { Store, StoreKind, StoreWrite } from './store.js';
+export type { HashUpdate, Store, StoreKind, StoreWrite } from './store.js';
 export { createMemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { createRedisStore } from './redis-store.js';

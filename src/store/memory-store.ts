@@ -1,6 +1,6 @@
 import { FedgateError } from '../errors/index.js';
 import type { Store } from './store.js';
-import { checkString, checkTtlMs } from './store-arguments.js';
+import { checkHashUpdate, checkString, checkTtlMs } from './store-arguments.js';
 
 /** Options of the embedded store. */
 export interface MemoryStoreOptions {
@@ -13,7 +13,8 @@ export interface MemoryStoreOptions {
 type Entry =
   | { readonly kind: 'string'; value: string; expiresAt: number }
   /** Each member with its own expiry (epoch ms, Infinity without a TTL); the set expires with its last member. */
-  | { readonly kind: 'set'; readonly members: Map<string, number>; expiresAt: number };
+  | { readonly kind: 'set'; readonly members: Map<string, number>; expiresAt: number }
+  | { readonly kind: 'hash'; readonly fields: Map<string, string>; expiresAt: number };
 
 interface Subscription {
   readonly listener: (message: string) => void;
@@ -91,6 +92,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     let last = -Infinity;
     for (const expiresAt of members.values()) if (expiresAt > last) last = expiresAt;
     return last;
+  }
+
+  function liveHash(key: string): Extract<Entry, { kind: 'hash' }> | undefined {
+    const entry = live(key);
+    if (entry !== undefined && entry.kind !== 'hash') throw wrongType();
+    return entry;
   }
 
   function expiryOf(ttlMs: number | undefined): number {
@@ -219,6 +226,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           });
         else entries.delete(keyPrefix + write.key);
       }
+    },
+
+    async updateHashes(updates, once) {
+      ensureOpen();
+      for (const update of updates) checkHashUpdate(update);
+      for (const update of updates) liveHash(update.key);
+      if (once !== undefined) {
+        checkString('key', once.key);
+        const expiresAt = expiryOf(checkTtlMs(once.ttlMs));
+        if (live(once.key) !== undefined) return;
+        entries.set(keyPrefix + once.key, { kind: 'string', value: '1', expiresAt });
+      }
+      for (const update of updates) {
+        let entry = liveHash(update.key);
+        if (entry === undefined) {
+          entry = { kind: 'hash', fields: new Map(), expiresAt: Infinity };
+          entries.set(keyPrefix + update.key, entry);
+        }
+        for (const [field, amount] of Object.entries(update.increments ?? {}))
+          entry.fields.set(field, String(Number(entry.fields.get(field) ?? '0') + amount));
+        for (const [field, value] of Object.entries(update.maxima ?? {})) {
+          const current = entry.fields.get(field);
+          if (current === undefined || current < value) entry.fields.set(field, value);
+        }
+        entry.expiresAt = expiryOf(update.ttlMs);
+      }
+    },
+
+    async readHashes(keys) {
+      ensureOpen();
+      return keys.map((key) => {
+        const entry = liveHash(checkString('key', key));
+        return entry === undefined ? {} : Object.fromEntries(entry.fields);
+      });
     },
 
     async publish(channel, message) {

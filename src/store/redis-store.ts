@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { Store } from './store.js';
-import { checkString, checkTtlMs } from './store-arguments.js';
+import { checkHashUpdate, checkString, checkTtlMs } from './store-arguments.js';
 import {
   checkRedisTopology,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -78,6 +78,27 @@ const DEFAULT_LIVENESS_TIMEOUT_MS = 3_000;
 const DEFAULT_DURABLE_TIMEOUT_MS = 500;
 /** Heartbeats in a row that could not be published before the command connection is replaced. */
 const FAILED_HEARTBEATS_BEFORE_RECONNECT = 2;
+
+// A batch of hash updates in one atomic step, skipped as a whole when its marker exists (a retried batch).
+// KEYS[1] is the marker ('' slot unused when there is none), KEYS[2..] the hashes; ARGV[1] the marker TTL,
+// ARGV[2] the updates as JSON: [{i: [field, amount, …], m: [field, value, …], t: ttlMs}, …] in KEYS order.
+const UPDATE_HASHES_SCRIPT = `
+if ARGV[1] ~= '' then
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+end
+local updates = cjson.decode(ARGV[2])
+for n, u in ipairs(updates) do
+  local key = KEYS[n + 1]
+  local inc = u['i']
+  for j = 1, #inc, 2 do redis.call('HINCRBY', key, inc[j], inc[j + 1]) end
+  local mx = u['m']
+  for j = 1, #mx, 2 do
+    local current = redis.call('HGET', key, mx[j])
+    if (not current) or current < mx[j + 1] then redis.call('HSET', key, mx[j], mx[j + 1]) end
+  end
+  redis.call('PEXPIRE', key, u['t'])
+end
+return 1`;
 
 interface Subscription {
   readonly listener: (message: string) => void;
@@ -432,6 +453,28 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async setMembers(key) {
       const fullKey = k(key);
       return run(async () => (await runScript(SET_MEMBERS_SCRIPT, fullKey, [])) as string[]);
+    },
+
+    async updateHashes(updates, once) {
+      for (const update of updates) checkHashUpdate(update);
+      const marker = once === undefined ? undefined : k(once.key);
+      const markerTtl = once === undefined ? '' : String(checkTtlMs(once.ttlMs));
+      if (updates.length === 0 && marker === undefined) return;
+      const keys = [marker ?? k(updates[0]?.key ?? ''), ...updates.map((update) => k(update.key))];
+      const encoded = JSON.stringify(
+        updates.map((update) => ({
+          i: Object.entries(update.increments ?? {}).flat(),
+          m: Object.entries(update.maxima ?? {}).flat(),
+          t: Math.ceil(update.ttlMs),
+        })),
+      );
+      await run(() => runScript(UPDATE_HASHES_SCRIPT, keys, [markerTtl, encoded]));
+    },
+
+    async readHashes(keys) {
+      const fullKeys = keys.map(k);
+      if (fullKeys.length === 0) return [];
+      return run(() => Promise.all(fullKeys.map((fullKey) => commands.hgetall(fullKey))));
     },
 
     async publish(channel, message) {

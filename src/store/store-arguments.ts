@@ -1,3 +1,5 @@
+import type { HashUpdate } from './store.js';
+
 /**
  * Argument checks shared by the adapters. A bad TTL is a programmer error (TypeError), never a store
  * failure: letting it through would silently create records that never expire.
@@ -15,4 +17,14 @@ export function checkTtlMs(ttlMs: number): number {
 export function checkString(name: string, value: unknown): string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
   return value;
+}
+
+/** Throws TypeError for a malformed hash update (programmer error): keys and fields are strings, amounts safe integers. */
+export function checkHashUpdate(update: HashUpdate): void {
+  checkString('key', update.key);
+  checkTtlMs(update.ttlMs);
+  for (const [field, amount] of Object.entries(update.increments ?? {})) {
+    if (!Number.isSafeInteger(amount)) throw new TypeError(`increment of ${field} must be a safe integer`);
+  }
+  for (const value of Object.values(update.maxima ?? {})) checkString('maximum', value);
 }

@@ -41,6 +41,14 @@ export interface Store {
    * applied: retry, the writes are idempotent).
    */
   commit(writes: readonly StoreWrite[], options?: { readonly durable?: boolean }): Promise<void>;
+  /**
+   * Applies a batch of hash updates atomically; with `once`, only if its marker key is absent (the marker is
+   * then written with its TTL), so a batch retried after a lost reply is never counted twice. With a Redis
+   * cluster every key of one call must hash to the same slot (give them one `{tag}`).
+   */
+  updateHashes(updates: readonly HashUpdate[], once?: { key: string; ttlMs: number }): Promise<void>;
+  /** The fields of several hashes in one round trip, in order (an empty object for an absent hash). */
+  readHashes(keys: readonly string[]): Promise<Record<string, string>[]>;
   /** Publishes a message to every subscriber of the channel, on every instance sharing the store. */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is active; the returned function unsubscribes. */
@@ -66,6 +74,17 @@ export interface Store {
 export type StoreWrite =
   | { readonly op: 'set'; readonly key: string; readonly value: string; readonly ttlMs?: number }
   | { readonly op: 'delete'; readonly key: string };
+/**
+/** One hash's part of `updateHashes`: integer counters to add to, and fields that keep the greatest value. */
+export interface HashUpdate {
+  readonly key: string;
+  /** Field → amount added (the field starts at 0). */
+  readonly increments?: Readonly<Record<string, number>>;
+  /** Field → value, kept only when greater (by code-unit order) than the stored one: "last seen" timestamps. */
+  readonly maxima?: Readonly<Record<string, string>>;
+  /** The hash's expiry is set to this many milliseconds from now. */
+  readonly ttlMs: number;
+}
 
 /** The adapters fedgate ships. */
 export type StoreKind = 'memory' | 'redis';

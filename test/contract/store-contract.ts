@@ -463,6 +463,66 @@ export function describeStoreContract(name: string, subject: () => StoreContract
       });
     });
 
+    describe('hashes (activity counters)', () => {
+      it('updateHashes adds to counters and keeps the greatest value of maxima; readHashes reads them in order', async () => {
+        const store = await fresh();
+        await store.updateHashes([
+          {
+            key: '{a}:h1',
+            increments: { n: 2, m: 1 },
+            maxima: { last: '2026-01-02T00:00:00.000Z' },
+            ttlMs: 60_000,
+          },
+          { key: '{a}:h2', increments: { n: 5 }, ttlMs: 60_000 },
+        ]);
+        await store.updateHashes([
+          {
+            key: '{a}:h1',
+            increments: { n: 3 },
+            maxima: { last: '2026-01-01T00:00:00.000Z', first: 'x' },
+            ttlMs: 60_000,
+          },
+        ]);
+        const other = await peer(store);
+        expect(await other.readHashes(['{a}:h1', '{a}:missing', '{a}:h2'])).toEqual([
+          { n: '5', m: '1', last: '2026-01-02T00:00:00.000Z', first: 'x' },
+          {},
+          { n: '5' },
+        ]);
+      });
+
+      it('a batch with a marker is applied once: retrying it after a lost reply does not count twice', async () => {
+        const store = await fresh();
+        const batch = [{ key: '{a}:h', increments: { n: 1 }, ttlMs: 60_000 }];
+        await store.updateHashes(batch, { key: '{a}:batch:1', ttlMs: 60_000 });
+        await store.updateHashes(batch, { key: '{a}:batch:1', ttlMs: 60_000 });
+        await store.updateHashes(batch, { key: '{a}:batch:2', ttlMs: 60_000 });
+        expect(await store.readHashes(['{a}:h'])).toEqual([{ n: '2' }]);
+      });
+
+      it('a hash expires after its TTL', async () => {
+        const store = await fresh();
+        await store.updateHashes([{ key: '{a}:short', increments: { n: 1 }, ttlMs: 80 }]);
+        await eventually(async () => expect(await store.readHashes(['{a}:short'])).toEqual([{}]));
+      });
+
+      it('field names and values are kept exactly (JSON, unicode, tabs)', async () => {
+        const store = await fresh();
+        const field = JSON.stringify(['allow', 'orders:GetOrder', 'arn:fedgate:orders:::order/ünï\t*']);
+        await store.updateHashes([
+          { key: '{a}:u', increments: { [field]: 1 }, maxima: { s: 'a\tb ✓' }, ttlMs: 60_000 },
+        ]);
+        expect(await store.readHashes(['{a}:u'])).toEqual([{ [field]: '1', s: 'a\tb ✓' }]);
+      });
+
+      it('a fractional amount is a programmer error (TypeError), not a store failure', async () => {
+        const store = await fresh();
+        await expect(
+          store.updateHashes([{ key: '{a}:f', increments: { n: 0.5 }, ttlMs: 1_000 }]),
+        ).rejects.toThrow(TypeError);
+      });
+    });
+
     describe('connection', () => {
       it('is connected, answers ping and names its kind', async () => {
         const store = await fresh();
@@ -484,6 +544,8 @@ export function describeStoreContract(name: string, subject: () => StoreContract
           store.setIfAbsent('k', 'v', 1_000),
           store.take('k'),
           store.increment('n'),
+          store.updateHashes([{ key: 'h', increments: { n: 1 }, ttlMs: 1_000 }]),
+          store.readHashes(['h']),
           store.publish('c', 'm'),
           store.subscribe('c', () => {}),
           store.ping(),
