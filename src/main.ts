@@ -26,6 +26,13 @@ import {
   type TrustAnchorRegistryOptions,
 } from './roles-anywhere/index.js';
 import { rolesAnywhereRoutes } from './http/roles-anywhere-routes.js';
+import {
+  AccessReports,
+  BufferedActivityRecorder,
+  activityAuditSink,
+  type ActivityRecorder,
+} from './access-analysis/index.js';
+import { accessRoutes } from './http/access-routes.js';
 
 /** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
 const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
@@ -64,6 +71,8 @@ export interface RunningGateway {
   readonly sessions: SessionService;
   readonly keys: SigningKeyRing;
   readonly metrics: GatewayMetrics;
+  /** The activity record's writer (issue 15). */
+  readonly activity: ActivityRecorder;
   state(): GatewayState;
   close(): Promise<void>;
 }
@@ -84,6 +93,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = new GatewayMetrics();
   const storeOptions = storeOptionsFor(config.store);
   const { kind: _kind, ...redisOptions } = storeOptions;
+  // STS, the portal and token exchange feed the activity record through their audit events.
+  let activitySink: AuditSink | undefined;
   const audit = new AuditLog(
     [
       ...auditSinksFor(config.audit.sinks, {
@@ -92,6 +103,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         onError: (error) => logger.error({ err: describe(error) }, 'audit sink failed'),
       }),
       ...(options.auditSinks ?? []),
+      { write: (record) => activitySink?.write(record) },
       // Token exchanges are counted from their audit events, so the exchange pipeline needs no metrics port.
       {
         write: (record) => {
@@ -107,6 +119,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const store = createStore(storeOptions);
   // Run newest first; the audit log closes last, so that closing parts can still record.
   const closers: (() => Promise<void> | void)[] = [() => store.close(), () => audit.close()];
+  const activity = new BufferedActivityRecorder({
+    store,
+    retentionSeconds: config.accessAnalysis.retention,
+    flushIntervalSeconds: config.accessAnalysis.flushInterval,
+    maxActionsPerRole: config.accessAnalysis.maxActionsPerRole,
+    maxResourcesPerAction: config.accessAnalysis.maxResourcesPerAction,
+    audit,
+    onError: (error) => logger.warn({ err: describe(error) }, 'activity not written yet; kept in memory'),
+  });
+  // Flushed after the listeners have closed (so in-flight decisions count) and before the store closes.
+  closers.unshift(() => activity.close());
   const limits = createRateLimits(config.rateLimits, storeOptions);
   closers.unshift(() => limits.close());
   try {
@@ -199,6 +222,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     closers.unshift(() => state.providers.close());
     closers.unshift(() => state.anchors.close());
     const getState = (): GatewayState => state;
+    activitySink = activityAuditSink(activity, () => ({
+      partition: state.config.partition,
+      account: state.config.account,
+    }));
 
     const authorizer = createAuthorizer({
       getConfig: () => state.config,
@@ -208,6 +235,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       store,
       audit,
       metrics,
+      activity,
       now,
     });
     closers.unshift(() => authorizer.close());
@@ -283,6 +311,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         now,
       }),
       adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
+      accessRoutes({
+        getConfig: () => state.config,
+        getCatalog: () => state.catalog,
+        sessions,
+        now,
+        reports: new AccessReports({
+          store,
+          getConfig: () => state.config,
+          getCatalog: () => state.catalog,
+          recorder: activity,
+          now,
+        }),
+      }),
       tokenRoutes(tokenExchange, {
         management: new TokenManagementService({
           clients: () => state.clients,
@@ -369,6 +410,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       sessions,
       keys,
       metrics,
+      activity,
       state: getState,
       close: () => (closing ??= runClosers(closers)),
     };

@@ -11,7 +11,8 @@ export type AuditEventName =
   | 'config.reloaded'
   | 'config.rejected'
   | 'key.rotated'
-  | 'portal.logout';
+  | 'portal.logout'
+  | 'activity.capped';
 
 /** One audit event: never a token, assertion, cookie or secret. */
 export interface AuditEvent {

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { GatewayConfig } from '../config/index.js';
+import { literalPattern, type ActivityRecorder } from '../access-analysis/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { Decision } from '../policy/index.js';
-import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
+import { authorizeSession, simulatedSession, type PolicyCatalog } from '../roles/index.js';
 import type { RoleSession } from '../sessions/index.js';
 import { answerForbidden, answerJson, answerUnauthenticated } from './authz-answers.js';
 import { credentialOf } from './request-credential.js';
@@ -15,6 +16,8 @@ export interface CheckDeps {
   getCatalog(): PolicyCatalog;
   getConfig(): GatewayConfig;
   readonly now: () => number;
+  /** Where token checks are counted (issue 15); simulations of a principal are not activity. */
+  readonly activity?: ActivityRecorder;
 }
 
 /** The simulation permission of SPEC 4.5, on `arn:<partition>:fedgate::<account>:role/<role>`. */
@@ -101,6 +104,13 @@ export async function handleCheck(
       context,
       now,
     });
+    deps.activity?.recordDecision(
+      session.roleName,
+      body.action,
+      literalPattern(body.resource),
+      decision.decision === 'Allow',
+      now,
+    );
     // Explanations only for a caller (its own credential on the call) allowed to simulate the token's role.
     const callerToken = credentialOf(req.headers);
     let explain = false;
@@ -273,39 +283,4 @@ function parsePrincipal(
   }
   const roleName = principal.startsWith(rolePrefix) ? principal.slice(rolePrefix.length) : principal;
   return ROLE_NAME.test(roleName) ? { roleName, sessionName: SIMULATED_SESSION_NAME } : undefined;
-}
-
-/**
- * A session of the role that exists only for this simulation: no tags, no MFA, no session policy; the
- * caller states tags, MFA and the rest through the request context, which the decision applies last.
- */
-function simulatedSession(
-  roleArn: string,
-  roleName: string,
-  sessionName: string,
-  config: GatewayConfig,
-  now: number,
-): RoleSession {
-  const issuedAt = Math.floor(now / 1000);
-  return {
-    id: 'simulation',
-    roleName,
-    roleArn,
-    principalArn: `arn:${config.partition}:sts::${config.account}:assumed-role/${roleName}/${sessionName}`,
-    sessionName,
-    provider: 'simulation',
-    subject: sessionName,
-    tags: {},
-    transitiveTagKeys: [],
-    mfa: false,
-    amr: [],
-    chain: 0,
-    sessionPolicies: [],
-    hasSessionPolicy: false,
-    audience: 'fedgate',
-    accessKeyId: 'simulation',
-    secretAccessKeySha256: '',
-    issuedAt,
-    expiresAt: issuedAt + 3600,
-  };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resourceGroup, type ActivityRecorder } from '../access-analysis/index.js';
 import type { AuditEvent } from '../audit/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
@@ -44,6 +45,8 @@ export interface AuthorizerDeps {
   readonly store: Store;
   readonly audit?: { record(event: AuditEvent): void };
   readonly metrics?: GatewayMetrics;
+  /** Where every decision is counted (issue 15); in memory, never waited for. */
+  readonly activity?: ActivityRecorder;
   /** Epoch milliseconds; injected by tests. */
   readonly now?: () => number;
 }
@@ -215,6 +218,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           now: at,
         }),
     );
+    deps.activity?.recordDecision(
+      session.roleName,
+      action,
+      resourceGroup(match.route.resource, match.params),
+      decision.decision === 'Allow',
+      at,
+    );
     if (decision.decision === 'Allow') {
       let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;
       if (identity === undefined) {
@@ -265,7 +275,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     );
   }
 
-  const checkDeps = { cache, getCatalog: () => deps.getCatalog(), getConfig: () => current().config, now };
+  const checkDeps = {
+    cache,
+    getCatalog: () => deps.getCatalog(),
+    getConfig: () => current().config,
+    now,
+    ...(deps.activity === undefined ? {} : { activity: deps.activity }),
+  };
 
   return {
     handle(req, res) {

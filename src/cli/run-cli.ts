@@ -9,6 +9,7 @@ import { sessionsRevokeCommand } from './sessions-revoke-command.js';
 import { didYouMean } from '../text/closest-match.js';
 import { FEDGATE_VERSION } from './version.js';
 import { credentialsX509Command } from './credentials-x509-command.js';
+import { ACCESS_USAGE, accessCommand } from './access-command.js';
 
 const USAGE = `Usage: fedgate <command> [options]
 
@@ -24,6 +25,8 @@ Commands:
                                         revoke role sessions
   credentials x509 --certificate FILE --private-key FILE --trust-anchor ARN --profile ARN --role ARN
                                         credential_process JSON from an X.509 certificate (IAM Roles Anywhere)
+  access last-accessed|unused|generate-policy|who-can|findings [--json]
+                                        access-analysis reports (fedgate access --help)
 
 --config defaults to $FEDGATE_CONFIG, then config/gateway.yaml. Every command accepts --help.
 fedgate --version prints the version.
@@ -38,9 +41,15 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   'keys rotate': keysRotateCommand,
   'sessions revoke': sessionsRevokeCommand,
   'credentials x509': credentialsX509Command,
+  'access last-accessed': accessCommand('last-accessed'),
+  'access unused': accessCommand('unused'),
+  'access generate-policy': accessCommand('generate-policy'),
+  'access who-can': accessCommand('who-can'),
+  'access findings': accessCommand('findings'),
 };
 
 const GROUPS: Readonly<Record<string, string>> = {
+  access: ACCESS_USAGE,
   policy:
     'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]\n       fedgate policy validate FILE... [--kind KIND] [--json]',
   keys: 'Usage: fedgate keys rotate [--config FILE]',

@@ -2,9 +2,10 @@ import type { Express, Request } from 'express';
 import type { GatewayConfig } from '../config/index.js';
 import { FedgateError } from '../errors/index.js';
 import { simulate } from '../policy/index.js';
-import { authorizeSession, rolePolicyDocuments, type PolicyCatalog } from '../roles/index.js';
+import { rolePolicyDocuments, type PolicyCatalog } from '../roles/index.js';
 import type { RoleSession, SessionService } from '../sessions/index.js';
 import type { AuditLog } from '../audit/index.js';
+import { adminArn as arnOf, bearerToken, requireAdminPermission } from './admin-permission.js';
 
 /** What the administration endpoints need. */
 export interface AdminDependencies {
@@ -20,29 +21,11 @@ export interface AdminDependencies {
  * needs `fedgate:<Action>` on `arn:<partition>:fedgate::<account>:<resource>`.
  */
 export function adminRoutes(deps: AdminDependencies): (app: Express) => void {
-  const now = deps.now ?? Date.now;
-  const adminArn = (resource: string): string => {
-    const config = deps.getConfig();
-    return `arn:${config.partition}:fedgate::${config.account}:${resource}`;
-  };
+  const adminArn = (resource: string): string => arnOf(deps.getConfig(), resource);
 
   /** The caller's session, once its role is allowed the action on the resource; AccessDenied otherwise. */
-  const requirePermission = async (req: Request, action: string, resource: string): Promise<RoleSession> => {
-    const session = await deps.sessions.verify(bearerToken(req));
-    const decision = authorizeSession(deps.getCatalog(), session, {
-      action,
-      resource,
-      context: { 'aws:SourceIp': req.ip ?? '', 'aws:SecureTransport': req.secure },
-      now: now(),
-    });
-    if (decision.decision !== 'Allow') {
-      throw new FedgateError(
-        'AccessDenied',
-        `${session.principalArn} is not allowed ${action} on ${resource}`,
-      );
-    }
-    return session;
-  };
+  const requirePermission = (req: Request, action: string, resource: string): Promise<RoleSession> =>
+    requireAdminPermission(deps, req, bearerToken(req), action, resource);
 
   return (app) => {
     app.post('/policy/simulate', async (req, res) => {
@@ -104,13 +87,4 @@ function publicView(session: RoleSession): Record<string, unknown> {
     IssuedAt: new Date(session.issuedAt * 1000).toISOString(),
     Expiration: new Date(session.expiresAt * 1000).toISOString(),
   };
-}
-
-function bearerToken(req: Request): string {
-  const header = req.get('authorization');
-  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-  if (match?.[1] === undefined) {
-    throw new FedgateError('InvalidToken', 'Authorization: Bearer <session credential> is required');
-  }
-  return match[1];
 }

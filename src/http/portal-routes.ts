@@ -523,7 +523,8 @@ function optionalDuration(value: unknown): number | undefined {
   return seconds;
 }
 
-function brandOf(config: GatewayConfig): PortalBrand {
+/** The portal's branding from the configuration. */
+export function brandOf(config: GatewayConfig): PortalBrand {
   const portal = config.portal;
   return {
     title: portal.title ?? 'fedgate',

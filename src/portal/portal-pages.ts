@@ -50,6 +50,8 @@ export const DEFAULT_BRAND: PortalBrand = { title: 'fedgate' };
 export interface PortalPage {
   readonly title: string;
   readonly body: RawHtml;
+  /** Extra CSS for this page (trusted, from code). */
+  readonly style?: string;
   readonly signedIn?: { readonly summary: IdentitySummary; readonly csrfToken: string };
 }
 
@@ -82,6 +84,8 @@ export function layout(
   options: {
     title: string;
     body: RawHtml;
+    /** Extra CSS for this page (trusted, from code). */
+    style?: string | undefined;
     signedIn?: { summary: IdentitySummary; csrfToken: string } | undefined;
   },
   brand: PortalBrand = DEFAULT_BRAND,
@@ -93,7 +97,7 @@ export function layout(
       <meta name="viewport" content="width=device-width,initial-scale=1" />
       <title>${options.title} · ${brand.title}</title>
       <style>
-        ${rawStyle(brand)}
+        ${rawStyle(brand)}${new RawHtml(options.style ?? '')}
       </style>
       <script src="/portal/portal.js" defer></script>
     </head>
