@@ -140,7 +140,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       config.listen.host,
       options.port ?? config.listen.port,
     );
-    const closeServer = (): Promise<void> => server.close();
+    // Every listener (this one, and `authorizer.listen` once started) drains at once: stop accepting,
+    // `Connection: close`, idle connections closed; the parts behind them close only once they are drained.
+    const listeners: RunningServer[] = [server];
+    const closeServer = async (): Promise<void> => {
+      await Promise.all(listeners.map((listener) => listener.close()));
+    };
     closers.unshift(closeServer);
     const storeAddress = store.describe();
     logger.info({ store: storeAddress }, 'connecting to the store');
@@ -364,7 +369,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         host: authorizerListen.host,
         port: options.authorizerPort ?? authorizerListen.port,
       });
-      closers.unshift(() => authorizerServer?.close());
+      listeners.push(authorizerServer);
     }
 
     if (options.watch ?? true) {

@@ -1,5 +1,15 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+
+/**
+ * How long a connection that is idle when draining starts (or becomes idle during the drain without having
+ * been told to close) is kept before it is closed: long enough for a busy keep-alive client's next request,
+ * already on its way, to arrive and be answered with `Connection: close` instead of being cut off.
+ */
+export const DRAIN_IDLE_LINGER_MS = 50;
+
+/** The default grace limit of a drain: in-flight requests that take longer are cut off. */
+export const DEFAULT_DRAIN_GRACE_MS = 10_000;
 
 /** A listening HTTP server that shuts down gracefully. */
 export interface RunningServer {
@@ -7,8 +17,14 @@ export interface RunningServer {
   /** `http://host:port` of the bound address. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes remaining sockets. */
+  /**
+   * Drains: stops accepting connections, answers every request still arriving or in flight with
+   * `Connection: close`, closes idle keep-alive connections at once (after DRAIN_IDLE_LINGER_MS), and resolves
+   * when every connection is closed, or after `graceMs` by cutting off whatever is left.
+   */
   close(graceMs?: number): Promise<void>;
+  /** True once close() has been called. */
+  readonly draining: boolean;
 }
 
 /** Starts a node:http server for a request listener on host:port (port 0 picks a free one). */
@@ -18,6 +34,7 @@ export async function listen(handler: RequestListener, host: string, port: numbe
     handler,
   );
   server.keepAliveTimeout = 65_000;
+  const drain = new Drain(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -31,16 +48,87 @@ export async function listen(handler: RequestListener, host: string, port: numbe
     server,
     port: address.port,
     url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`,
-    close: (graceMs = 10_000) => closeGracefully(server, graceMs),
+    close: (graceMs = DEFAULT_DRAIN_GRACE_MS) => drain.start(graceMs),
+    get draining() {
+      return drain.started;
+    },
   };
 }
 
-async function closeGracefully(server: Server, graceMs: number): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-  timer.unref();
-  await closed;
-  clearTimeout(timer);
+/** Per-connection bookkeeping: how many of its requests are being answered. */
+interface Connection {
+  active: number;
+}
+
+/**
+ * The drain of one server. Node's own `server.close()` leaves keep-alive connections open until they idle out,
+ * and the ones busy when it is called keep taking requests; so every response from then on says
+ * `Connection: close` (Node then ends the connection after it), and connections with nothing in flight are
+ * closed once they have been idle for the linger.
+ */
+class Drain {
+  readonly #server: Server;
+  readonly #connections = new Map<Socket, Connection>();
+  readonly #inFlight = new Set<ServerResponse>();
+  #closing: Promise<void> | undefined;
+
+  constructor(server: Server) {
+    this.#server = server;
+    server.on('connection', (socket: Socket) => {
+      this.#connections.set(socket, { active: 0 });
+      socket.once('close', () => this.#connections.delete(socket));
+    });
+    // Before the handler: it may answer synchronously (the authorizer's cached fast path).
+    server.prependListener('request', (req, res) => {
+      const socket = req.socket;
+      const connection = this.#connections.get(socket);
+      if (connection !== undefined) connection.active += 1;
+      if (this.#closing !== undefined) res.setHeader('Connection', 'close');
+      this.#inFlight.add(res);
+      res.once('close', () => {
+        this.#inFlight.delete(res);
+        if (connection !== undefined) connection.active -= 1;
+        if (this.#closing !== undefined) this.#closeWhenIdle(socket);
+      });
+    });
+  }
+
+  get started(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  start(graceMs: number): Promise<void> {
+    this.#closing ??= this.#run(graceMs);
+    return this.#closing;
+  }
+
+  async #run(graceMs: number): Promise<void> {
+    if (!this.#server.listening && this.#connections.size === 0) return;
+    // net's close, not http's: http.Server#close also calls closeIdleConnections, which on Node 20 destroys
+    // keep-alive connections whose next request is already being handled (the resets this drain exists to avoid).
+    const closed = new Promise<void>((resolve) =>
+      NetServer.prototype.close.call(this.#server, () => resolve()),
+    );
+    for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    for (const socket of this.#connections.keys()) this.#closeWhenIdle(socket);
+    const timer = setTimeout(() => this.#server.closeAllConnections(), graceMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+
+  /**
+   * Closes the connection if it is still idle after the linger. The check runs in a setImmediate after the
+   * timer: the poll phase in between parses any request that already arrived, so it is answered, not cut off.
+   */
+  #closeWhenIdle(socket: Socket): void {
+    const idle = (): boolean => (this.#connections.get(socket)?.active ?? 1) === 0;
+    if (!idle()) return;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (idle() && !socket.destroyed) socket.destroy();
+      });
+    }, DRAIN_IDLE_LINGER_MS);
+    timer.unref();
+  }
 }
