@@ -114,6 +114,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     ],
     now,
+    { refusalWindowMs: config.audit.refusalWindow * 1000 },
   );
 
   const store = createStore(storeOptions);

@@ -1,4 +1,11 @@
 export { AuditLog, streamAuditSink, memoryAuditSink } from './audit-log.js';
+export type { AuditLogOptions } from './audit-log.js';
+export {
+  DEFAULT_REFUSAL_WINDOW_MS,
+  isCredentialRefusal,
+  MAX_AGGREGATED_SOURCES,
+  RefusalAggregator,
+} from './refusal-aggregator.js';
 export type { AuditEvent, AuditEventName, AuditRecord, AuditSink } from './audit-events.js';
 export { MAX_AUDIT_STRING_LENGTH, redactedMarker, scrubAuditRecord, secretKindOf } from './audit-scrubber.js';
 export type { SecretKind } from './audit-scrubber.js';

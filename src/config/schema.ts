@@ -181,6 +181,8 @@ const auditSinkSchema = z.discriminatedUnion(
 
 const auditSchema = z.strictObject({
   sinks: z.array(auditSinkSchema).default([{ kind: 'stdout' }]),
+  /** Refusals of invalid credentials at /authz are counted per source and reason over this window; 0: one line each. */
+  refusalWindow: duration({ min: 0, max: 3600 }).default(10),
 });
 
 function rateLimit(points: number, seconds: number) {
