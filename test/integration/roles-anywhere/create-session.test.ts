@@ -1,4 +1,11 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runCli } from '../../../src/cli/run-cli.js';
+import { captureIo } from '../../support/cli-io.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/audit/index.js';
 import { signCreateSession, type SignedCreateSession } from '../../../src/roles-anywhere/index.js';
@@ -332,4 +339,87 @@ describe('CreateSession: attacks on the signature', () => {
     expect(text).not.toContain('<script>');
     expect(text).not.toContain('<marker-value>');
   });
+});
+
+describe('fedgate credentials x509', () => {
+  const args = (certificate: { certPath: string; keyPath: string }, role: string): string[] => [
+    'credentials',
+    'x509',
+    '--certificate',
+    certificate.certPath,
+    '--private-key',
+    certificate.keyPath,
+    '--trust-anchor',
+    anchorArn('corp'),
+    '--profile',
+    profileArn('workloads'),
+    '--role',
+    roleArn(role),
+    '--endpoint',
+    fx.url,
+  ];
+
+  it('prints credential_process JSON whose session the authorizer honours', async () => {
+    const io = captureIo();
+    expect(await runCli(args(pki.ecSpiffe, 'Deployer'), io)).toBe(0);
+    const output = JSON.parse(io.stdoutText()) as Record<string, unknown>;
+    expect(Object.keys(output)).toEqual([
+      'Version',
+      'AccessKeyId',
+      'SecretAccessKey',
+      'SessionToken',
+      'Expiration',
+    ]);
+    expect(output.Version).toBe(1);
+    expect((await authorize(fx.url, String(output.SessionToken), '/orders/any/1')).status).toBe(200);
+  });
+
+  it('sends the intermediates given with --intermediates as X-Amz-X509-Chain', async () => {
+    const io = captureIo();
+    const argv = args(pki.rsaApp, 'Payments').map((value) =>
+      value === anchorArn('corp') ? anchorArn('root-only') : value,
+    );
+    expect(await runCli(argv, io)).toBe(1);
+    expect(io.stderrText()).toContain('UntrustedCertificate');
+    const withChain = captureIo();
+    expect(await runCli([...argv, '--intermediates', pki.issuing.certPath], withChain)).toBe(0);
+  });
+
+  it('a refusal is exit 1 with the code on stderr, nothing on stdout', async () => {
+    const io = captureIo();
+    expect(await runCli(args(pki.expired, 'Payments'), io)).toBe(1);
+    expect(io.stderrText()).toContain('CertificateExpired');
+    expect(io.stdoutText()).toBe('');
+  });
+
+  it('--help shows an AWS config profile with credential_process', async () => {
+    const io = captureIo();
+    expect(await runCli(['credentials', 'x509', '--help'], io)).toBe(0);
+    expect(io.stdoutText()).toContain('[profile workload]');
+    expect(io.stdoutText()).toContain('credential_process = fedgate credentials x509 --certificate');
+  });
+
+  it('the AWS CLI gets its credentials through credential_process', async () => {
+    const entry = fileURLToPath(new URL('../../support/fedgate-cli-entry.ts', import.meta.url));
+    const tsx = fileURLToPath(import.meta.resolve('tsx'));
+    const command = ['node', '--import', tsx, entry, ...args(pki.ecSpiffe, 'Deployer')].join(' ');
+    const configFile = join(pki.dir, 'aws-config');
+    writeFileSync(configFile, `[profile workload]\ncredential_process = ${command}\n`);
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/aws',
+      ['configure', 'export-credentials', '--profile', 'workload', '--format', 'process'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: pki.dir,
+          AWS_CONFIG_FILE: configFile,
+          AWS_SHARED_CREDENTIALS_FILE: join(pki.dir, 'no-credentials'),
+        },
+        timeout: 60_000,
+      },
+    );
+    const exported = JSON.parse(stdout) as Record<string, string>;
+    expect(exported.AccessKeyId).toMatch(/^FSIA/);
+    expect((await authorize(fx.url, exported.SessionToken ?? '', '/orders/any/1')).status).toBe(200);
+  }, 90_000);
 });
