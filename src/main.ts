@@ -13,6 +13,7 @@ import { stsRoutes } from './http/sts-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
 import { StsService } from './sts/index.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
+import { httpErrorPage, portalBrand, renderPortalPage } from './portal/portal-pages.js';
 import type { PortalFederation } from './portal/portal-federation.js';
 import { ClientRegistry, TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -347,6 +348,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       // Ready only while the revocation channel is proven live too: a silent subscription is not ready.
       readiness: { store: async () => store.isConnected() && (await store.ping(), true) },
       trustProxies: config.trustProxies.map((proxy) => proxy.cidr),
+      browserErrorPage: (error) =>
+        renderPortalPage(
+          httpErrorPage(error.status, error.detail, error.code),
+          portalBrand(state.config.portal),
+        ),
       https: config.publicUrl.startsWith('https:'),
       // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
       jsonLimit: '512kb',

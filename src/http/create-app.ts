@@ -25,6 +25,11 @@ export interface HttpAppOptions {
   readonly formLimit?: string;
   /** False when served over plain HTTP (loopback demo): no HSTS and no upgrade-insecure-requests then. */
   readonly https?: boolean;
+  /**
+   * The HTML page a browser gets instead of problem+json for a 404, 429 or 5xx (the portal's style); API
+   * clients, which do not prefer text/html, keep problem+json.
+   */
+  readonly browserErrorPage?: (error: FedgateError) => string;
 }
 
 declare module 'express-serve-static-core' {
@@ -126,6 +131,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
       );
     }
     if (res.headersSent) return;
+    if (options.browserErrorPage !== undefined && showsBrowserPage(known.status) && prefersHtml(req)) {
+      res.status(known.status).setHeader('Cache-Control', 'no-store');
+      res.type('html').send(options.browserErrorPage(known));
+      return;
+    }
     res
       .status(known.status)
       .type('application/problem+json')
@@ -133,6 +143,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   return app;
+}
+
+function showsBrowserPage(status: number): boolean {
+  return status === 404 || status === 429 || status >= 500;
+}
+
+/** A browser navigating (Accept puts text/html before JSON); curl's and SDKs' `*\/*` or JSON do not. */
+function prefersHtml(req: Request): boolean {
+  return req.accepts(['application/json', 'application/problem+json', 'text/html']) === 'text/html';
 }
 
 function routeGroup(path: string): string {

@@ -14,6 +14,7 @@ import { PORTAL_SCRIPT } from '../portal/portal-script.js';
 import {
   renderPortalPage,
   type ActiveSession,
+  portalBrand,
   type PortalBrand,
   type PortalPage,
   credentialsPage,
@@ -97,7 +98,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     res.status(status).setHeader('Cache-Control', 'no-store');
     res
       .type('html')
-      .send(typeof page === 'string' ? page : renderPortalPage(page, brandOf(deps.getConfig())));
+      .send(typeof page === 'string' ? page : renderPortalPage(page, portalBrand(deps.getConfig().portal)));
   };
 
   /**
@@ -525,10 +526,5 @@ function optionalDuration(value: unknown): number | undefined {
 
 /** The portal's branding from the configuration. */
 export function brandOf(config: GatewayConfig): PortalBrand {
-  const portal = config.portal;
-  return {
-    title: portal.title ?? 'fedgate',
-    ...(portal.logoUrl === undefined ? {} : { logoUrl: portal.logoUrl }),
-    ...(portal.accentColor === undefined ? {} : { accentColor: portal.accentColor }),
-  };
+  return portalBrand(config.portal);
 }

@@ -46,6 +46,45 @@ export interface PortalBrand {
 /** The look without configuration. */
 export const DEFAULT_BRAND: PortalBrand = { title: 'fedgate' };
 
+/** The brand of the configuration's `portal` section. */
+export function portalBrand(portal: {
+  readonly title?: string | undefined;
+  readonly logoUrl?: string | undefined;
+  readonly accentColor?: string | undefined;
+}): PortalBrand {
+  return {
+    title: portal.title ?? DEFAULT_BRAND.title,
+    ...(portal.logoUrl === undefined ? {} : { logoUrl: portal.logoUrl }),
+    ...(portal.accentColor === undefined ? {} : { accentColor: portal.accentColor }),
+  };
+}
+
+/** Titles of the error pages browsers get instead of problem+json, by status. */
+const HTTP_ERROR_TITLES: Readonly<Record<number, string>> = {
+  404: 'Page not found',
+  429: 'Too many attempts',
+  503: 'Temporarily unavailable',
+};
+
+/** The page a browser gets for a 404, 429 or 5xx: what happened in plain words and a way back. */
+export function httpErrorPage(status: number, detail: string, code: string): PortalPage {
+  const title = HTTP_ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Request refused');
+  const advice =
+    status === 429
+      ? 'Wait a moment, then try again.'
+      : status >= 500
+        ? 'This is not something you did. Try again in a moment.'
+        : 'Check the address, or start again from the portal.';
+  return {
+    title,
+    body: html`<h1>${title}</h1>
+      <p class="notice">${detail}</p>
+      <p>${advice}</p>
+      <p class="muted">Error code: <code>${code}</code></p>
+      <p><a class="button" href="/">Back to the portal</a></p>`,
+  };
+}
+
 /** A portal page's content; the HTTP edge renders it inside the branded layout (`renderPortalPage`). */
 export interface PortalPage {
   readonly title: string;
@@ -68,7 +107,7 @@ h1{font-size:1.5rem;margin:0 0 1rem}ul.cards{list-style:none;padding:0;display:g
 button,.button{font:inherit;font-weight:600;cursor:pointer;border-radius:.375rem;padding:.45rem .95rem;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:transparent;color:var(--link);border-color:var(--link)}button:focus-visible,.button:focus-visible,a:focus-visible{outline:3px solid var(--link);outline-offset:2px}
 a{color:var(--link)}pre{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
-header .brand{display:flex;align-items:center;gap:.5rem}header .brand img{height:1.75rem;width:auto}
+header .brand{display:flex;align-items:center;gap:.5rem;color:var(--fg);text-decoration:none}header .brand img{height:1.75rem;width:auto}
 .active{border-left:4px solid var(--accent)}.copy-row{display:flex;justify-content:space-between;align-items:center;gap:.5rem;margin-top:1rem}
 header form{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}@media (max-width:36rem){header{flex-wrap:wrap;gap:.5rem;padding:.75rem 1rem}main{margin:1.25rem auto;padding:0 1rem}}
 .notice{border-left:4px solid var(--warn);padding:.5rem 1rem;background:var(--card)}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;word-break:break-all}

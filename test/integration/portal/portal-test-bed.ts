@@ -72,6 +72,8 @@ export interface PortalTestBedOptions {
   readonly selfChaining?: boolean;
   /** Accept unsolicited (IdP-initiated) SAML responses (default: refused). */
   readonly samlIdpInitiated?: boolean;
+  /** More keys of the `portal` section (title, logoUrl, accentColor). */
+  readonly portal?: Readonly<Record<string, unknown>>;
 }
 
 const DEVELOPER_ARN = 'arn:fedgate:iam::000000000000:role/Developer';
@@ -123,7 +125,7 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
         ...(options.sessions === undefined ? {} : { sessions: options.sessions }),
         partition: 'fedgate',
         account: '000000000000',
-        portal: { allowedReturnHosts: [ALLOWED_RETURN_HOST] },
+        portal: { allowedReturnHosts: [ALLOWED_RETURN_HOST], ...options.portal },
         identityProviders: [
           {
             id: OIDC_ID,
