@@ -42,7 +42,11 @@ const Layer = { Guardrail: 0, Boundary: 1, Session: 2, Identity: 3, Resource: 4 
 type Layer = (typeof Layer)[keyof typeof Layer];
 
 /** Prepares the parts of a request every statement match needs: lower-cased action, split resource, context. */
-export function prepareRequest(request: AuthorizationRequest, withResource = true): PreparedRequest {
+export function prepareRequest(
+  request: AuthorizationRequest,
+  withResource = true,
+  hasBoundary = false,
+): PreparedRequest {
   if (typeof request.action !== 'string') throw new TypeError('request.action must be a string');
   const action = request.action.toLowerCase();
   const colon = action.indexOf(':');
@@ -53,6 +57,7 @@ export function prepareRequest(request: AuthorizationRequest, withResource = tru
     name: colon < 0 ? '' : action.slice(colon + 1),
     resource: withResource ? prepareResource(request.resource) : undefined,
     context: prepareContext(request.context),
+    hasBoundary,
   };
 }
 
@@ -64,10 +69,7 @@ export function prepareRequest(request: AuthorizationRequest, withResource = tru
  * must still allow. Cross-account, identity and resource policy must both allow.
  */
 export function authorize(request: AuthorizationRequest, policies: PolicySet): Decision {
-  const prepared = prepareRequest(request);
-  const c = new DecisionCollector(
-    policies.permissionsBoundary === undefined ? prepared : { ...prepared, hasBoundary: true },
-  );
+  const c = new DecisionCollector(prepareRequest(request, true, policies.permissionsBoundary !== undefined));
   const guardrails = policies.guardrails ?? NONE;
   const sessions = policies.sessionPolicies ?? NONE;
   const resources = policies.resourcePolicies ?? NONE;
