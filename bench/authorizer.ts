@@ -8,7 +8,8 @@
  * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
  * redis-server; the embedded store when none is installed, said so in the output). Load comes from wrk when
  * /usr/bin/wrk exists, else from a Node client with keep-alive agents. Every distinct session is verified
- * once before measuring (steady state). Prints requests/s, p50, p99 and b/a.
+ * once before measuring (steady state). Prints requests/s, p50, p99 and b/a. b1r/b2r are b1/b2 with the activity
+ * record (issue 15) on, measured in the same run; the cost of recording is printed as a share of throughput.
  */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type * as AccessAnalysisModule from '../src/access-analysis/index.js';
 import type * as AuthorizerModule from '../src/authorizer/index.js';
 import type * as ConfigModule from '../src/config/index.js';
 import type * as HttpModule from '../src/http/index.js';
@@ -38,6 +40,8 @@ async function gatewayModule<T>(path: string): Promise<T> {
 const { createAuthorizer, startAuthorizerServer } =
   await gatewayModule<typeof AuthorizerModule>('authorizer/index.js');
 const { loadConfig } = await gatewayModule<typeof ConfigModule>('config/index.js');
+const { BufferedActivityRecorder } =
+  await gatewayModule<typeof AccessAnalysisModule>('access-analysis/index.js');
 const { listen } = await gatewayModule<typeof HttpModule>('http/index.js');
 const { PolicyCatalog } = await gatewayModule<typeof RolesModule>('roles/index.js');
 const { SessionService, SigningKeyRing } = await gatewayModule<typeof SessionsModule>('sessions/index.js');
@@ -291,6 +295,23 @@ async function main(): Promise<void> {
     store,
   });
   const authzServer = await startAuthorizerServer(authorizer, { host: '127.0.0.1', port: 0 });
+  // The same authorizer with the activity record (issue 15), flushing to the same store every 5 s.
+  const activity = new BufferedActivityRecorder({
+    store,
+    retentionSeconds: 400 * 86_400,
+    flushIntervalSeconds: 5,
+    maxActionsPerRole: 500,
+    maxResourcesPerAction: 200,
+  });
+  const recordingAuthorizer = createAuthorizer({
+    getConfig: () => config,
+    getCatalog: () => catalog,
+    sessions,
+    keys,
+    store,
+    activity,
+  });
+  const recordingServer = await startAuthorizerServer(recordingAuthorizer, { host: '127.0.0.1', port: 0 });
   const bare = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
     res.end('OK');
@@ -335,15 +356,19 @@ async function main(): Promise<void> {
 
   // Steady state: every distinct session verified once (as after the first minute of real traffic).
   await warmUp(authzUrl, many);
+  const recordingUrl = `${recordingServer.url}${PATH}`;
+  await warmUp(recordingUrl, many);
 
   const run = (name: string, url: string, tokens: readonly string[]) =>
     useWrk ? runWrk(name, url, tokens, dir) : runNodeClient(name, url, tokens);
   // BENCH_SCENARIOS=b1 (say) runs only some scenarios, e.g. to profile one with --cpu-prof.
-  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b2').split(',');
+  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b1r,b2,b2r').split(',');
   const results: Figures[] = [];
   if (only.includes('a')) results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, hot));
   if (only.includes('b1')) results.push(await run('b1) /authz, one hot session', authzUrl, hot));
+  if (only.includes('b1r')) results.push(await run('b1r) b1 + activity record', recordingUrl, hot));
   if (only.includes('b2')) results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
+  if (only.includes('b2r')) results.push(await run('b2r) b2 + activity record', recordingUrl, many));
 
   console.log(
     `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each; store: ${store.kind}; ` +
@@ -359,6 +384,22 @@ async function main(): Promise<void> {
     );
   }
 
+  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
+  for (const [plain, recorded] of [
+    ['b1)', 'b1r)'],
+    ['b2)', 'b2r)'],
+  ] as const) {
+    const p = byName(plain);
+    const r = byName(recorded);
+    if (p !== undefined && r !== undefined)
+      console.log(
+        `activity record cost, ${plain.slice(0, -1)}: ${((1 - r.rps / p.rps) * 100).toFixed(1)} % of throughput (target <= 5 %)`,
+      );
+  }
+
+  await recordingServer.close(100);
+  recordingAuthorizer.close();
+  await activity.close();
   await authzServer.close(100);
   await bareServer.close(100);
   authorizer.close();

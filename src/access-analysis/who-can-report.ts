@@ -98,8 +98,7 @@ export function whoCanReport(
       reachableThrough: trustPaths(config, role.trustPolicy),
     };
     if (decision.decision === 'Allow') return { ...base, access: 'allowed' };
-    if (decision.decision === 'ExplicitDeny' || decision.missingContextKeys.length === 0)
-      return { ...base, access: 'denied' };
+    if (decision.missingContextKeys.length === 0) return { ...base, access: 'denied' };
     const required = searchContext(
       decision.missingContextKeys,
       candidateValues(config, role.name, question.resource),
