@@ -28,8 +28,17 @@ export interface RateLimitsConfig {
 
 /** The rate-limiting middlewares of the three throttled surfaces, and the connection they share. */
 export interface RateLimits {
-  /** Browser logins (start, SAML ACS, OIDC callback): 429 problem+json `TooManyRequests`. */
+  /**
+   * Completed browser logins (SAML ACS, OIDC callback): one point per sign-in round trip. 429
+   * `TooManyRequests` (an HTML page for browsers).
+   */
   readonly login: RequestHandler;
+  /**
+   * The starts of browser logins (`/login…`), which are hops of the same round trip: a budget of their own,
+   * `loginStartFactor` times the login budget, so signing in and out repeatedly is counted once per sign-in
+   * while a flood of starts (each writes a short-lived state record) is still cut off.
+   */
+  readonly loginStart: RequestHandler;
   /** The STS API: 429 problem+json `TooManyRequests`. */
   readonly sts: RequestHandler;
   /**
@@ -55,17 +64,18 @@ export function createRateLimits(config: RateLimitsConfig, store: StoreOptions):
   const client: RedisClient | undefined =
     store.kind === 'redis' ? openDedicatedRedisClient(redisOptionsOf(store)) : undefined;
 
-  const limiterFor = (name: keyof RateLimitsConfig): RateLimiterAbstract => {
-    const { points } = config[name];
+  const limiterFor = (name: keyof RateLimitsConfig, factor = 1, suffix = ''): RateLimiterAbstract => {
+    const points = config[name].points * factor;
     // Redis expiries are whole seconds; a fractional window is rounded up rather than refused.
     const duration = Math.ceil(config[name].duration);
-    const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}${name}` });
+    const keyPrefix = `${prefix}${name}${suffix}`;
+    const memory = new RateLimiterMemory({ points, duration, keyPrefix });
     if (client === undefined) return memory;
     return new RateLimiterRedis({
       storeClient: client,
       points,
       duration,
-      keyPrefix: `${prefix}${name}`,
+      keyPrefix,
       // Not ready → straight to the insurance limiter instead of a failed command per request.
       rejectIfRedisNotReady: true,
       inMemoryBlockOnConsumed: points + 1,
@@ -75,6 +85,7 @@ export function createRateLimits(config: RateLimitsConfig, store: StoreOptions):
 
   return {
     login: middleware(limiterFor('login'), problemAnswer),
+    loginStart: middleware(limiterFor('login', LOGIN_START_FACTOR, '-start'), problemAnswer),
     sts: middleware(limiterFor('sts'), problemAnswer),
     token: middleware(limiterFor('token'), oauthAnswer),
     async close() {
@@ -83,14 +94,17 @@ export function createRateLimits(config: RateLimitsConfig, store: StoreOptions):
   };
 }
 
+/** How many login starts (`/login`, `/login/:idp`) one completed login's point allows. */
+export const LOGIN_START_FACTOR = 5;
+
 /**
  * Mounts the limiters in front of the routes they guard; call it before the routes' own mounts. Login:
- * `/login…`, `POST /saml/:idp/acs`, `GET /oidc/:idp/callback`; STS: `/sts/…` and Roles Anywhere's `POST /sessions`;
+ * `POST /saml/:idp/acs` and `GET /oidc/:idp/callback` (one point per sign-in), `/login…` (its own, larger budget); STS: `/sts/…` and Roles Anywhere's `POST /sessions`;
  * token: `/oauth2/…` (token, revocation, introspection).
  */
 export function rateLimitMount(limits: RateLimits): (app: Express) => void {
   return (app) => {
-    app.use('/login', limits.login);
+    app.use('/login', limits.loginStart);
     app.post('/saml/:idp/acs', limits.login);
     app.get('/oidc/:idp/callback', limits.login);
     app.use('/sts', limits.sts);

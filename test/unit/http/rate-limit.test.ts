@@ -2,7 +2,12 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/index.js';
-import { createRateLimits, rateLimitMount, type RateLimits } from '../../../src/http/rate-limit.js';
+import {
+  createRateLimits,
+  LOGIN_START_FACTOR,
+  rateLimitMount,
+  type RateLimits,
+} from '../../../src/http/rate-limit.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { suiteLogger } from '../../support/suite-log-capture.js';
 
@@ -57,14 +62,23 @@ describe('rate limits per client address (memory store)', () => {
     expect(retryAfter).toBeLessThanOrEqual(BUDGET.duration);
   });
 
-  it('counts the login start and the SAML ACS against one login budget', async () => {
+  it('counts one point per completed sign-in: the start hops do not spend the login budget', async () => {
     const app = appWith(memoryLimits());
-    await request(app).get('/login').expect(200);
-    await request(app).post('/saml/okta/acs').expect(200);
-    await request(app).get('/login').expect(200);
+    // Each round trip is /login, /login/:idp (here: /login twice) and the ACS; BUDGET.points of them pass.
+    for (let i = 0; i < BUDGET.points; i++) {
+      await request(app).get('/login').expect(200);
+      await request(app).get('/login').expect(200);
+      await request(app).post('/saml/okta/acs').expect(200);
+    }
     const refused = await request(app).post('/saml/okta/acs').expect(429);
     expect(refused.body.code).toBe('TooManyRequests');
     expect(refused.headers['retry-after']).toBeDefined();
+  });
+
+  it(`a flood of login starts alone is cut off after ${LOGIN_START_FACTOR} times the login budget`, async () => {
+    const app = appWith(memoryLimits());
+    for (let i = 0; i < BUDGET.points * LOGIN_START_FACTOR; i++) await request(app).get('/login').expect(200);
+    expect((await request(app).get('/login').expect(429)).body.code).toBe('TooManyRequests');
   });
 
   it('answers the token endpoint in the RFC 6749 error shape with Retry-After and no-store', async () => {
