@@ -109,8 +109,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       {
         write: (record) => {
           if (record.event === 'token.exchanged') metrics.tokenExchanges.inc({ outcome: 'success' });
-          else if (record.event === 'token.refused')
-            metrics.tokenExchanges.inc({ outcome: record.reason ?? 'refused' });
+          else if (record.event === 'token.refused') metrics.tokenExchanges.inc({ outcome: 'refused' });
         },
       },
     ],
@@ -132,7 +131,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   // Flushed after the listeners have closed (so in-flight decisions count) and before the store closes.
   closers.unshift(() => activity.close());
-  const limits = createRateLimits(config.rateLimits, storeOptions);
+  const limits = createRateLimits(config.rateLimits, storeOptions, (limit) =>
+    metrics.rateLimitRejections.inc({ limit }),
+  );
   closers.unshift(() => limits.close());
   try {
     // Listening at once: while the store is not reachable yet, /readyz answers 503 and the rest 503 too.

@@ -53,14 +53,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const group = routeGroup(req.path);
-      options.metrics.httpRequests.inc({ group, method: req.method, status: String(res.statusCode) });
+      options.metrics.httpRequests.inc({ group, method: req.method, code: String(res.statusCode) });
       options.metrics.httpDuration.observe(
-        { group, outcome: `${Math.floor(res.statusCode / 100)}xx` },
+        { group, code_class: `${Math.floor(res.statusCode / 100)}xx` },
         seconds,
       );
       // Only the path: query strings carry codes, states and tokens.
       options.logger.info(
-        { requestId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: seconds * 1000 },
+        {
+          requestId: req.id,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          // Microsecond digits of a millisecond figure are noise in a log line.
+          ms: Math.round(seconds * 100_000) / 100,
+        },
         'request',
       );
     });

@@ -58,12 +58,23 @@ export interface RateLimits {
  * outage neither lifts the limits nor fails the requests. An address over budget is then answered from
  * memory until its window ends, sparing Redis under a flood.
  */
-export function createRateLimits(config: RateLimitsConfig, store: StoreOptions): RateLimits {
+export function createRateLimits(
+  config: RateLimitsConfig,
+  store: StoreOptions,
+  /** Counts each 429 by limit (`fedgate_rate_limit_rejections_total`). */
+  onRejected: (limit: 'login' | 'login_start' | 'sts' | 'token') => void = () => undefined,
+): RateLimits {
   for (const name of ['login', 'sts', 'token'] as const) checkBudget(name, config[name]);
   const prefix = `${store.keyPrefix ?? ''}ratelimit:`;
   const client: RedisClient | undefined =
     store.kind === 'redis' ? openDedicatedRedisClient(redisOptionsOf(store)) : undefined;
 
+  const counted =
+    (limit: 'login' | 'login_start' | 'sts' | 'token', answer: Answer): Answer =>
+    (req, res, next, retryAfter) => {
+      onRejected(limit);
+      answer(req, res, next, retryAfter);
+    };
   const limiterFor = (name: keyof RateLimitsConfig, factor = 1, suffix = ''): RateLimiterAbstract => {
     const points = config[name].points * factor;
     // Redis expiries are whole seconds; a fractional window is rounded up rather than refused.
@@ -84,10 +95,13 @@ export function createRateLimits(config: RateLimitsConfig, store: StoreOptions):
   };
 
   return {
-    login: middleware(limiterFor('login'), problemAnswer),
-    loginStart: middleware(limiterFor('login', LOGIN_START_FACTOR, '-start'), problemAnswer),
-    sts: middleware(limiterFor('sts'), problemAnswer),
-    token: middleware(limiterFor('token'), oauthAnswer),
+    login: middleware(limiterFor('login'), counted('login', problemAnswer)),
+    loginStart: middleware(
+      limiterFor('login', LOGIN_START_FACTOR, '-start'),
+      counted('login_start', problemAnswer),
+    ),
+    sts: middleware(limiterFor('sts'), counted('sts', problemAnswer)),
+    token: middleware(limiterFor('token'), counted('token', oauthAnswer)),
     async close() {
       if (client !== undefined) await closeDedicatedRedisClient(client);
     },

@@ -5,14 +5,14 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
     name: 'fedgate_http_requests_total',
-    help: 'HTTP requests by route group, method and status',
-    labelNames: ['group', 'method', 'status'] as const,
+    help: 'HTTP requests by route group, method and status code',
+    labelNames: ['group', 'method', 'code'] as const,
     registers: [this.registry],
   });
   readonly httpDuration = new Histogram({
     name: 'fedgate_http_request_duration_seconds',
-    help: 'HTTP request latency by route group (login, saml, oidc, sts, oauth2, portal…) and outcome (2xx, 3xx, 4xx, 5xx)',
-    labelNames: ['group', 'outcome'] as const,
+    help: 'HTTP request latency by route group (login, saml, oidc, sts, oauth2, portal…) and status class (2xx, 3xx, 4xx, 5xx)',
+    labelNames: ['group', 'code_class'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
@@ -47,8 +47,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimitRejections = new Counter({
+    name: 'fedgate_rate_limit_rejections_total',
+    help: 'Requests answered 429 by a rate limit, by limit (login, login_start, sts, token)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true)
-      collectDefaultMetrics({ register: this.registry, prefix: 'fedgate_' });
+    // Process and Node.js metrics under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…),
+    // so stock dashboards and alerts work unchanged.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -106,13 +106,13 @@ describe('/metrics counts what the gateway did, by outcome', () => {
 
   it('latency by outcome: sign-in, STS and token endpoint latencies are split into successes and refusals', () => {
     expect(
-      total('fedgate_http_request_duration_seconds_count', { group: 'sts', outcome: '2xx' }),
+      total('fedgate_http_request_duration_seconds_count', { group: 'sts', code_class: '2xx' }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', outcome: '2xx' }),
+      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', code_class: '2xx' }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', outcome: '4xx' }),
+      total('fedgate_http_request_duration_seconds_count', { group: 'oauth2', code_class: '4xx' }),
     ).toBeGreaterThanOrEqual(1);
   });
 
@@ -122,5 +122,18 @@ describe('/metrics counts what the gateway did, by outcome', () => {
       expect(total('fedgate_http_request_duration_seconds_count', { group }), group).toBeGreaterThanOrEqual(
         1,
       );
+  });
+
+  it('Prometheus conventions: standard process and Node.js metric names, no gauge named _total, outcome values in snake_case', () => {
+    expect(total('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(total('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(exposition).not.toMatch(/^fedgate_(process|nodejs)_/m);
+    const gauges = [...exposition.matchAll(/^# TYPE (\S+) gauge$/gm)].map((match) => match[1] ?? '');
+    // prom-client's own nodejs_active_*_total gauges keep their standard names; fedgate's gauges follow the rule.
+    expect(gauges.filter((name) => name.startsWith('fedgate_') && name.endsWith('_total'))).toEqual([]);
+    for (const sample of samples(exposition)) {
+      const outcome = sample.labels['outcome'];
+      if (outcome !== undefined) expect(outcome, sample.name).toMatch(/^[a-z0-9_]+$/);
+    }
   });
 });
