@@ -112,10 +112,10 @@ export const sessionsRevokeCommand: CommandHandler = async (args, io) => {
             recordRevocation({ role, issuedBefore: before });
           }
           const at = Date.now();
-          if (at - lastReport < PROGRESS_INTERVAL_MS && progress.examined < progress.total) return;
+          if (at - lastReport < PROGRESS_INTERVAL_MS) return;
           lastReport = at;
           io.stderr.write(
-            `clean-up: ${progress.examined}/${progress.total} examined, ${progress.deleted} records deleted\n`,
+            `clean-up: ${progress.examined} examined, ${progress.deleted} records deleted so far\n`,
           );
         },
       });

@@ -27,13 +27,14 @@ import type { SigningKeyRing } from './signing-key-ring.js';
 
 /** How far a mass revocation's clean-up has got: index members examined, records deleted. */
 export interface RevocationProgress {
-  readonly total: number;
   readonly examined: number;
   readonly deleted: number;
 }
 
 /** Records read and deleted per round trip of a mass revocation's clean-up. */
-const CLEAN_UP_BATCH = 500;
+const CLEAN_UP_BATCH = 250;
+/** A batch that failed (a busy store timing out) is retried this many times before the clean-up gives up. */
+const CLEAN_UP_ATTEMPTS = 5;
 
 /** SPEC 6.2: the longest role session. */
 export const MAX_SESSION_DURATION_SECONDS = 12 * 3600;
@@ -519,30 +520,56 @@ export class SessionService {
     covered: (session: RoleSession) => boolean,
     onProgress?: (progress: RevocationProgress) => void,
   ): Promise<RevocationProgress> {
-    const ids = await this.#storeCall(() => this.#store.setMembers(index));
-    const progress = { total: ids.length, examined: 0, deleted: 0 };
-    for (let start = 0; start < ids.length; start += CLEAN_UP_BATCH) {
-      const batch = ids.slice(start, start + CLEAN_UP_BATCH);
-      const raw = await this.#storeCall(() => this.#store.getMany(batch.map(sessionKey)));
-      await this.#storeCall(() =>
-        Promise.all(
-          batch.map(async (id, i) => {
-            const value = raw[i];
-            const session = value === undefined ? undefined : parseRoleSession(value);
-            if (session === undefined) return this.#store.removeFromSet(index, id);
-            if (!covered(session)) return;
-            progress.deleted += 1;
-            await this.#store.delete(sessionKey(session.id));
-            await Promise.all(
-              this.#indexesOf(session).map((key) => this.#store.removeFromSet(key, session.id)),
-            );
-          }),
-        ),
+    const progress = { examined: 0, deleted: 0 };
+    // Paged by offset over the index ordered by expiry: what this run removes leaves the index, so the
+    // offset only advances over members that stay (not covered, e.g. issued after the cutoff).
+    let offset = 0;
+    for (;;) {
+      const batch = await this.#storeCall(() =>
+        this.#store.setMembers(index, { offset, count: CLEAN_UP_BATCH }),
       );
+      if (batch.length === 0) break;
+      let kept = 0;
+      await this.#withRetries(async () => {
+        kept = 0;
+        const raw = await this.#storeCall(() => this.#store.getMany(batch.map(sessionKey)));
+        await this.#storeCall(() =>
+          Promise.all(
+            batch.map(async (id, i) => {
+              const value = raw[i];
+              const session = value === undefined ? undefined : parseRoleSession(value);
+              if (session === undefined) return this.#store.removeFromSet(index, id);
+              if (!covered(session)) {
+                kept += 1;
+                return;
+              }
+              progress.deleted += 1;
+              await this.#store.delete(sessionKey(session.id));
+              await Promise.all(
+                this.#indexesOf(session).map((key) => this.#store.removeFromSet(key, session.id)),
+              );
+            }),
+          ),
+        );
+      });
+      offset += kept;
       progress.examined += batch.length;
       onProgress?.({ ...progress });
     }
     return progress;
+  }
+
+  /** Runs an idempotent step again after a StoreUnavailable (a store busy with a mass clean-up times out). */
+  async #withRetries(step: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (attempt >= CLEAN_UP_ATTEMPTS || !isFedgateError(error) || error.code !== 'StoreUnavailable')
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   async #refuseIfPortalSignedOut(session: RoleSession, portalSessionId: string): Promise<void> {

@@ -199,10 +199,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       else entry.expiresAt = lastExpiry(entry.members);
     },
 
-    async setMembers(key) {
+    async setMembers(key, page) {
       ensureOpen();
       const entry = liveSet(checkString('key', key));
-      return entry === undefined ? [] : [...entry.members.keys()];
+      if (entry === undefined) return [];
+      if (page === undefined) return [...entry.members.keys()];
+      return [...entry.members]
+        .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(page.offset, page.offset + page.count)
+        .map(([member]) => member);
     },
 
     async commit(writes) {

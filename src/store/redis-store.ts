@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { Store } from './store.js';
-import { checkHashUpdate, checkString, checkTtlMs } from './store-arguments.js';
+import { checkCount, checkHashUpdate, checkString, checkTtlMs } from './store-arguments.js';
 import {
   checkRedisTopology,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -54,7 +54,8 @@ ${EXPIRE_WITH_LAST_MEMBER}`;
 
 const SET_MEMBERS_SCRIPT = `${NOW_MS}
 if redis.call('TYPE', KEYS[1]).ok == 'set' then return redis.call('SMEMBERS', KEYS[1]) end
-return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')`;
+if ARGV[1] == nil then return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf') end
+return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'LIMIT', ARGV[1], ARGV[2])`;
 
 const REMOVE_FROM_SET_SCRIPT = `if redis.call('TYPE', KEYS[1]).ok == 'set' then return redis.call('SREM', KEYS[1], ARGV[1]) end
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -450,9 +451,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       await run(() => runScript(REMOVE_FROM_SET_SCRIPT, fullKey, [member]));
     },
 
-    async setMembers(key) {
+    async setMembers(key, page) {
       const fullKey = k(key);
-      return run(async () => (await runScript(SET_MEMBERS_SCRIPT, fullKey, [])) as string[]);
+      const args =
+        page === undefined ? [] : [String(checkCount(page.offset)), String(checkCount(page.count))];
+      return run(async () => (await runScript(SET_MEMBERS_SCRIPT, fullKey, args)) as string[]);
     },
 
     async updateHashes(updates, once) {

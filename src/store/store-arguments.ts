@@ -28,3 +28,10 @@ export function checkHashUpdate(update: HashUpdate): void {
   }
   for (const value of Object.values(update.maxima ?? {})) checkString('maximum', value);
 }
+
+/** Throws TypeError unless `value` is a non-negative integer (paging offsets and counts). */
+export function checkCount(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TypeError('offset and count must be non-negative integers');
+  return value;
+}

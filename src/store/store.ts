@@ -32,8 +32,11 @@ export interface Store {
   addToSet(key: string, member: string, ttlMs?: number): Promise<void>;
   /** Removes a member from a set. */
   removeFromSet(key: string, member: string): Promise<void>;
-  /** Live members of a set (empty when absent). */
-  setMembers(key: string): Promise<string[]>;
+  /**
+   * Live members of a set (empty when absent); with `page`, at most `count` of them from `offset` on, in a
+   * stable order (by expiry), so that very large indexes are read in bounded round trips.
+   */
+  setMembers(key: string, page?: { readonly offset: number; readonly count: number }): Promise<string[]>;
   /**
    * Applies writes atomically (all or none). On a Redis Cluster every key must share one hash tag
    * (`{…}`). With `durable`, and a store configured with `durableReplicas`, resolves only once that many
