@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig, watchConfig, type GatewayConfig, type StoreConfig } from './config/index.js';
 import { createStore, waitForStore, type Store, type StoreOptions } from './store/index.js';
-import { SessionService, SigningKeyRing } from './sessions/index.js';
+import { randomBytes } from 'node:crypto';
+import { KeyEncryptionKey, SessionService, SignedRequestVerifier, SigningKeyRing } from './sessions/index.js';
 import { PolicyCatalog } from './roles/index.js';
 import { ProviderRegistry } from './identity-providers/provider-registry.js';
 import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
@@ -11,7 +12,8 @@ import { createHttpApp, listen, startingHandler, type RouteMount, type RunningSe
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
-import { StsService } from './sts/index.js';
+import { AuthorizationMessageCodec, StsService } from './sts/index.js';
+import { stsQueryErrorRenderer, stsQueryRoutes } from './http/sts-query-routes.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import { httpErrorPage, portalBrand, renderPortalPage } from './portal/portal-pages.js';
 import type { PortalFederation } from './portal/portal-federation.js';
@@ -153,6 +155,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const storeAddress = store.describe();
     logger.info({ store: storeAddress }, 'connecting to the store');
     const startupTimeoutMs = config.store.kind === 'redis' ? config.store.startupTimeout * 1000 : 0;
+    // The embedded store lives in this process only, so without a KEK a random one protects its secrets.
+    const secretsKek = keyEncryptionKey ?? randomBytes(32).toString('base64');
     const { keys, sessions } = await waitForStore(
       async () => {
         const opened = await openSigningKeys(config, store, {
@@ -167,7 +171,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
               'the signing key ring was gone from the store (empty after a failover?): this instance put its current key back',
             ),
         });
-        const service = sessionServiceFor(config, store, opened, now);
+        const service = sessionServiceFor(config, store, opened, now, secretsKek);
         try {
           await service.start();
         } catch (error) {
@@ -263,6 +267,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       audit,
       metrics,
       now,
+      authorizationMessages: new AuthorizationMessageCodec(
+        KeyEncryptionKey.fromSecret(secretsKek, 'authorization-messages'),
+      ),
+    });
+    const signatures = new SignedRequestVerifier({
+      verifyToken: (token) => sessions.verify(token),
+      secretOf: (session) => sessions.secretAccessKeyOf(session),
+      now,
+      // The STS endpoint checks the service itself (sts); the services allow-list is the authorizer's.
+      allow: () => ({ ...scopeAllowList(state.config.sigv4), services: undefined }),
+      skewSeconds: config.sigv4.clockSkew,
     });
     const federation: PortalFederation = {
       assumableRoles: async (identity, context) =>
@@ -308,6 +323,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
       stsRoutes(sts),
       rolesAnywhereRoutes(rolesAnywhere),
+      stsQueryRoutes({ sts, signatures }),
       portalRoutes({
         getConfig: () => state.config,
         getProviders: () => state.providers,
@@ -358,6 +374,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
       jsonLimit: '512kb',
       mounts,
+      errorRenderers: [stsQueryErrorRenderer],
     });
     // The authorizer's hot path bypasses Express even on the main listener.
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -475,10 +492,14 @@ export function sessionServiceFor(
   store: Store,
   keys: SigningKeyRing,
   now?: () => number,
+  keyEncryptionKey?: string,
 ): SessionService {
   return new SessionService({
     store,
     keys,
+    ...(keyEncryptionKey === undefined
+      ? {}
+      : { secretKey: KeyEncryptionKey.fromSecret(keyEncryptionKey, 'session-secrets') }),
     issuer: config.publicUrl,
     partition: config.partition,
     account: config.account,
@@ -501,6 +522,14 @@ export function storeOptionsFor(store: StoreConfig): StoreOptions {
     livenessTimeoutMs: store.livenessTimeout * 1000,
     durableReplicas: store.durableReplicas,
     durableTimeoutMs: store.durableTimeout * 1000,
+  };
+}
+
+/** The SigV4 scope allow-list of a configuration; `*` accepts any. */
+function scopeAllowList(sigv4: GatewayConfig['sigv4']): { regions?: string[]; services?: string[] } {
+  return {
+    ...(sigv4.regions.includes('*') ? {} : { regions: [...sigv4.regions] }),
+    ...(sigv4.services.includes('*') ? {} : { services: [...sigv4.services] }),
   };
 }
 

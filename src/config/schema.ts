@@ -204,6 +204,15 @@ const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+const scopeElement = z.string().regex(/^(\*|[A-Za-z0-9._-]{1,64})$/, 'must be a region/service name or *');
+
+/** SigV4: which credential-scope regions and services are accepted, and the clock skew (AWS: 15 minutes). */
+const sigv4Schema = z.strictObject({
+  regions: z.array(scopeElement).min(1).default(['*']),
+  services: z.array(scopeElement).min(1).default(['*']),
+  clockSkew: duration({ min: 1, max: 3600 }).default(900),
+});
+
 const authorizerSchema = z.strictObject({
   listen: listenSchema.optional(),
   cacheMaxEntries: integer(0, 10_000_000).default(10_000),
@@ -427,6 +436,7 @@ export const configFileSchema = z.strictObject({
   store: storeSchema.prefault({ kind: 'memory' }),
   signing: signingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
+  sigv4: sigv4Schema.prefault({}),
   cookies: cookiesSchema.prefault({}),
   portal: portalSchema.prefault({}),
   audit: auditSchema.prefault({}),

@@ -7,6 +7,13 @@ export type ErrorCode =
   | 'IDPRejectedClaim'
   | 'ExpiredToken'
   | 'InvalidToken'
+  | 'InvalidClientTokenId'
+  | 'MissingAuthenticationToken'
+  | 'IncompleteSignature'
+  | 'SignatureDoesNotMatch'
+  | 'RequestExpired'
+  | 'InvalidAction'
+  | 'InvalidAuthorizationMessageException'
   | 'AccessDenied'
   | 'ExplicitDeny'
   | 'ImplicitDeny'
@@ -48,6 +55,13 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   IDPRejectedClaim: 403,
   ExpiredToken: 401,
   InvalidToken: 401,
+  InvalidClientTokenId: 403,
+  MissingAuthenticationToken: 403,
+  IncompleteSignature: 400,
+  SignatureDoesNotMatch: 403,
+  RequestExpired: 400,
+  InvalidAction: 400,
+  InvalidAuthorizationMessageException: 400,
   AccessDenied: 403,
   ExplicitDeny: 403,
   ImplicitDeny: 403,

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { FedgateError } from '../errors/index.js';
 import { problemFor, toFedgateError } from './problem.js';
+import { keepRawBody } from './raw-body.js';
 import { requestIdFrom } from './request-id.js';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
 
@@ -30,6 +31,11 @@ export interface HttpAppOptions {
    * clients, which do not prefer text/html, keep problem+json.
    */
   readonly browserErrorPage?: (error: FedgateError) => string;
+  /**
+   * Renderers tried before problem+json: a protocol with its own error format (the STS Query API's XML)
+   * answers here and returns true.
+   */
+  readonly errorRenderers?: readonly ((req: Request, res: Response, error: FedgateError) => boolean)[];
 }
 
 declare module 'express-serve-static-core' {
@@ -116,7 +122,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
       },
     }),
   );
-  app.use(express.urlencoded({ extended: false, limit: options.formLimit ?? '512kb', parameterLimit: 100 }));
+  // 256 parameters: an STS Query AssumeRole may carry 50 tags (two parameters each) and 50 transitive keys.
+  app.use(
+    express.urlencoded({
+      extended: false,
+      limit: options.formLimit ?? '512kb',
+      parameterLimit: 256,
+      verify: keepRawBody,
+    }),
+  );
 
   for (const mount of options.mounts) mount(app);
 
@@ -138,6 +152,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       );
     }
     if (res.headersSent) return;
+    for (const render of options.errorRenderers ?? []) if (render(req, res, known)) return;
     if (options.browserErrorPage !== undefined && showsBrowserPage(known.status) && prefersHtml(req)) {
       res.status(known.status).setHeader('Cache-Control', 'no-store');
       res.type('html').send(options.browserErrorPage(known));

@@ -113,7 +113,7 @@ export const LOGIN_START_FACTOR = 5;
 
 /**
  * Mounts the limiters in front of the routes they guard; call it before the routes' own mounts. Login:
- * `POST /saml/:idp/acs` and `GET /oidc/:idp/callback` (one point per sign-in), `/login…` (its own, larger budget); STS: `/sts/…` and Roles Anywhere's `POST /sessions`;
+ * `POST /saml/:idp/acs` and `GET /oidc/:idp/callback` (one point per sign-in), `/login…` (its own, larger budget); STS: `/sts/…`, the Query API at `/` and Roles Anywhere's `POST /sessions`;
  * token: `/oauth2/…` (token, revocation, introspection).
  */
 export function rateLimitMount(limits: RateLimits): (app: Express) => void {
@@ -123,6 +123,12 @@ export function rateLimitMount(limits: RateLimits): (app: Express) => void {
     app.get('/oidc/:idp/callback', limits.login);
     app.use('/sts', limits.sts);
     app.post('/sessions', limits.sts);
+    // The STS Query API also answers at `/` (AWS's endpoint URL); the portal's GET / is not limited.
+    app.post('/', limits.sts);
+    app.get('/', (req, res, next) => {
+      if (typeof req.query['Action'] === 'string') limits.sts(req, res, next);
+      else next();
+    });
     app.use('/oauth2', limits.token);
   };
 }

@@ -20,6 +20,13 @@ export function stsRoutes(sts: StsService): (app: Express) => void {
       res.setHeader('Cache-Control', 'no-store');
       res.json(body);
     });
+    app.post('/sts/decode-authorization-message', async (req, res) => {
+      const body = await withBearer(req, res, (token) =>
+        sts.decodeAuthorizationMessage(token, req.body, contextOf(req)),
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(body);
+    });
     app.post('/sts/revoke', async (req, res) => {
       const body = await withBearer(req, res, (token) => sts.revoke(token, req.body, contextOf(req)));
       res.setHeader('Cache-Control', 'no-store');

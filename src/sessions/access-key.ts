@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { EncryptedBlob, KeyEncryptionKey } from './key-encryption.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -29,18 +30,28 @@ export function createSecretAccessKey(): string {
   return randomBytes(30).toString('base64');
 }
 
-/** Hex SHA-256 of a secret access key: what the session record keeps. */
-export function hashSecretAccessKey(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+/** The AAD that binds an encrypted secret access key to its session and access key id. */
+function secretAad(sessionId: string, accessKeyId: string): string {
+  return `fedgate/session-secret/${sessionId}/${accessKeyId}`;
 }
 
-/** True when `secret` is the secret access key issued with this session (constant-time comparison). */
-export function verifySecretAccessKey(
-  session: { readonly secretAccessKeySha256: string },
+/** The secret access key encrypted for the session record (key from FEDGATE_KEY_ENCRYPTION_KEY, purpose session-secrets). */
+export function sealSecretAccessKey(
+  kek: KeyEncryptionKey,
+  session: { readonly id: string; readonly accessKeyId: string },
   secret: string,
-): boolean {
-  if (typeof secret !== 'string') return false;
-  const expected = Buffer.from(session.secretAccessKeySha256, 'hex');
-  const actual = createHash('sha256').update(secret, 'utf8').digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+): EncryptedBlob {
+  return kek.encrypt(secret, secretAad(session.id, session.accessKeyId));
+}
+
+/**
+ * The secret access key of a session record, for verifying a SigV4 signature; `undefined` when the record has
+ * none (an exchanged token) or it does not decrypt (another KEK, or a blob moved from another record).
+ */
+export function openSecretAccessKey(
+  kek: KeyEncryptionKey,
+  session: { readonly id: string; readonly accessKeyId: string; readonly secretAccessKey?: EncryptedBlob },
+): string | undefined {
+  if (session.secretAccessKey === undefined) return undefined;
+  return kek.tryDecrypt(session.secretAccessKey, secretAad(session.id, session.accessKeyId));
 }

@@ -1,10 +1,11 @@
 export {
   createAccessKeyId,
   createSecretAccessKey,
-  hashSecretAccessKey,
-  verifySecretAccessKey,
+  openSecretAccessKey,
+  sealSecretAccessKey,
 } from './access-key.js';
 export { KeyEncryptionKey, MIN_KEY_ENCRYPTION_KEY_LENGTH } from './key-encryption.js';
+export type { EncryptedBlob, KeyEncryptionPurpose } from './key-encryption.js';
 export { parseRevocationEvent, REVOCATION_CHANNEL, revocationTouches } from './revocation-event.js';
 export type { RevocationEvent } from './revocation-event.js';
 export type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
@@ -24,3 +25,9 @@ export { isSigningAlgorithm, SIGNING_ALGORITHMS } from './signing-algorithm.js';
 export type { SigningAlgorithm } from './signing-algorithm.js';
 export { SigningKeyRing } from './signing-key-ring.js';
 export type { CurrentSigningKey, KeyLike, SigningKeyRingOptions } from './signing-key-ring.js';
+export { SignedRequestVerifier } from './signed-request-credential.js';
+export type {
+  SignedCredentialRefusalReason,
+  SignedCredentialResult,
+  SignedRequestVerifierOptions,
+} from './signed-request-credential.js';

@@ -14,7 +14,18 @@ export interface EncryptedBlob {
 // Fixed salt and info: the KEK is already a high-entropy secret, HKDF only shapes it into an AES key and
 // domain-separates it from any other use of the same environment value.
 const HKDF_SALT = 'fedgate/key-encryption';
-const HKDF_INFO = 'fedgate signing keys v1 A256GCM';
+
+/**
+ * What a derived key protects; each purpose gets its own AES key (HKDF info), so a ciphertext of one kind can
+ * never be decrypted as another.
+ */
+export type KeyEncryptionPurpose = 'signing-keys' | 'session-secrets' | 'authorization-messages';
+
+const HKDF_INFO: Record<KeyEncryptionPurpose, string> = {
+  'signing-keys': 'fedgate signing keys v1 A256GCM',
+  'session-secrets': 'fedgate session secret access keys v1 A256GCM',
+  'authorization-messages': 'fedgate encoded authorization messages v1 A256GCM',
+};
 
 /**
  * The key-encryption key derived from FEDGATE_KEY_ENCRYPTION_KEY. Encrypts private signing keys before
@@ -28,14 +39,16 @@ export class KeyEncryptionKey {
     this.#key = key;
   }
 
-  /** Derives the AES key; refuses a value shorter than 32 characters with InvalidConfiguration. */
-  static fromSecret(secret: string): KeyEncryptionKey {
+  /** Derives the AES key for `purpose`; refuses a value shorter than 32 characters with InvalidConfiguration. */
+  static fromSecret(secret: string, purpose: KeyEncryptionPurpose = 'signing-keys'): KeyEncryptionKey {
     if (typeof secret !== 'string' || secret.length < MIN_KEY_ENCRYPTION_KEY_LENGTH)
       throw new FedgateError(
         'InvalidConfiguration',
         `FEDGATE_KEY_ENCRYPTION_KEY must be at least ${MIN_KEY_ENCRYPTION_KEY_LENGTH} characters long.`,
       );
-    const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), HKDF_SALT, HKDF_INFO, 32));
+    const key = Buffer.from(
+      hkdfSync('sha256', Buffer.from(secret, 'utf8'), HKDF_SALT, HKDF_INFO[purpose], 32),
+    );
     return new KeyEncryptionKey(key);
   }
 
@@ -50,6 +63,21 @@ export class KeyEncryptionKey {
       ciphertext: ciphertext.toString('base64url'),
       tag: cipher.getAuthTag().toString('base64url'),
     };
+  }
+
+  /** Decrypts; `undefined` for a wrong KEK, another record's AAD or a tampered blob. */
+  tryDecrypt(blob: EncryptedBlob, aad: string): string | undefined {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(blob.iv, 'base64url'));
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(Buffer.from(blob.tag, 'base64url'));
+      return Buffer.concat([
+        decipher.update(Buffer.from(blob.ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   /** Decrypts; a wrong KEK or a tampered blob is InvalidConfiguration (the operator's KEK does not match). */

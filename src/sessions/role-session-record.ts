@@ -23,7 +23,6 @@ export function parseRoleSession(raw: string): RoleSession | undefined {
     'subject',
     'audience',
     'accessKeyId',
-    'secretAccessKeySha256',
   ];
   if (!strings.every((name) => typeof r[name] === 'string')) return undefined;
   if (!['issuedAt', 'expiresAt', 'chain'].every((name) => Number.isSafeInteger(r[name]))) return undefined;
@@ -36,6 +35,7 @@ export function parseRoleSession(raw: string): RoleSession | undefined {
   for (const name of ['scope', 'clientId', 'portalSessionId', 'parentSessionId'])
     if (r[name] !== undefined && typeof r[name] !== 'string') return undefined;
   if (r['ancestors'] !== undefined && !isAncestorList(r['ancestors'])) return undefined;
+  if (r['secretAccessKey'] !== undefined && !isBlob(r['secretAccessKey'])) return undefined;
   return value as RoleSession;
 }
 
@@ -55,4 +55,10 @@ function isAncestorList(value: unknown): boolean {
 
 function isStringArray(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isBlob(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const blob = value as Record<string, unknown>;
+  return ['iv', 'ciphertext', 'tag'].every((name) => typeof blob[name] === 'string');
 }

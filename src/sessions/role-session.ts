@@ -1,6 +1,9 @@
+import type { EncryptedBlob } from './key-encryption.js';
+
 /**
  * A role session as kept in the store, keyed by its id (= the token's `jti`). JSON-serialisable.
- * `secretAccessKeySha256` is the only trace of the secret: render a session to a client without it.
+ * `secretAccessKey` is the secret encrypted under FEDGATE_KEY_ENCRYPTION_KEY (so SigV4 signatures can be
+ * verified); render a session to a client without it.
  */
 export interface RoleSession {
   readonly id: string;
@@ -43,8 +46,8 @@ export interface RoleSession {
   readonly ancestors?: readonly SessionAncestor[];
   /** `FSIA` + 16 base32 characters. */
   readonly accessKeyId: string;
-  /** Hex SHA-256 of the secret access key; the secret itself is never stored. */
-  readonly secretAccessKeySha256: string;
+  /** The secret access key, AES-256-GCM encrypted and bound to this record; absent for exchanged tokens. */
+  readonly secretAccessKey?: EncryptedBlob;
   /** Epoch seconds. */
   readonly issuedAt: number;
   /** Epoch seconds; the record's TTL ends here too. */
@@ -66,7 +69,7 @@ export type RoleSessionInput = Omit<
   RoleSession,
   | 'id'
   | 'accessKeyId'
-  | 'secretAccessKeySha256'
+  | 'secretAccessKey'
   | 'issuedAt'
   | 'expiresAt'
   | 'principalArn'

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import { createAccessKeyId, createSecretAccessKey, hashSecretAccessKey } from './access-key.js';
+import {
+  createAccessKeyId,
+  createSecretAccessKey,
+  openSecretAccessKey,
+  sealSecretAccessKey,
+} from './access-key.js';
+import { KeyEncryptionKey } from './key-encryption.js';
 import { parseRevocationEvent, REVOCATION_CHANNEL, type RevocationEvent } from './revocation-event.js';
 import { parseRoleSession } from './role-session-record.js';
 import type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
@@ -55,6 +61,12 @@ export interface SessionServiceOptions {
   readonly account: string;
   /** Epoch ms. */
   readonly now?: () => number;
+  /**
+   * Encrypts each session's secret access key in its record (purpose `session-secrets`), so SigV4 signatures
+   * can be verified by every instance sharing FEDGATE_KEY_ENCRYPTION_KEY. Default: a random key for this
+   * process only (the embedded store).
+   */
+  readonly secretKey?: KeyEncryptionKey;
   /** JOSE `typ`; default `fedgate-session+jwt`. */
   readonly typ?: string;
   /**
@@ -77,6 +89,7 @@ export class SessionService {
   readonly #account: string;
   readonly #now: () => number;
   readonly #typ: string;
+  readonly #secretKey: KeyEncryptionKey;
   readonly #revocationTtlMs: number;
   readonly #listeners = new Set<(event: RevocationEvent) => void>();
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -93,12 +106,14 @@ export class SessionService {
     this.#account = options.account;
     this.#now = options.now ?? Date.now;
     this.#typ = options.typ ?? SESSION_TOKEN_TYPE;
+    this.#secretKey =
+      options.secretKey ?? KeyEncryptionKey.fromSecret(randomBytes(32).toString('base64'), 'session-secrets');
     this.#revocationTtlMs = (options.revocationTtlSeconds ?? MAX_SESSION_DURATION_SECONDS) * 1000;
   }
 
   /**
-   * Creates a role session: record, indexes, signed token and a fresh key pair (only the secret's hash is
-   * stored). PackedPolicyTooLarge when the token would reach 4 KB; InvalidToken when the portal session
+   * Creates a role session: record, indexes, signed token and a fresh key pair (the secret is stored
+   * encrypted, bound to the record). PackedPolicyTooLarge when the token would reach 4 KB; InvalidToken when the portal session
    * it comes from was signed out meanwhile.
    */
   async issue(input: RoleSessionInput): Promise<IssuedCredential> {
@@ -114,8 +129,9 @@ export class SessionService {
       throw new FedgateError('ExpiredToken', 'The session this request derives from has expired.');
     const accessKeyId = createAccessKeyId();
     const secretAccessKey = createSecretAccessKey();
+    const id = randomBytes(16).toString('base64url');
     const session: RoleSession = {
-      id: randomBytes(16).toString('base64url'),
+      id,
       roleName: input.roleName,
       roleArn: roleArnFor(this.#partition, this.#account, input.roleName),
       principalArn: assumedRoleArnFor(this.#partition, this.#account, input.roleName, input.sessionName),
@@ -139,7 +155,7 @@ export class SessionService {
       ...(input.parentSessionId === undefined ? {} : { parentSessionId: input.parentSessionId }),
       ...(ancestors.length === 0 ? {} : { ancestors }),
       accessKeyId,
-      secretAccessKeySha256: hashSecretAccessKey(secretAccessKey),
+      secretAccessKey: sealSecretAccessKey(this.#secretKey, { id, accessKeyId }, secretAccessKey),
       issuedAt,
       expiresAt,
     };
@@ -227,6 +243,14 @@ export class SessionService {
       if (byAncestor !== undefined) throw revokedToken(byAncestor);
     }
     return session;
+  }
+
+  /**
+   * The plaintext secret access key of a verified session, to check a SigV4 signature with; `undefined` when
+   * the session has none or it was sealed under another key-encryption key.
+   */
+  secretAccessKeyOf(session: RoleSession): string | undefined {
+    return openSecretAccessKey(this.#secretKey, session);
   }
 
   /** The live, unrevoked session with this id. */

@@ -1,10 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import {
-  canonicalRequest,
-  UNSIGNED_PAYLOAD,
-  type PathCanonicalisation,
-  type SignableRequest,
-} from './canonical-request.js';
+import { canonicalRequest, type PathCanonicalisation, type SignableRequest } from './canonical-request.js';
 import type { SignatureParameters } from './signed-request.js';
 import { AWS4_HMAC_SHA256, hmacSignature } from './signing-key.js';
 import { sigv4Refusal, type SigV4Refusal } from './sigv4-refusal.js';
@@ -32,8 +27,8 @@ export function checkScopeAllowed(
 export interface PayloadHashes {
   /**
    * The payload hashes the signature may have been computed over, tried in order: the `x-amz-content-sha256`
-   * header when sent, else the body's hash when the verifier has the body. Presigned URLs also try
-   * `UNSIGNED-PAYLOAD`, which botocore uses for them.
+   * header when sent, else the body's hash when the verifier has the body; `UNSIGNED-PAYLOAD` (which botocore
+   * uses for presigned URLs) only where the verifier accepts an unsigned body.
    */
   readonly candidates: readonly string[];
 }
@@ -60,11 +55,7 @@ export function verifyHmacSignature(
       'IncompleteSignature',
       `The request signature is incomplete or malformed: only ${AWS4_HMAC_SHA256} is accepted.`,
     );
-  const candidates =
-    params.form === 'query' && !payload.candidates.includes(UNSIGNED_PAYLOAD)
-      ? [...payload.candidates, UNSIGNED_PAYLOAD]
-      : payload.candidates;
-  for (const payloadHash of candidates) {
+  for (const payloadHash of payload.candidates) {
     const canonical = canonicalRequest(request, {
       signedHeaders: params.signedHeaders,
       payloadHash,

@@ -14,6 +14,7 @@ export {
   assumeRoleSchema,
   assumeRoleWithSamlSchema,
   assumeRoleWithWebIdentitySchema,
+  decodeAuthorizationMessageSchema,
   parseStsInput,
   revokeSchema,
 } from './sts-inputs.js';
@@ -23,13 +24,17 @@ export type {
   AssumeRoleWithWebIdentityInput,
   RevokeInput,
 } from './sts-inputs.js';
-export { awsTimestamp } from './sts-responses.js';
+export { awsTimestamp, credentialProcessOutput } from './sts-responses.js';
 export type {
   AssumedRoleUser,
   AssumeRoleResponse,
   AssumeRoleWithSamlResponse,
   AssumeRoleWithWebIdentityResponse,
   CallerIdentityResponse,
+  CredentialProcessOutput,
+  DecodeAuthorizationMessageResponse,
   RevokeResponse,
   StsCredentials,
 } from './sts-responses.js';
+export { AuthorizationMessageCodec, explainRefusal } from './authorization-message.js';
+export type { AuthorizationExplanation, RefusalFacts } from './authorization-message.js';

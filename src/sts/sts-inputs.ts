@@ -85,6 +85,11 @@ export const revokeSchema = z.strictObject({
   Provider: roleName.optional(),
 });
 
+/** DecodeAuthorizationMessage (`POST /sts/decode-authorization-message`). */
+export const decodeAuthorizationMessageSchema = z.strictObject({
+  EncodedMessage: z.string({ error: 'is required' }).min(1, 'is required').max(65_536, 'is too long'),
+});
+
 /** Parsed `assume-role-with-web-identity` input. */
 export type AssumeRoleWithWebIdentityInput = z.infer<typeof assumeRoleWithWebIdentitySchema>;
 /** Parsed `assume-role-with-saml` input. */

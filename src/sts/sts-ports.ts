@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/index.js';
 import type { FederatedIdentity } from '../federation/index.js';
 import type { PolicyCatalog } from '../roles/index.js';
 import type { SessionService } from '../sessions/index.js';
+import type { AuthorizationMessageCodec } from './authorization-message.js';
 
 /** What the STS service reads from the configuration (re-read on every call, so reloads apply at once). */
 export interface StsSettings {
@@ -48,6 +49,8 @@ export interface StsServiceOptions {
   readonly metrics?: { readonly roleAssumptions: { inc(labels: { api: string; outcome: string }): void } };
   /** Epoch milliseconds; used when a request context brings no `now`. */
   readonly now?: () => number;
+  /** Encodes AccessDenied explanations and decodes them for DecodeAuthorizationMessage; without it refusals carry none. */
+  readonly authorizationMessages?: AuthorizationMessageCodec;
 }
 
 /** Per-request facts from the HTTP layer (or the portal). */

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../audit/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { TrustRefusalReason } from '../federation/index.js';
+import { explainRefusal, type RefusalFacts } from './authorization-message.js';
 import type { StsRequestContext, StsServiceOptions } from './sts-ports.js';
 
 /**
@@ -24,11 +25,21 @@ export interface RequestNotes {
   role?: string;
   principal?: string;
   refusal?: StsRefusalReason;
+  /** What was decided and over which context, for the encoded authorization message. */
+  denial?: Pick<RefusalFacts, 'resource' | 'decision' | 'context'>;
 }
 
-/** The STS AccessDenied: says which action, never which statement or whether the role exists. */
-export function accessDenied(notes: RequestNotes, reason: StsRefusalReason): FedgateError {
+/**
+ * The STS AccessDenied: says which action, never which statement or whether the role exists. `denial` is kept
+ * for the encoded authorization message that only a caller allowed `sts:DecodeAuthorizationMessage` can read.
+ */
+export function accessDenied(
+  notes: RequestNotes,
+  reason: StsRefusalReason,
+  denial?: RequestNotes['denial'],
+): FedgateError {
   notes.refusal = reason;
+  if (denial !== undefined) notes.denial = denial;
   return new FedgateError('AccessDenied', `Not authorized to perform ${notes.action}`, { internal: reason });
 }
 
@@ -37,7 +48,7 @@ export function accessDenied(notes: RequestNotes, reason: StsRefusalReason): Fed
  * `failure` otherwise, with the error code and the refusal reason) and rethrown unchanged.
  */
 export async function withRefusalAudit<T>(
-  options: Pick<StsServiceOptions, 'audit' | 'metrics'>,
+  options: Pick<StsServiceOptions, 'audit' | 'metrics' | 'authorizationMessages'>,
   ctx: StsRequestContext,
   notes: RequestNotes,
   run: () => Promise<T>,
@@ -65,6 +76,39 @@ export async function withRefusalAudit<T>(
       api: notes.action,
       outcome: event.outcome === 'denied' ? 'denied' : 'failed',
     });
-    throw error;
+    throw withEncodedMessage(options, notes, error);
   }
+}
+
+/** An AccessDenied refusal gains AWS's "Encoded authorization failure message" when a codec is configured. */
+function withEncodedMessage(
+  options: Pick<StsServiceOptions, 'authorizationMessages'>,
+  notes: RequestNotes,
+  error: unknown,
+): unknown {
+  const codec = options.authorizationMessages;
+  if (
+    codec === undefined ||
+    !isFedgateError(error) ||
+    error.code !== 'AccessDenied' ||
+    notes.refusal === undefined
+  )
+    return error;
+  const encoded = codec.encode(
+    explainRefusal({
+      reason: notes.refusal,
+      principal: notes.principal ?? (notes.provider === undefined ? '' : `federated:${notes.provider}`),
+      action: notes.action,
+      resource: notes.denial?.resource ?? notes.role ?? '',
+      decision: notes.denial?.decision,
+      context: notes.denial?.context,
+    }),
+  );
+  return new FedgateError(
+    'AccessDenied',
+    `${error.detail}. Encoded authorization failure message: ${encoded}`,
+    {
+      ...(error.internal === undefined ? {} : { internal: error.internal }),
+    },
+  );
 }

@@ -34,11 +34,12 @@ import {
   assumeRoleSchema,
   assumeRoleWithSamlSchema,
   assumeRoleWithWebIdentitySchema,
+  decodeAuthorizationMessageSchema,
   parseStsInput,
   revokeSchema,
 } from './sts-inputs.js';
 import type { StsRequestContext, StsServiceOptions, StsSettings } from './sts-ports.js';
-import { accessDenied, withRefusalAudit, type RequestNotes } from './sts-refusal.js';
+import { accessDenied, withRefusalAudit, type RequestNotes, type StsRefusalReason } from './sts-refusal.js';
 import {
   assumeRoleResponse,
   awsTimestamp,
@@ -46,6 +47,7 @@ import {
   type AssumeRoleWithSamlResponse,
   type AssumeRoleWithWebIdentityResponse,
   type CallerIdentityResponse,
+  type DecodeAuthorizationMessageResponse,
   type RevokeResponse,
 } from './sts-responses.js';
 
@@ -183,14 +185,14 @@ export class StsService {
    * source identity carry over and cannot be changed.
    */
   async assumeRole(
-    callerToken: string,
+    callerCredential: string | RoleSession,
     body: unknown,
     ctx: StsRequestContext = {},
   ): Promise<AssumeRoleResponse> {
     const notes: RequestNotes = { action: 'sts:AssumeRole' };
     return withRefusalAudit(this.#options, ctx, notes, async () => {
       const input = parseStsInput(assumeRoleSchema, body);
-      const caller = await this.#options.sessions.verify(callerToken);
+      const caller = await this.#caller(callerCredential);
       notes.principal = caller.principalArn;
       notes.provider = caller.provider;
       notes.subject = caller.subject;
@@ -208,35 +210,37 @@ export class StsService {
       const sourceIdentity = chainedSourceIdentity(caller, input.SourceIdentity);
       const facts = requestFacts(input.RoleSessionName, sourceIdentity, requestTags, ctx, now);
 
-      // The target's trust policy is the role's resource-based policy in the caller's decision: naming the
-      // caller's session directly grants without the caller's own Allow; naming the account does not.
-      const asCaller = (action: string): boolean =>
-        authorizeSession(catalog, caller, {
+      const callerContext = requestContextKeys(facts);
+      const refuseUnlessCallerMay = (action: string, reason: StsRefusalReason): void => {
+        const decision = authorizeSession(catalog, caller, {
           action,
           resource: role.arn,
-          context: requestContextKeys(facts),
+          context: callerContext,
           now,
           resourcePolicy: role.trustPolicy,
-        }).decision === 'Allow';
-      if (!asCaller('sts:AssumeRole')) throw accessDenied(notes, 'CallerNotAllowed');
-      if (Object.keys(requestTags.tags).length > 0 && !asCaller('sts:TagSession')) {
-        throw accessDenied(notes, 'CallerTagSessionDenied');
-      }
-      if (
-        input.SourceIdentity !== undefined &&
-        caller.sourceIdentity === undefined &&
-        !asCaller('sts:SetSourceIdentity')
-      ) {
-        throw accessDenied(notes, 'CallerSetSourceIdentityDenied');
-      }
+        });
+        if (decision.decision !== 'Allow')
+          throw accessDenied(notes, reason, { resource: role.arn, decision, context: callerContext });
+      };
+      refuseUnlessCallerMay('sts:AssumeRole', 'CallerNotAllowed');
+      if (Object.keys(requestTags.tags).length > 0)
+        refuseUnlessCallerMay('sts:TagSession', 'CallerTagSessionDenied');
+      if (input.SourceIdentity !== undefined && caller.sourceIdentity === undefined)
+        refuseUnlessCallerMay('sts:SetSourceIdentity', 'CallerSetSourceIdentityDenied');
+      const trustContext = chainedTrustContext(caller, facts, scope);
       const trust = decideAssumeRole(role, {
         principal: callerSessionPrincipal(caller, scope),
         action: 'sts:AssumeRole',
-        context: chainedTrustContext(caller, facts, scope),
+        context: trustContext,
         passesTags: Object.keys(requestTags.tags).length > 0,
         setsSourceIdentity: sourceIdentity !== undefined,
       });
-      if (!trust.allowed) throw accessDenied(notes, trust.reason);
+      if (!trust.allowed)
+        throw accessDenied(notes, trust.reason, {
+          resource: role.arn,
+          decision: trust.decision,
+          context: trustContext,
+        });
 
       const policies = resolvePolicies(
         catalog,
@@ -333,9 +337,9 @@ export class StsService {
     return assumableRoles(identity, catalog, facts, scopeOf(settings));
   }
 
-  /** `GET /sts/caller-identity`: who the bearer is. */
-  async callerIdentity(token: string): Promise<CallerIdentityResponse> {
-    const session = await this.#options.sessions.verify(token);
+  /** `GET /sts/caller-identity` and GetCallerIdentity: who the caller (a credential or a signed session) is. */
+  async callerIdentity(caller: string | RoleSession): Promise<CallerIdentityResponse> {
+    const session = await this.#caller(caller);
     return {
       Arn: session.principalArn,
       UserId: assumedRoleIdFor(session),
@@ -411,6 +415,41 @@ export class StsService {
     }
   }
 
+  /**
+   * DecodeAuthorizationMessage: the explanation inside an encoded authorization failure message, for a caller
+   * allowed `sts:DecodeAuthorizationMessage` (resource `*`, as in AWS). InvalidAuthorizationMessageException for
+   * a message this gateway did not encode.
+   */
+  async decodeAuthorizationMessage(
+    callerCredential: string | RoleSession,
+    body: unknown,
+    ctx: StsRequestContext = {},
+  ): Promise<DecodeAuthorizationMessageResponse> {
+    const input = parseStsInput(decodeAuthorizationMessageSchema, body);
+    const caller = await this.#caller(callerCredential);
+    const now = ctx.now ?? this.#clock();
+    const decision = authorizeSession(this.#options.catalog(), caller, {
+      action: 'sts:DecodeAuthorizationMessage',
+      resource: '*',
+      context: ctx.sourceIp === undefined ? {} : { 'aws:SourceIp': ctx.sourceIp },
+      now,
+    });
+    if (decision.decision !== 'Allow')
+      throw new FedgateError('AccessDenied', 'Not authorized to perform sts:DecodeAuthorizationMessage');
+    const decoded = this.#options.authorizationMessages?.decode(input.EncodedMessage);
+    if (decoded === undefined)
+      throw new FedgateError(
+        'InvalidAuthorizationMessageException',
+        'The encoded authorization message is not valid.',
+      );
+    return { DecodedMessage: decoded };
+  }
+
+  /** The live session of a caller: a session credential to verify, or a session a SigV4 signature authenticated. */
+  async #caller(credential: string | RoleSession): Promise<RoleSession> {
+    return typeof credential === 'string' ? this.#options.sessions.verify(credential) : credential;
+  }
+
   /** The shared pipeline of every federated assume-role request. */
   async #mintFederated(ask: FederatedAsk, ctx: StsRequestContext, notes: RequestNotes): Promise<Minted> {
     const { identity } = ask;
@@ -430,8 +469,14 @@ export class StsService {
         ? undefined
         : assertSourceIdentity(identity.sourceIdentity, 'IDPRejectedClaim');
     const facts = requestFacts(sessionName, sourceIdentity, tagSet, ctx, now);
-    const trust = decideAssumeRole(role, federatedTrustRequest(identity, facts, scope));
-    if (!trust.allowed) throw accessDenied(notes, trust.reason);
+    const trustRequest = federatedTrustRequest(identity, facts, scope);
+    const trust = decideAssumeRole(role, trustRequest);
+    if (!trust.allowed)
+      throw accessDenied(notes, trust.reason, {
+        resource: role.arn,
+        decision: trust.decision,
+        context: trustRequest.context,
+      });
 
     const policies = resolvePolicies(catalog, ask.policy, ask.policyArns);
     const packed = assertPackedPolicySize(packedPolicySize(policies, tagSet.tags));

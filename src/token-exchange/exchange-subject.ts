@@ -215,7 +215,6 @@ function prospectiveSession(
     principalArn: assumedRoleArnFor(settings.partition, settings.account, input.roleName, input.sessionName),
     audience: DEFAULT_SESSION_AUDIENCE,
     accessKeyId: '',
-    secretAccessKeySha256: '',
     issuedAt,
     expiresAt: issuedAt,
   };

@@ -23,7 +23,6 @@ function session(overrides: Partial<RoleSession> = {}): RoleSession {
     hasSessionPolicy: false,
     audience: 'fedgate',
     accessKeyId: 'FSIAAAAAAAAAAAAAAAAA',
-    secretAccessKeySha256: '00',
     issuedAt: T0 / 1000 - 60,
     expiresAt: T0 / 1000 + 3540,
     ...overrides,

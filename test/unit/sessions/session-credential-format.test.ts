@@ -4,12 +4,12 @@ import { isFedgateError } from '../../../src/errors/index.js';
 import {
   SESSION_TOKEN_TYPE,
   SIGNING_ALGORITHMS,
-  verifySecretAccessKey,
-  type SessionService,
+  KeyEncryptionKey,
+  SessionService,
   type SigningKeyRing,
 } from '../../../src/sessions/index.js';
 import { createMemoryStore, type Store } from '../../../src/store/index.js';
-import { ISSUER, manualClock, openSessions, sessionInput, T0 } from './session-fixtures.js';
+import { ISSUER, KEK, manualClock, openSessions, sessionInput, T0 } from './session-fixtures.js';
 
 const opened: { store: Store; keys: SigningKeyRing; sessions: SessionService }[] = [];
 
@@ -114,13 +114,13 @@ describe('session credential format (SPEC 6.1)', () => {
     const issued = await sessions.issue(sessionInput({ sessionPolicies: [policy], hasSessionPolicy: true }));
     const payload = Buffer.from(issued.token.split('.')[1] ?? '', 'base64url').toString('utf8');
     expect(payload).not.toContain(issued.secretAccessKey);
-    expect(payload).not.toContain(issued.session.secretAccessKeySha256);
+    expect(payload).not.toContain(issued.session.secretAccessKey?.ciphertext);
     expect(payload).not.toContain('s3:GetObject');
     expect(payload).not.toContain(issued.accessKeyId);
     expect((await sessions.verify(issued.token)).sessionPolicies).toEqual([policy]);
   });
 
-  it('access key id is FSIA + 16 base32 characters; the secret is 40 characters and only its hash is kept', async () => {
+  it('access key id is FSIA + 16 base32 characters; the secret is 40 characters and kept only encrypted', async () => {
     const { sessions, store } = await setup();
     const issued = await sessions.issue(sessionInput());
     expect(issued.accessKeyId).toMatch(/^FSIA[A-Z2-7]{16}$/);
@@ -129,8 +129,49 @@ describe('session credential format (SPEC 6.1)', () => {
     const raw = await store.get(`session:{${issued.session.id}}`);
     expect(raw).toBeDefined();
     expect(raw).not.toContain(issued.secretAccessKey);
-    expect(verifySecretAccessKey(issued.session, issued.secretAccessKey)).toBe(true);
-    expect(verifySecretAccessKey(issued.session, issued.secretAccessKey.replace(/.$/, '!'))).toBe(false);
+    expect(sessions.secretAccessKeyOf(await sessions.verify(issued.token))).toBe(issued.secretAccessKey);
+  });
+
+  it('secret-moved-between-records: an encrypted secret copied into another session record does not decrypt', async () => {
+    const { sessions } = await setup();
+    const a = await sessions.issue(sessionInput());
+    const b = await sessions.issue(sessionInput());
+    const forged = { ...b.session, secretAccessKey: a.session.secretAccessKey ?? b.session.secretAccessKey! };
+    expect(sessions.secretAccessKeyOf(forged)).toBeUndefined();
+  });
+
+  it('another FEDGATE_KEY_ENCRYPTION_KEY cannot open the stored secret; the same one can (another instance)', async () => {
+    const { sessions, store, keys } = await setup();
+    const kek = (secret: string) => KeyEncryptionKey.fromSecret(secret, 'session-secrets');
+    const writer = new SessionService({
+      store,
+      keys,
+      issuer: ISSUER,
+      partition: 'fedgate',
+      account: '000000000000',
+      now: () => T0,
+      secretKey: kek(KEK),
+    });
+    const issued = await writer.issue(sessionInput());
+    const sameKek = new SessionService({
+      store,
+      keys,
+      issuer: ISSUER,
+      partition: 'fedgate',
+      account: '000000000000',
+      secretKey: kek(KEK),
+    });
+    const otherKek = new SessionService({
+      store,
+      keys,
+      issuer: ISSUER,
+      partition: 'fedgate',
+      account: '000000000000',
+      secretKey: kek(`${KEK}x`),
+    });
+    expect(sameKek.secretAccessKeyOf(issued.session)).toBe(issued.secretAccessKey);
+    expect(otherKek.secretAccessKeyOf(issued.session)).toBeUndefined();
+    expect(sessions.secretAccessKeyOf(issued.session)).toBeUndefined();
   });
 
   for (const algorithm of SIGNING_ALGORITHMS)
