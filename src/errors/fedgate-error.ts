@@ -9,9 +9,6 @@ export type ErrorCode =
   | 'InvalidToken'
   | 'InvalidClientTokenId'
   | 'MissingAuthenticationToken'
-  | 'IncompleteSignature'
-  | 'SignatureDoesNotMatch'
-  | 'RequestExpired'
   | 'InvalidAction'
   | 'InvalidAuthorizationMessageException'
   | 'AccessDenied'
@@ -57,9 +54,6 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   InvalidToken: 401,
   InvalidClientTokenId: 403,
   MissingAuthenticationToken: 403,
-  IncompleteSignature: 400,
-  SignatureDoesNotMatch: 403,
-  RequestExpired: 400,
   InvalidAction: 400,
   InvalidAuthorizationMessageException: 400,
   AccessDenied: 403,

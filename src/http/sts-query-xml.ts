@@ -68,6 +68,8 @@ export function stsErrorShape(error: FedgateError, action: string | undefined): 
       return sender('AccessDenied', 403);
     case 'IDPCommunicationError':
       return sender('IDPCommunicationError', 400);
+    case 'RequestExpired':
+      return sender('RequestExpired', 400);
     case 'TooManyRequests':
       return sender('Throttling', 400);
     case 'NotFound':
