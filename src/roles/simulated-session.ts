@@ -29,7 +29,6 @@ export function simulatedSession(
     hasSessionPolicy: false,
     audience: 'fedgate',
     accessKeyId: 'simulation',
-    secretAccessKeySha256: '',
     issuedAt,
     expiresAt: issuedAt + 3600,
   };
