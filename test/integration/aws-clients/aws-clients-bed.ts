@@ -118,12 +118,16 @@ export async function startAwsClientsBed(extra: Record<string, unknown> = {}): P
           inlinePolicies: { Release: { Version: '2012-10-17', Statement: [allow('deploy:Release')] } },
         },
         {
-          // Its trust policy would let CiDeploy in, but CiDeploy's own policies do not allow sts:AssumeRole on it.
+          // Its trust policy delegates to the account, so CiDeploy's own policies must allow sts:AssumeRole on it: they do not.
           name: 'Admin',
           trustPolicy: {
             Version: '2012-10-17',
             Statement: [
-              { Effect: 'Allow', Principal: { AWS: `${ROLE}/CiDeploy` }, Action: 'sts:AssumeRole' },
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:fedgate:iam::${ACCOUNT}:root` },
+                Action: 'sts:AssumeRole',
+              },
             ],
           },
           inlinePolicies: { All: { Version: '2012-10-17', Statement: [allow('*')] } },
