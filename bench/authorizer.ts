@@ -37,12 +37,11 @@ async function gatewayModule<T>(path: string): Promise<T> {
     throw new Error(`cannot load ${FROM}/${path}: run \`npm run build\` first (${String(error)})`);
   }
 }
-const { createAuthorizer, startAuthorizerServer } =
-  await gatewayModule<typeof AuthorizerModule>('authorizer/index.js');
+const { createAuthorizer } = await gatewayModule<typeof AuthorizerModule>('authorizer/index.js');
 const { loadConfig } = await gatewayModule<typeof ConfigModule>('config/index.js');
 const { BufferedActivityRecorder } =
   await gatewayModule<typeof AccessAnalysisModule>('access-analysis/index.js');
-const { listen } = await gatewayModule<typeof HttpModule>('http/index.js');
+const { createAuthzHandler, listen } = await gatewayModule<typeof HttpModule>('http/index.js');
 const { PolicyCatalog } = await gatewayModule<typeof RolesModule>('roles/index.js');
 const { SessionService, SigningKeyRing } = await gatewayModule<typeof SessionsModule>('sessions/index.js');
 const { createMemoryStore, createRedisStore } = await gatewayModule<typeof StoreModule>('store/index.js');
@@ -294,7 +293,7 @@ async function main(): Promise<void> {
     keys,
     store,
   });
-  const authzServer = await startAuthorizerServer(authorizer, { host: '127.0.0.1', port: 0 });
+  const authzServer = await listen(createAuthzHandler({ authorizer }), '127.0.0.1', 0);
   // The same authorizer with the activity record (issue 15), flushing to the same store every 5 s.
   const activity = new BufferedActivityRecorder({
     store,
@@ -311,7 +310,11 @@ async function main(): Promise<void> {
     store,
     activity,
   });
-  const recordingServer = await startAuthorizerServer(recordingAuthorizer, { host: '127.0.0.1', port: 0 });
+  const recordingServer = await listen(
+    createAuthzHandler({ authorizer: recordingAuthorizer }),
+    '127.0.0.1',
+    0,
+  );
   const bare = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
     res.end('OK');

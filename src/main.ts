@@ -5,10 +5,17 @@ import { randomBytes } from 'node:crypto';
 import { KeyEncryptionKey, SessionService, SignedRequestVerifier, SigningKeyRing } from './sessions/index.js';
 import { PolicyCatalog } from './roles/index.js';
 import { ProviderRegistry } from './identity-providers/provider-registry.js';
-import { createAuthorizer, startAuthorizerServer } from './authorizer/index.js';
+import { createAuthorizer } from './authorizer/index.js';
 import { AuditLog, auditSinksFor, type AuditSink } from './audit/index.js';
 import { createRateLimits, rateLimitMount } from './http/rate-limit.js';
-import { createHttpApp, listen, startingHandler, type RouteMount, type RunningServer } from './http/index.js';
+import {
+  createAuthzHandler,
+  createHttpApp,
+  listen,
+  startingHandler,
+  type RouteMount,
+  type RunningServer,
+} from './http/index.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
@@ -245,12 +252,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       sessions,
       keys,
       store,
-      audit,
-      metrics,
       activity,
       now,
     });
     closers.unshift(() => authorizer.close());
+    const authzHandler = createAuthzHandler({ authorizer, audit, metrics });
 
     const sts = new StsService({
       catalog: () => state.catalog,
@@ -379,8 +385,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // The authorizer's hot path bypasses Express even on the main listener.
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const url = req.url ?? '/';
-      if (url === '/authz' || url.startsWith('/authz/') || url.startsWith('/authz?'))
-        authorizer.handle(req, res);
+      if (url === '/authz' || url.startsWith('/authz/') || url.startsWith('/authz?')) authzHandler(req, res);
       else app(req, res);
     };
     serve = handler;
@@ -390,10 +395,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     let authorizerServer: RunningServer | undefined;
     const authorizerListen = config.authorizer.listen;
     if (authorizerListen !== undefined) {
-      authorizerServer = await startAuthorizerServer(authorizer, {
-        host: authorizerListen.host,
-        port: options.authorizerPort ?? authorizerListen.port,
-      });
+      // The authorizer's own bare node:http listener: no Express, no middleware chain, only the hot path.
+      authorizerServer = await listen(
+        authzHandler,
+        authorizerListen.host,
+        options.authorizerPort ?? authorizerListen.port,
+      );
       listeners.push(authorizerServer);
     }
 

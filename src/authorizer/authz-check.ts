@@ -1,13 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { GatewayConfig } from '../config/index.js';
 import { literalPattern, type ActivityRecorder } from '../access-analysis/index.js';
+import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { Decision } from '../policy/index.js';
 import { authorizeSession, simulatedSession, type PolicyCatalog } from '../roles/index.js';
-import type { RoleSession } from '../sessions/index.js';
-import { answerForbidden, answerJson, answerUnauthenticated } from './authz-answers.js';
-import { credentialOf } from './request-credential.js';
+import type { CredentialReading, RoleSession } from '../sessions/index.js';
 import type { VerifiedSessionCache } from './verified-session-cache.js';
 
 /** What `POST /authz/check` needs from the authorizer. */
@@ -23,8 +21,6 @@ export interface CheckDeps {
 /** The simulation permission of SPEC 4.5, on `arn:<partition>:fedgate::<account>:role/<role>`. */
 export const SIMULATE_PRINCIPAL_ACTION = 'fedgate:SimulatePrincipalPolicy';
 
-const MAX_BODY_BYTES = 64 * 1024;
-const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const SESSION_NAME = /^[A-Za-z0-9+=,.@_-]{2,64}$/;
 const SIMULATED_SESSION_NAME = 'simulated';
 
@@ -53,20 +49,27 @@ type CheckRequest = z.infer<typeof checkRequestSchema>;
 const KNOWN_FIELDS = new Set(['token', 'principal', 'action', 'resource', 'context']);
 type ContextInput = NonNullable<CheckRequest['context']>;
 
-/** True for `POST /authz/check` with a JSON body (anything else under /authz is a forward-auth question). */
-export function isCheckRequest(req: IncomingMessage, path: string): boolean {
-  if (path !== '/authz/check' || req.method !== 'POST') return false;
-  const type = req.headers['content-type'];
-  return type !== undefined && /^application\/json\s*(;|$)/i.test(type);
-}
-
-/** The check call itself, as the authorizer read it. */
+/** The check call itself, as `http/` read it. */
 export interface CheckCall {
-  readonly requestId: string;
   /** The caller's address (through trusted proxies only). */
   readonly sourceIp: string | undefined;
   readonly secure: boolean;
+  /** The caller's own credential on the call (bearer or cookie). */
+  readonly credential: CredentialReading;
 }
+
+/** The decision a check returns: what the caller may see. */
+export interface CheckAnswer {
+  readonly decision: Decision['decision'];
+  readonly principal: string;
+  readonly matchedStatements?: readonly { policy: string; sid?: string; effect: string }[];
+}
+
+/** What `POST /authz/check` decided; bad input throws a FedgateError ValidationError instead. */
+export type CheckOutcome =
+  | { readonly kind: 'answer'; readonly answer: CheckAnswer }
+  | { readonly kind: 'unauthenticated'; readonly credential: 'missing' | 'invalid' }
+  | { readonly kind: 'forbidden' };
 
 /**
  * `POST /authz/check` (SPEC 4.5): the decision for a token, or — with the caller's own session allowed
@@ -76,17 +79,11 @@ export interface CheckCall {
  * and configured resource keys) are refused, and the gateway sets `aws:SourceIp` and `aws:SecureTransport` from
  * the check call. Which statements decided is told only to a caller allowed `fedgate:SimulatePrincipalPolicy`.
  */
-export async function handleCheck(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: CheckDeps,
-  call: CheckCall,
-): Promise<void> {
-  const body = parseBody(await readJsonBody(req));
+export async function checkAccess(input: unknown, call: CheckCall, deps: CheckDeps): Promise<CheckOutcome> {
+  const body = parseBody(input);
   const catalog = deps.getCatalog();
   const config = deps.getConfig();
   const now = deps.now();
-  const { requestId } = call;
 
   if (body.token !== undefined) {
     const owned = gatewayOwnedKey(body.context ?? {}, catalog.isConfiguredResource(body.resource));
@@ -112,24 +109,18 @@ export async function handleCheck(
       now,
     );
     // Explanations only for a caller (its own credential on the call) allowed to simulate the token's role.
-    const callerToken = credentialOf(req.headers);
     let explain = false;
-    if (callerToken !== undefined) {
-      const caller = await callerSession(callerToken, deps, res, requestId);
-      if (caller === undefined) return;
+    if (call.credential.status !== 'absent') {
+      const caller = await callerSession(call.credential, deps);
+      if (caller === undefined) return { kind: 'unauthenticated', credential: 'invalid' };
       explain = mayExplain(catalog, caller, config, session.roleName, now);
     }
-    answerJson(res, checkResult(decision, session.principalArn, explain), requestId);
-    return;
+    return { kind: 'answer', answer: checkResult(decision, session.principalArn, explain) };
   }
 
-  const callerToken = credentialOf(req.headers);
-  if (callerToken === undefined || callerToken.length === 0) {
-    answerUnauthenticated(res, callerToken === undefined ? 'missing' : 'invalid', requestId);
-    return;
-  }
-  const caller = await callerSession(callerToken, deps, res, requestId);
-  if (caller === undefined) return;
+  if (call.credential.status === 'absent') return { kind: 'unauthenticated', credential: 'missing' };
+  const caller = await callerSession(call.credential, deps);
+  if (caller === undefined) return { kind: 'unauthenticated', credential: 'invalid' };
 
   const target = parsePrincipal(body.principal ?? '', config.partition, config.account);
   if (target === undefined)
@@ -137,10 +128,7 @@ export async function handleCheck(
       'ValidationError',
       'principal must be a role name, a role ARN or an assumed-role ARN of this partition and account',
     );
-  if (!mayExplain(catalog, caller, config, target.roleName, now)) {
-    answerForbidden(res, 'AccessDenied', requestId);
-    return;
-  }
+  if (!mayExplain(catalog, caller, config, target.roleName, now)) return { kind: 'forbidden' };
   const role = catalog.role(target.roleName);
   if (role === undefined) throw new FedgateError('ValidationError', 'principal names no configured role');
   const simulated = simulatedSession(role.arn, target.roleName, target.sessionName, config, now);
@@ -150,27 +138,20 @@ export async function handleCheck(
     context: body.context ?? {},
     now,
   });
-  answerJson(res, checkResult(decision, simulated.principalArn, true), requestId);
+  return { kind: 'answer', answer: checkResult(decision, simulated.principalArn, true) };
 }
 
-/** The caller's own live session, or undefined once a 401 has been answered. */
+/** The caller's own live session, or undefined when its credential is refused. */
 async function callerSession(
-  token: string,
+  credential: CredentialReading,
   deps: CheckDeps,
-  res: ServerResponse,
-  requestId: string,
 ): Promise<RoleSession | undefined> {
-  if (token.length === 0) {
-    answerUnauthenticated(res, 'invalid', requestId);
-    return undefined;
-  }
+  if (credential.status !== 'present') return undefined;
   try {
-    return (await deps.cache.resolve(token)).session;
+    return (await deps.cache.resolve(credential.credential.token)).session;
   } catch (error) {
-    if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken')) {
-      answerUnauthenticated(res, 'invalid', requestId);
+    if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
       return undefined;
-    }
     throw error;
   }
 }
@@ -221,7 +202,7 @@ function gatewayOwnedKey(context: ContextInput, configuredResource: boolean): st
   return undefined;
 }
 
-function checkResult(decision: Decision, principal: string, explain: boolean): unknown {
+function checkResult(decision: Decision, principal: string, explain: boolean): CheckAnswer {
   if (!explain) return { decision: decision.decision, principal };
   return {
     decision: decision.decision,
@@ -250,24 +231,6 @@ function parseBody(value: unknown): CheckRequest {
   throw new FedgateError('ValidationError', `${known}${message}`);
 }
 
-/** The body as JSON: Express may already have parsed it (main listener); else read at most 64 KiB. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const parsed = (req as IncomingMessage & { body?: unknown }).body;
-  if (parsed !== undefined) return parsed;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new FedgateError('PayloadTooLarge', 'Request body too large');
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new FedgateError('ValidationError', 'Malformed request body');
-  }
-}
-
 function parsePrincipal(
   principal: string,
   partition: string,
@@ -277,10 +240,10 @@ function parsePrincipal(
   const rolePrefix = `arn:${partition}:iam::${account}:role/`;
   if (principal.startsWith(sessionPrefix)) {
     const [roleName = '', sessionName = '', ...rest] = principal.slice(sessionPrefix.length).split('/');
-    return rest.length === 0 && ROLE_NAME.test(roleName) && SESSION_NAME.test(sessionName)
+    return rest.length === 0 && NAME_PATTERN.test(roleName) && SESSION_NAME.test(sessionName)
       ? { roleName, sessionName }
       : undefined;
   }
   const roleName = principal.startsWith(rolePrefix) ? principal.slice(rolePrefix.length) : principal;
-  return ROLE_NAME.test(roleName) ? { roleName, sessionName: SIMULATED_SESSION_NAME } : undefined;
+  return NAME_PATTERN.test(roleName) ? { roleName, sessionName: SIMULATED_SESSION_NAME } : undefined;
 }

@@ -1,34 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceGroup, type ActivityRecorder } from '../access-analysis/index.js';
-import type { AuditEvent } from '../audit/index.js';
 import type { GatewayConfig } from '../config/index.js';
-import { FedgateError, isFedgateError } from '../errors/index.js';
-import { requestIdFrom, writeProblem } from '../http/index.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
+import { isFedgateError } from '../errors/index.js';
 import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
-import type { SessionService, SigningKeyRing } from '../sessions/index.js';
+import {
+  readCredential,
+  type CredentialReading,
+  type SessionService,
+  type SigningKeyRing,
+} from '../sessions/index.js';
 import type { Store } from '../store/index.js';
-import {
-  answerAllowed,
-  answerBadRequest,
-  answerForbidden,
-  answerLoginRedirect,
-  answerUnauthenticated,
-  answerUnavailable,
-  type UnauthenticatedReason,
-} from './authz-answers.js';
-import { handleCheck, isCheckRequest } from './authz-check.js';
+import { checkAccess, type CheckCall, type CheckOutcome } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
+import type { ForwardAuthResult, ForwardAuthSubject, LoginRedirect } from './forward-auth-result.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
-import {
-  authorizerCallOf,
-  readOriginalRequest,
-  requestUrl,
-  type OriginalRequest,
-} from './original-request.js';
-import { credentialOf } from './request-credential.js';
+import { readOriginalRequest, type AuthorizerCall, type OriginalRequest } from './original-request.js';
 import { routeContext } from './route-context.js';
-import type { PathRefusal } from './request-path.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
@@ -43,32 +29,28 @@ export interface AuthorizerDeps {
   readonly sessions: SessionService;
   readonly keys: SigningKeyRing;
   readonly store: Store;
-  readonly audit?: { record(event: AuditEvent): void };
-  readonly metrics?: GatewayMetrics;
   /** Where every decision is counted (issue 15); in memory, never waited for. */
   readonly activity?: ActivityRecorder;
   /** Epoch milliseconds; injected by tests. */
   readonly now?: () => number;
 }
 
-/** The downstream authorizer: a node:http handler for `/authz`, `/authz/*` and `POST /authz/check`. */
+/**
+ * The downstream authorizer (SPEC 4.5): decides, never renders. `http/` parses the proxy's request into an
+ * AuthorizerCall, asks `authorize`, and answers, audits and counts the ForwardAuthResult.
+ */
 export interface Authorizer {
-  /** Handles one request; anything outside `/authz` gets a 404 problem. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** True when the peer is a trusted proxy (its X-Request-Id and forwarding headers are believed). */
+  trusts(peer: string | undefined): boolean;
+  /** The client address of a call: the peer, or what trusted proxies report in X-Forwarded-For. */
+  clientAddress(peer: string | undefined, forwardedFor: string | undefined): string | undefined;
+  /** The decision about the request a proxy asks about. */
+  authorize(call: AuthorizerCall): Promise<ForwardAuthResult>;
+  /** `POST /authz/check` on a parsed JSON body. */
+  check(body: unknown, call: CheckCall): Promise<CheckOutcome>;
   /** Stops listening to revocations and the store connection. */
   close(): void;
 }
-
-/** Answers per outcome, for the metrics label. */
-type Outcome =
-  | 'allow'
-  | 'explicit_deny'
-  | 'implicit_deny'
-  | 'unauthenticated'
-  | 'no_route'
-  | 'bad_request'
-  | 'unavailable'
-  | 'error';
 
 interface CompiledConfig {
   readonly config: GatewayConfig;
@@ -78,7 +60,7 @@ interface CompiledConfig {
 
 const IDENTITY_MEMO = 'identity-headers';
 
-/** Builds the authorizer (SPEC 4.5). Decisions come from the shared `authorizeSession`, never a second evaluator. */
+/** Builds the authorizer. Decisions come from the shared `authorizeSession`, never a second evaluator. */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const now = deps.now ?? Date.now;
   const initial = deps.getConfig();
@@ -106,98 +88,60 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     return compiled;
   }
 
-  function observe(outcome: Outcome, started: bigint | undefined): void {
-    const metrics = deps.metrics;
-    if (metrics === undefined || started === undefined) return;
-    metrics.authzDecisions.inc({ outcome });
-    metrics.authzDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  }
-
-  function audit(event: Omit<AuditEvent, 'event' | 'outcome'>): void {
-    deps.audit?.record({ event: 'authz.denied', outcome: 'denied', ...event });
-  }
-
-  async function forwardAuth(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const started = deps.metrics === undefined ? undefined : process.hrtime.bigint();
+  async function authorize(call: AuthorizerCall): Promise<ForwardAuthResult> {
     const state = current();
-    const call = authorizerCallOf(req);
     const read = readOriginalRequest(call, state.proxies);
     if (!read.ok) {
-      audit({
-        reason: read.reason,
-        requestId,
-        ...(call.peer === undefined ? {} : { sourceIp: call.peer }),
-        details: { headers: read.headers },
-      });
-      answerBadRequest(
-        res,
-        'AmbiguousForwardedRequest',
-        'The request carries the forwarding headers of more than one proxy family.',
-        requestId,
-      );
-      observe('bad_request', started);
-      return;
+      return {
+        reason: 'AmbiguousForwardedRequest',
+        about: {
+          ...(call.peer === undefined ? {} : { sourceIp: call.peer }),
+          details: { headers: read.headers },
+        },
+      };
     }
     const request = read.request;
     const routed = state.routes.route(request.host, request.method, request.path);
-    const match = routed.ok ? routed.match : undefined;
-    const details = (): Record<string, string> => ({
-      method: request.method,
-      host: request.host,
-      path: request.path,
-      ...(match === undefined ? {} : { action: match.route.action, resource: match.resource }),
-    });
+    if (!routed.ok) {
+      const about = requestSubject(request, undefined);
+      return routed.reason === 'UnsafeRequestPath'
+        ? {
+            reason: 'UnsafeRequestPath',
+            pathRefusal: routed.pathRefusal,
+            about: { ...about, details: { ...about.details, pathRefusal: routed.pathRefusal } },
+          }
+        : { reason: 'NoMatchingRoute', about };
+    }
+    const match = routed.match;
+    if (!cache.available()) return { reason: 'StoreUnavailable', about: {} };
 
-    if (!routed.ok && routed.reason === 'UnsafeRequestPath') {
-      audit({
-        reason: 'UnsafeRequestPath',
-        requestId,
-        ...sourceIp(request),
-        details: { ...details(), pathRefusal: routed.pathRefusal },
-      });
-      answerBadRequest(res, 'UnsafeRequestPath', pathRefusalDetail(routed.pathRefusal), requestId);
-      observe('bad_request', started);
-      return;
-    }
-    if (match === undefined) {
-      audit({ reason: 'NoMatchingRoute', requestId, ...sourceIp(request), details: details() });
-      answerForbidden(res, 'NoMatchingRoute', requestId);
-      observe('no_route', started);
-      return;
-    }
-    if (!cache.available()) {
-      answerUnavailable(res, requestId);
-      observe('unavailable', started);
-      return;
-    }
-
-    const unauthenticated = (reason: UnauthenticatedReason, code: string): void => {
-      const id = requestId;
-      if (reason === 'invalid')
-        audit({ reason: code, requestId: id, ...sourceIp(request), details: details() });
-      const location = loginRedirect(req, state.config, request, match);
-      if (location === undefined) answerUnauthenticated(res, reason, id);
-      // nginx's auth_request turns any 3xx into a 500: it gets a 401 and the URL to redirect to.
-      else if (request.style === 'original')
-        answerUnauthenticated(res, reason, id, { 'x-fedgate-redirect': location });
-      else answerLoginRedirect(res, location, id);
-      observe('unauthenticated', started);
+    const unauthenticated = (
+      reason: 'MissingCredential' | 'InvalidCredential',
+      detail?: string,
+    ): ForwardAuthResult => {
+      const about = requestSubject(request, match);
+      return {
+        reason,
+        loginRedirect: loginRedirect(call, state.config, request, match),
+        about: detail === undefined ? about : { ...about, details: { ...about.details, credential: detail } },
+      };
     };
 
-    const token = credentialOf(req.headers);
-    if (token === undefined) return unauthenticated('missing', 'MissingToken');
-    if (token.length === 0) return unauthenticated('invalid', 'InvalidToken');
+    const reading: CredentialReading = readCredential(
+      { authorization: headerText(call.headers.authorization), cookie: headerText(call.headers.cookie) },
+      { cookie: true },
+    );
+    if (reading.status === 'absent') return unauthenticated('MissingCredential');
+    if (reading.status === 'malformed') return unauthenticated('InvalidCredential', 'malformed');
+    const token = reading.credential.token;
     let verified: VerifiedSession;
     try {
       verified = cache.peek(token) ?? (await cache.resolve(token));
     } catch (error) {
       if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
-        return unauthenticated('invalid', error.code);
-      if (isFedgateError(error) && error.code === 'StoreUnavailable') {
-        answerUnavailable(res, requestId);
-        observe('unavailable', started);
-        return;
-      }
+        return unauthenticated('InvalidCredential', error.code === 'ExpiredToken' ? 'expired' : 'invalid');
+      if (isFedgateError(error) && error.code === 'StoreUnavailable')
+        return { reason: 'StoreUnavailable', about: {} };
       throw error;
     }
 
@@ -225,54 +169,32 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       decision.decision === 'Allow',
       at,
     );
-    if (decision.decision === 'Allow') {
-      let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;
-      if (identity === undefined) {
-        identity = identityHeaders(session);
-        verified.memo.set(IDENTITY_MEMO, identity);
-      }
-      const assertion =
-        memoizedAssertion(verified.memo, match.hostname, at) ??
-        (await upstreamAssertion({
-          keys: deps.keys,
-          issuer: state.config.publicUrl,
-          session,
-          audience: match.hostname,
-          nowMs: at,
-          memo: verified.memo,
-        }));
-      answerAllowed(res, identity, assertion, requestId);
-      observe('allow', started);
-      return;
-    }
-    const id = requestId;
-    audit({
-      reason: decision.decision,
-      requestId: id,
+    const about: ForwardAuthSubject = {
       principal: session.principalArn,
       role: session.roleArn,
       session: session.id,
       provider: session.provider,
       subject: session.subject,
-      ...sourceIp(request),
-      details: details(),
-    });
-    answerForbidden(res, decision.decision, id);
-    observe(decision.decision === 'ExplicitDeny' ? 'explicit_deny' : 'implicit_deny', started);
-  }
+      ...requestSubject(request, match),
+    };
+    if (decision.decision !== 'Allow') return { reason: decision.decision, about };
 
-  function fail(res: ServerResponse, error: unknown, requestId: string): void {
-    deps.metrics?.authzDecisions.inc({ outcome: 'error' });
-    if (res.headersSent) {
-      res.destroy();
-      return;
+    let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;
+    if (identity === undefined) {
+      identity = identityHeaders(session);
+      verified.memo.set(IDENTITY_MEMO, identity);
     }
-    // Anything unexpected is an opaque 500: never a 200 for a request we could not decide.
-    writeProblem(
-      res,
-      isFedgateError(error) ? error : new FedgateError('InternalError', 'Internal error'),
-      requestId,
-    );
+    const assertion =
+      memoizedAssertion(verified.memo, match.hostname, at) ??
+      (await upstreamAssertion({
+        keys: deps.keys,
+        issuer: state.config.publicUrl,
+        session,
+        audience: match.hostname,
+        nowMs: at,
+        memo: verified.memo,
+      }));
+    return { reason: 'Allowed', identity, assertion, about };
   }
 
   const checkDeps = {
@@ -284,34 +206,10 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   };
 
   return {
-    handle(req, res) {
-      const url = requestUrl(req);
-      const q = url.indexOf('?');
-      const path = q === -1 ? url : url.slice(0, q);
-      // An incoming request id is honoured only from a trusted proxy; anyone else's is replaced.
-      const requestId = requestIdFrom(
-        current().proxies.trusts(req.socket.remoteAddress) ? req.headers['x-request-id'] : undefined,
-      );
-      if (isCheckRequest(req, path)) {
-        const proxies = current().proxies;
-        const forwardedFor = req.headers['x-forwarded-for'];
-        const call = {
-          requestId,
-          sourceIp: proxies.clientAddress(
-            req.socket.remoteAddress,
-            Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor,
-          ),
-          secure: 'encrypted' in req.socket,
-        };
-        handleCheck(req, res, checkDeps, call).catch((error: unknown) => fail(res, error, requestId));
-        return;
-      }
-      if (path === '/authz' || path.startsWith('/authz/')) {
-        forwardAuth(req, res, requestId).catch((error: unknown) => fail(res, error, requestId));
-        return;
-      }
-      writeProblem(res, new FedgateError('NotFound', 'Not found'), requestId);
-    },
+    trusts: (peer) => current().proxies.trusts(peer),
+    clientAddress: (peer, forwardedFor) => current().proxies.clientAddress(peer, forwardedFor),
+    authorize,
+    check: (body, call) => checkAccess(body, call, checkDeps),
     close() {
       cache.close();
     },
@@ -322,42 +220,35 @@ function compile(config: GatewayConfig): CompiledConfig {
   return { config, routes: new RouteTable(config.routes), proxies: new TrustedProxies(config.trustProxies) };
 }
 
-function pathRefusalDetail(reason: PathRefusal): string {
-  switch (reason) {
-    case 'DotSegment':
-      return 'The request path has a . or .. segment.';
-    case 'EncodedSeparator':
-      return 'The request path has an encoded slash or a backslash.';
-    case 'SemicolonParameter':
-      return 'The request path has a ; parameter.';
-    case 'TrailingDotOrSpace':
-      return 'A request path segment ends in a dot or a space.';
-    case 'DoubleEncoding':
-      return 'The request path is percent-encoded twice (%25).';
-    case 'ControlCharacter':
-      return 'The request path has a control character.';
-    case 'NonNormalizedText':
-      return 'The request path has text that is not in Unicode NFC/NFKC form.';
-    case 'TooManySegments':
-      return 'The request path has too many segments.';
-    default:
-      return 'The request path is malformed.';
-  }
-}
-
-function sourceIp(request: OriginalRequest): { sourceIp?: string } {
-  return request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp };
+/** The request fields of an audit record: where from, and what was asked (never the query or a credential). */
+function requestSubject(request: OriginalRequest, match: RouteMatch | undefined): ForwardAuthSubject {
+  return {
+    ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
+    details: {
+      method: request.method,
+      host: request.host,
+      path: request.path,
+      ...(match === undefined ? {} : { action: match.route.action, resource: match.resource }),
+    },
+  };
 }
 
 /** The login URL for a browser on a redirect route, else undefined (API clients get the 401). */
 function loginRedirect(
-  req: IncomingMessage,
+  call: AuthorizerCall,
   config: GatewayConfig,
   request: OriginalRequest,
   match: RouteMatch,
-): string | undefined {
+): LoginRedirect | undefined {
   if (match.route.onUnauthenticated !== 'redirect') return undefined;
-  const accept = req.headers.accept;
+  const accept = headerText(call.headers.accept);
   if (accept === undefined || !/\btext\/html\b/i.test(accept)) return undefined;
-  return `${config.publicUrl}/login?return_to=${encodeURIComponent(request.url)}`;
+  return {
+    location: `${config.publicUrl}/login?return_to=${encodeURIComponent(request.url)}`,
+    asHeader: request.style === 'original',
+  };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,7 +1,17 @@
 export { createAuthorizer } from './create-authorizer.js';
 export type { Authorizer, AuthorizerDeps } from './create-authorizer.js';
-export { startAuthorizerServer } from './authorizer-server.js';
 export { SIMULATE_PRINCIPAL_ACTION } from './authz-check.js';
+export type { CheckAnswer, CheckCall, CheckOutcome } from './authz-check.js';
+export { FORWARD_AUTH_ERROR_METRIC, FORWARD_AUTH_OUTCOMES } from './forward-auth-result.js';
+export type {
+  ForwardAuthOutcome,
+  ForwardAuthReason,
+  ForwardAuthResult,
+  ForwardAuthSubject,
+  LoginRedirect,
+} from './forward-auth-result.js';
+export type { IdentityHeaders } from './identity-headers.js';
+export { AUTHZ_MOUNT } from './original-request.js';
+export type { AuthorizerCall } from './original-request.js';
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_TYPE } from './upstream-assertion.js';
-export { SESSION_COOKIE, credentialOf } from './request-credential.js';
 export { serializeTagsDictionary } from './structured-tags.js';

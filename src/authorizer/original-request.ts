@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { canonicalAddress } from './trusted-proxies.js';
 
@@ -188,17 +188,6 @@ export function readOriginalRequest(call: AuthorizerCall, proxies: TrustedProxie
   };
 }
 
-/** The call as the authorizer sees it on a node:http request. */
-export function authorizerCallOf(req: IncomingMessage): AuthorizerCall {
-  return {
-    method: req.method ?? 'GET',
-    url: requestUrl(req),
-    headers: req.headers,
-    peer: req.socket.remoteAddress,
-    encrypted: 'encrypted' in req.socket,
-  };
-}
-
 /** An OriginalRequest whose query string is parsed only when asked for: the hot path rarely needs it. */
 class ForwardedRequest implements OriginalRequest {
   #query: URLSearchParams | undefined;
@@ -233,9 +222,4 @@ function headerText(value: string | string[] | undefined): string {
 function firstListItem(value: string): string {
   const comma = value.indexOf(',');
   return (comma === -1 ? value : value.slice(0, comma)).trim();
-}
-
-/** The URL as the client sent it: Express rewrites `req.url` under a mount path but keeps `originalUrl`. */
-export function requestUrl(req: IncomingMessage): string {
-  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }

@@ -1,3 +1,4 @@
+import { NAME_PATTERN } from '../catalog/names.js';
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration, formatDuration } from './parse-duration.js';
@@ -8,7 +9,7 @@ import { parseDuration, formatDuration } from './parse-duration.js';
  * and managed policies) are checked in check-config-rules.ts.
  */
 
-const ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+const ID_PATTERN = NAME_PATTERN;
 const idSchema = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9+=,.@_-]{1,64}');
 
 function seconds(bounds: { min: number; max: number }) {

@@ -1,3 +1,4 @@
+import { NAME_PATTERN } from '../catalog/names.js';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -13,7 +14,6 @@ import { parseStrictJson } from './strict-json.js';
  * they are reported even when some other field of the same object is wrong.
  */
 
-const NAME_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const MIN_ROLE_SESSION = 15 * 60;
 const MAX_ROLE_SESSION = 12 * 3600;
 

@@ -8,8 +8,8 @@ import {
   type AccessReports,
   type WhoCanReport,
 } from '../access-analysis/index.js';
-import { credentialOf } from '../authorizer/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
+import { readCredential } from '../sessions/index.js';
 import { accessReportPage } from '../portal/access-report-page.js';
 import { errorPage, renderPortalPage, type PortalPage } from '../portal/portal-pages.js';
 import { brandOf } from './portal-routes.js';
@@ -106,9 +106,13 @@ export function accessRoutes(deps: AccessRouteDeps): (app: Express) => void {
           .type('html')
           .send(renderPortalPage(body, brandOf(deps.getConfig())));
       };
-      const credential = credentialOf(req.headers);
+      const reading = readCredential(
+        { authorization: req.headers.authorization, cookie: req.headers.cookie },
+        { cookie: true },
+      );
+      const credential = reading.status === 'present' ? reading.credential.token : undefined;
       try {
-        if (credential === undefined || credential === '')
+        if (credential === undefined)
           throw new FedgateError(
             'InvalidToken',
             'Open a session of a role allowed fedgate:ViewAccessReports from the portal first.',

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { GatewayConfig } from '../config/index.js';
 import { FedgateError } from '../errors/index.js';
 import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
-import type { RoleSession, SessionService } from '../sessions/index.js';
+import { readCredential, type RoleSession, type SessionService } from '../sessions/index.js';
 
 /** What checking an administrator's permission needs. */
 export interface AdminPermissionDeps {
@@ -43,10 +43,9 @@ export async function requireAdminPermission(
 
 /** The `Authorization: Bearer` credential of an API request; InvalidToken when there is none. */
 export function bearerToken(req: Request): string {
-  const header = req.get('authorization');
-  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-  if (match?.[1] === undefined) {
+  const reading = readCredential({ authorization: req.get('authorization') }, { cookie: false });
+  if (reading.status !== 'present') {
     throw new FedgateError('InvalidToken', 'Authorization: Bearer <session credential> is required');
   }
-  return match[1];
+  return reading.credential.token;
 }

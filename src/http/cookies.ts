@@ -1,24 +1,7 @@
 import type { Response } from 'express';
 
-/** The cookies of a request header, first value winning; malformed pairs are skipped. */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  if (header === undefined) return cookies;
-  for (const pair of header.split(';')) {
-    const index = pair.indexOf('=');
-    if (index <= 0) continue;
-    const name = pair.slice(0, index).trim();
-    if (name in cookies) continue;
-    let value = pair.slice(index + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      cookies[name] = decodeURIComponent(value);
-    } catch {
-      // A cookie that is not valid percent-encoding is not ours.
-    }
-  }
-  return cookies;
-}
+/** The cookies of a request header: the one cookie parser, in sessions/ beside the credential reader. */
+export { parseCookies } from '../sessions/index.js';
 
 /** Cookie attributes of SPEC 4.2: HttpOnly, SameSite=Lax, Secure when configured. */
 export interface CookieRules {

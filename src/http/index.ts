@@ -7,3 +7,5 @@ export type { ProblemDocument } from './problem.js';
 export { requestIdFrom } from './request-id.js';
 export type { ReadinessCheck } from './readiness.js';
 export { startingHandler } from './starting-handler.js';
+export { createAuthzHandler } from './authz-handler.js';
+export type { AuthzHandlerDeps } from './authz-handler.js';

@@ -3,9 +3,10 @@ import type { Express, Request, Response } from 'express';
 import type { GatewayConfig } from '../config/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 import type { ProviderRegistry } from '../identity-providers/provider-registry.js';
-import type { SessionService } from '../sessions/index.js';
+import { SESSION_COOKIE, type SessionService } from '../sessions/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
 import type { PortalSession, PortalSessionStore } from '../portal/portal-session-store.js';
 import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
@@ -28,8 +29,6 @@ import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookie
 
 /** The portal session cookie (SPEC 4.2). */
 export const PORTAL_COOKIE = 'fedgate_portal';
-/** The role session cookie the authorizer reads (SPEC 4.2, 4.5). */
-export const SESSION_COOKIE = 'fedgate_session';
 /** Binds an OIDC login to the browser that started it. */
 const OIDC_BINDING_COOKIE = 'fedgate_oidc';
 const OIDC_BINDING_SECONDS = 600;
@@ -509,7 +508,7 @@ function summaryOf(identity: FederatedIdentity, config: GatewayConfig): Identity
 }
 
 function requireRoleName(value: unknown): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(value)) {
+  if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
     throw new FedgateError('ValidationError', 'role must be a role name');
   }
   return value;

@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { FedgateError, isFedgateError } from '../errors/index.js';
+import { readCredential } from '../sessions/index.js';
 import type { StsRequestContext, StsService } from '../sts/index.js';
 
 /** Mounts the STS API (SPEC 4.3): JSON in, JSON out; errors go to the app's problem+json handler. */
@@ -51,14 +52,16 @@ function sendCredentials(res: Response, body: object): void {
  * 401 with a Bearer challenge (RFC 6750), as every other fedgate endpoint answers.
  */
 async function withBearer<T>(req: Request, res: Response, use: (token: string) => Promise<T>): Promise<T> {
-  const header = req.headers.authorization;
-  const match = header === undefined ? null : /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
-  if (match?.[1] === undefined) {
-    res.setHeader('WWW-Authenticate', header === undefined ? 'Bearer' : 'Bearer error="invalid_request"');
+  const reading = readCredential({ authorization: req.headers.authorization }, { cookie: false });
+  if (reading.status !== 'present') {
+    res.setHeader(
+      'WWW-Authenticate',
+      reading.status === 'absent' ? 'Bearer' : 'Bearer error="invalid_request"',
+    );
     throw new FedgateError('InvalidToken', 'An Authorization: Bearer session credential is required');
   }
   try {
-    return await use(match[1]);
+    return await use(reading.credential.token);
   } catch (error) {
     if (isFedgateError(error) && error.status === 401) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');

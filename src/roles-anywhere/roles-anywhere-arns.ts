@@ -1,3 +1,4 @@
+import { NAME_PATTERN } from '../catalog/names.js';
 import { createHash } from 'node:crypto';
 
 /** Where the gateway's ARNs live. */
@@ -40,7 +41,7 @@ export function rolesAnywhereIdOf(
   const prefix = arn(scope, kind, '');
   if (!value.startsWith(prefix)) return undefined;
   const id = value.slice(prefix.length);
-  return /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(id) ? id : undefined;
+  return NAME_PATTERN.test(id) ? id : undefined;
 }
 
 /**

@@ -31,3 +31,5 @@ export type {
   SignedCredentialResult,
   SignedRequestVerifierOptions,
 } from './signed-request-credential.js';
+export { MAX_CREDENTIAL_LENGTH, parseCookies, readCredential, SESSION_COOKIE } from './request-credential.js';
+export type { CredentialHeaders, CredentialReading, PresentedCredential } from './request-credential.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAME_PATTERN, NAME_PATTERN_TEXT } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
 
 /*
@@ -7,10 +8,9 @@ import { FedgateError } from '../errors/index.js';
  * appear in error messages.
  */
 
-const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-const roleName = z.string().regex(ROLE_NAME, 'must be a role name ([A-Za-z0-9+=,.@_-]{1,64})');
+const roleName = z.string().regex(NAME_PATTERN, `must be a role name (${NAME_PATTERN_TEXT})`);
 const roleArn = z.string().min(20, 'must be a role ARN').max(2048).startsWith('arn:', 'must be a role ARN');
 const sessionName = z
   .string()

@@ -3,9 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../../src/audit/index.js';
-import { createAuthorizer, startAuthorizerServer, type Authorizer } from '../../../src/authorizer/index.js';
+import { createAuthorizer, type Authorizer } from '../../../src/authorizer/index.js';
 import { loadConfig, type GatewayConfig } from '../../../src/config/index.js';
-import type { RunningServer } from '../../../src/http/index.js';
+import { createAuthzHandler, listen, type RunningServer } from '../../../src/http/index.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
 import {
@@ -97,11 +97,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     sessions,
     keys,
     store,
-    audit: { record: (event) => audit.push(event) },
-    metrics,
     now,
   });
-  const server: RunningServer = await startAuthorizerServer(authorizer, { host: '127.0.0.1', port: 0 });
+  const handler = createAuthzHandler({
+    authorizer,
+    audit: { record: (event) => audit.push(event) },
+    metrics,
+  });
+  const server: RunningServer = await listen(handler, '127.0.0.1', 0);
 
   return {
     url: server.url,

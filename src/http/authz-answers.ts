@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { IdentityHeaders } from '../authorizer/index.js';
 import { FedgateError, type ErrorCode } from '../errors/index.js';
-import { writeProblem } from '../http/index.js';
-import type { IdentityHeaders } from './identity-headers.js';
+import { writeProblem } from './problem.js';
 
 /** Why a credential was not accepted: RFC 6750 says a missing one gets no `error` parameter. */
 export type UnauthenticatedReason = 'missing' | 'invalid';
@@ -58,42 +58,27 @@ export function answerLoginRedirect(res: ServerResponse, location: string, reque
   res.end();
 }
 
-/** 403 naming only the stable reason: never the policy text or which statement decided. */
-export function answerForbidden(
-  res: ServerResponse,
-  code: Extract<ErrorCode, 'ExplicitDeny' | 'ImplicitDeny' | 'NoMatchingRoute' | 'AccessDenied'>,
-  requestId: string,
-): void {
-  const detail =
-    code === 'NoMatchingRoute'
-      ? 'No route is configured for this request.'
-      : code === 'ExplicitDeny'
-        ? 'The request is explicitly denied by a policy.'
-        : code === 'ImplicitDeny'
-          ? 'No policy allows the request.'
-          : 'Access denied.';
-  writeProblem(res, new FedgateError(code, detail), requestId);
-}
+const DETAILS: Partial<Record<ErrorCode, string>> = {
+  NoMatchingRoute: 'No route is configured for this request.',
+  ExplicitDeny: 'The request is explicitly denied by a policy.',
+  ImplicitDeny: 'No policy allows the request.',
+  AccessDenied: 'Access denied.',
+  AmbiguousForwardedRequest: 'The request carries the forwarding headers of more than one proxy family.',
+  StoreUnavailable: 'Session state cannot be checked right now.',
+};
 
-/** 400: the forward-auth request itself cannot be decided safely (ambiguous headers, unsafe path). */
-export function answerBadRequest(
+/** A refusal naming only its stable code (never the policy text, or which statement decided). */
+export function answerRefused(
   res: ServerResponse,
-  code: Extract<ErrorCode, 'AmbiguousForwardedRequest' | 'UnsafeRequestPath'>,
-  detail: string,
+  code: ErrorCode,
   requestId: string,
+  detail = DETAILS[code] ?? 'The request was refused.',
 ): void {
-  writeProblem(res, new FedgateError(code, detail), requestId);
-}
-
-/** 503: session state cannot be checked, so nothing is allowed (fail closed). */
-export function answerUnavailable(res: ServerResponse, requestId: string): void {
   writeProblem(
     res,
-    new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.'),
+    new FedgateError(code, detail),
     requestId,
-    {
-      'retry-after': '1',
-    },
+    code === 'StoreUnavailable' ? { 'retry-after': '1' } : {},
   );
 }
 

@@ -1,0 +1,92 @@
+import type { ErrorCode } from '../errors/index.js';
+import type { IdentityHeaders } from './identity-headers.js';
+import type { PathRefusal } from './request-path.js';
+
+/**
+ * THE vocabulary of forward-auth outcomes. Each reason is the audit `reason`, maps to one problem `code` and HTTP
+ * status, and to one `fedgate_authz_decisions_total{outcome}` label: nothing else spells an outcome.
+ */
+export type ForwardAuthReason =
+  | 'Allowed'
+  | 'ExplicitDeny'
+  | 'ImplicitDeny'
+  | 'NoMatchingRoute'
+  | 'MissingCredential'
+  | 'InvalidCredential'
+  | 'AmbiguousForwardedRequest'
+  | 'UnsafeRequestPath'
+  | 'StoreUnavailable';
+
+/** How each reason is answered, audited and counted. */
+export interface ForwardAuthOutcome {
+  readonly status: number;
+  /** The problem+json `code` (none for an allowed request). */
+  readonly code: ErrorCode | undefined;
+  /** The metrics label. */
+  readonly metric: string;
+  /** Whether an `authz.denied` audit record is written. */
+  readonly audited: boolean;
+}
+
+export const FORWARD_AUTH_OUTCOMES: Readonly<Record<ForwardAuthReason, ForwardAuthOutcome>> = {
+  Allowed: { status: 200, code: undefined, metric: 'allow', audited: false },
+  ExplicitDeny: { status: 403, code: 'ExplicitDeny', metric: 'explicit_deny', audited: true },
+  ImplicitDeny: { status: 403, code: 'ImplicitDeny', metric: 'implicit_deny', audited: true },
+  NoMatchingRoute: { status: 403, code: 'NoMatchingRoute', metric: 'no_route', audited: true },
+  // "No credential" is the normal first step of a browser sign-in, not a security event.
+  MissingCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: false },
+  InvalidCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: true },
+  AmbiguousForwardedRequest: {
+    status: 400,
+    code: 'AmbiguousForwardedRequest',
+    metric: 'bad_request',
+    audited: true,
+  },
+  UnsafeRequestPath: { status: 400, code: 'UnsafeRequestPath', metric: 'bad_request', audited: true },
+  StoreUnavailable: { status: 503, code: 'StoreUnavailable', metric: 'unavailable', audited: false },
+};
+
+/** The metrics label of a request that failed unexpectedly (answered 500). */
+export const FORWARD_AUTH_ERROR_METRIC = 'error';
+
+/** Who and what a refusal is about, for the audit record (never a credential). */
+export interface ForwardAuthSubject {
+  readonly principal?: string;
+  readonly role?: string;
+  readonly session?: string;
+  readonly provider?: string;
+  readonly subject?: string;
+  readonly sourceIp?: string;
+  readonly details?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** Where a browser without a valid credential is sent, and how the proxy can carry a redirect. */
+export interface LoginRedirect {
+  readonly location: string;
+  /** nginx's auth_request cannot pass a 3xx on: answer 401 with the location in `X-Fedgate-Redirect`. */
+  readonly asHeader: boolean;
+}
+
+/** What the authorizer decided about one forward-auth request: a plain value, rendered by `http/`. */
+export type ForwardAuthResult =
+  | {
+      readonly reason: 'Allowed';
+      readonly identity: IdentityHeaders;
+      readonly assertion: string;
+      readonly about: ForwardAuthSubject;
+    }
+  | {
+      readonly reason: 'ExplicitDeny' | 'ImplicitDeny' | 'NoMatchingRoute' | 'StoreUnavailable';
+      readonly about: ForwardAuthSubject;
+    }
+  | {
+      readonly reason: 'MissingCredential' | 'InvalidCredential';
+      readonly loginRedirect: LoginRedirect | undefined;
+      readonly about: ForwardAuthSubject;
+    }
+  | { readonly reason: 'AmbiguousForwardedRequest'; readonly about: ForwardAuthSubject }
+  | {
+      readonly reason: 'UnsafeRequestPath';
+      readonly pathRefusal: PathRefusal;
+      readonly about: ForwardAuthSubject;
+    };
