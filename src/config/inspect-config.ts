@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { checkPolicyDocuments, type Finding } from './check-config-policies.js';
 import { checkConfigRules } from './check-config-rules.js';
+import { checkProviderFindings } from './check-provider-findings.js';
 import type { ConfigIssue } from './config-error.js';
 import { formatConfigPath } from './config-path.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -40,7 +41,7 @@ export async function inspectConfig(path: string, env: NodeJS.ProcessEnv): Promi
   const issues = dedupe([...source.issues, ...derived]).map((issue) =>
     issue.location === undefined ? { ...issue, location: source.locate(issue.path) } : issue,
   );
-  const findings = checkPolicyDocuments(source.raw)
+  const findings = [...checkPolicyDocuments(source.raw), ...checkProviderFindings(source.raw)]
     .filter((finding) => !failed.some((path) => isWithin(finding.path, path)))
     .map((finding) => ({ ...finding, location: source.locate(finding.path) }));
   const config = parsed.success && issues.length === 0 ? deepFreeze(parsed.data) : undefined;

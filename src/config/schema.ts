@@ -287,6 +287,10 @@ const samlProviderSchema = z.strictObject({
   tags: z.record(z.string().min(1).max(128), samlMapping).default({}),
   mfaAuthnContexts: z.array(z.string().min(1)).default([]),
   sloUrl: httpUrl().optional(),
+  /** RSA-SHA1 signatures and SHA-1 digests are refused unless this is true (the validator warns). */
+  allowSha1: boolean().default(false),
+  /** How long after its IssueInstant an assertion is accepted (plus clock skew). */
+  maxAssertionAge: duration({ min: 30, max: 3600 }).default(300),
 });
 
 /** JWS algorithms an external token may use: asymmetric only, never `none` or HMAC. */

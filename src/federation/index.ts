@@ -7,7 +7,12 @@ export {
   providerArn,
 } from './trust-principal.js';
 export type { ArnScope, CallerSessionPrincipal } from './trust-principal.js';
-export { chainedTrustContext, requestContextKeys, trustContextFor } from './trust-context.js';
+export {
+  chainedTrustContext,
+  requestContextKeys,
+  SAML_RESERVED_CONTEXT_NAMES,
+  trustContextFor,
+} from './trust-context.js';
 export type { ChainCaller, TrustContext, TrustRequestFacts } from './trust-context.js';
 export {
   assumableRoles,

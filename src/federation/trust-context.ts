@@ -75,6 +75,18 @@ export function chainedTrustContext(
   return context;
 }
 
+/**
+ * The `saml:` context keys fedgate sets itself. An attribute with one of these names (in any case) would
+ * collide with them, so a SAML provider refuses it (keys are case-insensitive in the policy engine).
+ */
+export const SAML_RESERVED_CONTEXT_NAMES: readonly string[] = [
+  'sub',
+  'sub_type',
+  'iss',
+  'aud',
+  'namequalifier',
+];
+
 function addSamlKeys(context: TrustContext, identity: FederatedIdentity, scope: ArnScope): void {
   for (const [name, values] of Object.entries(identity.attributes)) {
     const value = valueOf(values, undefined);

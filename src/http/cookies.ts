@@ -9,17 +9,25 @@ export interface CookieRules {
   readonly domain?: string | undefined;
 }
 
-/** Sets an HttpOnly, SameSite=Lax cookie. */
+/**
+ * Sets an HttpOnly, SameSite=Lax cookie. `crossSitePost` is for a cookie that must come back on a cross-site
+ * form POST (the SAML HTTP-POST binding from the IdP): SameSite=None, which browsers only keep with Secure;
+ * without `secure` (plain-HTTP development) no SameSite attribute is sent and the browser's default applies.
+ */
 export function setCookie(
   res: Response,
   name: string,
   value: string,
   rules: CookieRules,
-  options: { maxAgeSeconds: number; path?: string },
+  options: { maxAgeSeconds: number; path?: string; crossSitePost?: boolean },
 ): void {
   res.cookie(name, value, {
     httpOnly: true,
-    sameSite: 'lax',
+    ...(options.crossSitePost === true
+      ? rules.secure
+        ? { sameSite: 'none' as const }
+        : {}
+      : { sameSite: 'lax' as const }),
     secure: rules.secure,
     path: options.path ?? '/',
     maxAge: options.maxAgeSeconds * 1000,

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 import type { ProviderRegistry } from '../identity-providers/provider-registry.js';
 import { SESSION_COOKIE, type SessionService } from '../sessions/index.js';
+import type { SamlLogin } from '../identity-providers/saml/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { NAME_PATTERN } from '../catalog/names.js';
@@ -18,6 +19,7 @@ import {
   portalBrand,
   type PortalBrand,
   type PortalPage,
+  confirmSignInPage,
   credentialsPage,
   errorPage,
   noRolePage,
@@ -26,12 +28,19 @@ import {
   type IdentitySummary,
 } from '../portal/portal-pages.js';
 import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookies.js';
+import { toFedgateError } from './problem.js';
 
 /** The portal session cookie (SPEC 4.2). */
 export const PORTAL_COOKIE = 'fedgate_portal';
 /** Binds an OIDC login to the browser that started it. */
 const OIDC_BINDING_COOKIE = 'fedgate_oidc';
 const OIDC_BINDING_SECONDS = 600;
+/** Binds an SP-initiated SAML login to the browser that started it (sent back on the IdP's cross-site POST). */
+const SAML_BINDING_COOKIE = 'fedgate_saml';
+/** Proves an IdP-initiated SAML login is confirmed from the browser it landed in. */
+const SAML_CONFIRM_COOKIE = 'fedgate_saml_confirm';
+const SAML_BINDING_SECONDS = 900;
+const SAML_CONFIRM_SECONDS = 300;
 
 /** What the portal routes need from the composition root. */
 export interface PortalDependencies {
@@ -137,6 +146,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     identity: FederatedIdentity,
     returnTo: string | undefined,
     saml: { nameIdValue?: string; sessionIndex?: string } = {},
+    refusedTagAttributes: readonly string[] = [],
   ): Promise<void> => {
     const ctx = context(req);
     // A new sign-in in this browser ends its previous portal session and the role sessions minted from it:
@@ -155,7 +165,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       details: { roles: roles.map((role) => role.name) },
     });
     if (roles.length === 0) {
-      sendHtml(res, 403, noRolePage(summaryOf(identity, deps.getConfig())));
+      sendHtml(res, 403, noRolePage(summaryOf(identity, deps.getConfig()), refusedTagAttributes));
       return;
     }
     const config = deps.getConfig();
@@ -171,6 +181,25 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       return;
     }
     res.redirect(303, returnTo === undefined ? '/' : `/?return_to=${encodeURIComponent(returnTo)}`);
+  };
+
+  const finishSamlLogin = async (req: Request, res: Response, login: SamlLogin): Promise<void> => {
+    const {
+      relayState,
+      sessionIndex,
+      nameIdValue,
+      initiatedBy: _initiatedBy,
+      refusedTagAttributes,
+      ...identity
+    } = login;
+    await finishLogin(
+      req,
+      res,
+      identity,
+      returnToFrom(relayState),
+      { nameIdValue, ...(sessionIndex === undefined ? {} : { sessionIndex }) },
+      refusedTagAttributes,
+    );
   };
 
   const assumeForBrowser = (
@@ -255,7 +284,13 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       const saml = providers.saml.get(id);
       if (saml !== undefined) {
         // RelayState carries return_to; it is checked again when it comes back, as an IdP could alter it.
-        res.redirect(302, await saml.authorizeUrl(returnTo ?? ''));
+        const { url, browserBinding } = await saml.beginLogin(returnTo ?? '');
+        setCookie(res, SAML_BINDING_COOKIE, browserBinding, cookieRules(), {
+          maxAgeSeconds: SAML_BINDING_SECONDS,
+          path: `/saml/${id}/`,
+          crossSitePost: true,
+        });
+        res.redirect(302, url);
         return;
       }
       const oidc = providers.oidc.get(id);
@@ -284,19 +319,78 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no SAML provider of that name.'));
         return;
       }
+      const binding = parseCookies(req.headers.cookie)[SAML_BINDING_COOKIE];
       let result;
       try {
-        result = await saml.consumeResponse((req.body ?? {}) as Record<string, unknown>);
+        result = await saml.consumeResponse((req.body ?? {}) as Record<string, unknown>, binding);
       } catch (error) {
         loginFailed(req, res, id, error);
         return;
       }
-      const { relayState, sessionIndex, nameIdValue, ...identity } = result;
-      await finishLogin(req, res, identity, returnToFrom(relayState), {
-        nameIdValue,
-        ...(sessionIndex === undefined ? {} : { sessionIndex }),
-      });
+      if (result.initiatedBy === 'idp') {
+        // Unsolicited: nothing ties it to this browser, so the person confirms whom they become (README, SAML).
+        const { handle, confirmation } = await saml.holdUnconfirmedLogin(result);
+        setCookie(res, SAML_CONFIRM_COOKIE, confirmation, cookieRules(), {
+          maxAgeSeconds: SAML_CONFIRM_SECONDS,
+          path: `/saml/${id}/`,
+        });
+        const provider = deps.getProviders().browserProviders.find((candidate) => candidate.id === id);
+        sendHtml(
+          res,
+          200,
+          confirmSignInPage({
+            providerName: provider?.displayName ?? id,
+            subject: result.subject,
+            action: `/saml/${encodeURIComponent(id)}/confirm`,
+            handle,
+          }),
+        );
+        return;
+      }
+      clearCookie(res, SAML_BINDING_COOKIE, cookieRules(), `/saml/${id}/`);
+      await finishSamlLogin(req, res, result);
     });
+
+    /** The interstitial's answer: a same-origin POST from the browser holding the confirmation cookie. */
+    app.post('/saml/:idp/confirm', async (req, res) => {
+      const id = String(req.params.idp);
+      const saml = deps.getProviders().saml.get(id);
+      if (saml === undefined) {
+        sendHtml(res, 404, errorPage('Unknown identity provider', 'There is no SAML provider of that name.'));
+        return;
+      }
+      const confirmation = parseCookies(req.headers.cookie)[SAML_CONFIRM_COOKIE];
+      clearCookie(res, SAML_CONFIRM_COOKIE, cookieRules(), `/saml/${id}/`);
+      let result;
+      try {
+        if (!isSameOrigin(req, deps.getConfig().publicUrl)) throw samlConfirmationRefused();
+        result = await saml.confirmLogin(((req.body ?? {}) as Record<string, unknown>).handle, confirmation);
+      } catch (error) {
+        loginFailed(req, res, id, error);
+        return;
+      }
+      await finishSamlLogin(req, res, result);
+    });
+
+    // A form over the body limit never reaches the route: audit it as the failed sign-in it is.
+    app.use(
+      '/saml/:idp/acs',
+      (error: unknown, req: Request, res: Response, next: (error?: unknown) => void) => {
+        const known = toFedgateError(error);
+        if (known.code !== 'PayloadTooLarge' || res.headersSent) {
+          next(error);
+          return;
+        }
+        loginFailed(
+          req,
+          res,
+          String(req.params.idp),
+          new FedgateError('PayloadTooLarge', 'The SAML message is too large.', {
+            internal: 'message-too-large',
+          }),
+        );
+      },
+    );
 
     app.get('/saml/:idp/metadata', (req, res) => {
       const saml = deps.getProviders().saml.get(String(req.params.idp));
@@ -478,6 +572,26 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }),
     );
   };
+}
+
+/**
+ * True when the browser says the request comes from our own origin: `Origin` (sent by browsers on every
+ * form POST), else `Sec-Fetch-Site`. A request saying neither is not trusted.
+ */
+function isSameOrigin(req: Request, publicUrl: string): boolean {
+  const origin = req.get('origin');
+  if (origin !== undefined) return origin === new URL(publicUrl).origin;
+  return req.get('sec-fetch-site') === 'same-origin';
+}
+
+function samlConfirmationRefused(): FedgateError {
+  return new FedgateError(
+    'InvalidSamlResponse',
+    'The sign-in confirmation expired or came from another site; sign in again.',
+    {
+      internal: 'unconfirmed-login',
+    },
+  );
 }
 
 /** A browser form post (or a bodiless POST, which no JSON client sends): answered with pages. */

@@ -101,6 +101,8 @@ function samlOptions(publicUrl: string, provider: SamlProviderConfig): SamlProvi
     tags: { ...provider.tags },
     mfaAuthnContexts: [...provider.mfaAuthnContexts],
     ...(provider.sloUrl === undefined ? {} : { sloUrl: provider.sloUrl }),
+    allowSha1: provider.allowSha1,
+    maxAssertionAgeSeconds: provider.maxAssertionAge,
     spEntityId: `${base}/metadata`,
     acsUrl: `${base}/acs`,
     sloCallbackUrl: `${base}/slo`,

@@ -273,12 +273,25 @@ export function rolesPage(options: {
 }
 
 /** Shown when no role trusts the identity: who they are, and that nothing was issued. */
-export function noRolePage(summary: IdentitySummary): PortalPage {
+export function noRolePage(
+  summary: IdentitySummary,
+  refusedTagAttributes: readonly string[] = [],
+): PortalPage {
   const body = html`<h1>No role trusts this identity</h1>
     <p class="notice">
       You signed in, but no role's trust policy allows this identity, so no session was issued. Ask an
       administrator to grant access, quoting the details below.
     </p>
+    ${
+      refusedTagAttributes.length === 0
+        ? ''
+        : html`<p class="notice">
+            The identity provider's value of
+            ${refusedTagAttributes.map((name, index) => html`${index === 0 ? '' : ', '}<code>${name}</code>`)}
+            cannot be a session tag (too long, or characters outside letters, digits, spaces and _.:/=+-@), so
+            no role can be assumed with it.
+          </p>`
+    }
     <dl>
       <dt>Provider</dt>
       <dd>${summary.providerName}</dd>
@@ -291,6 +304,31 @@ export function noRolePage(summary: IdentitySummary): PortalPage {
     </dl>
     <p><a href="/">Back to sign in</a></p>`;
   return { title: 'No role', body };
+}
+
+/**
+ * The interstitial of an IdP-initiated SAML sign-in: nothing proves this browser asked for it (an attacker can
+ * post their own response here), so the person sees whom they would become and confirms it.
+ */
+export function confirmSignInPage(options: {
+  readonly providerName: string;
+  readonly subject: string;
+  readonly action: string;
+  readonly handle: string;
+}): PortalPage {
+  const body = html`<h1>Continue as ${options.subject} at ${options.providerName}?</h1>
+    <p class="notice">
+      ${options.providerName} sent a sign-in that this browser did not start here. Continue only if you just
+      chose this application at ${options.providerName} and ${options.subject} is you.
+    </p>
+    <div class="actions">
+      <form method="post" action="${options.action}">
+        <input type="hidden" name="handle" value="${options.handle}" />
+        <button type="submit">Continue as ${options.subject}</button>
+      </form>
+      <a class="button secondary" href="/">Cancel</a>
+    </div>`;
+  return { title: 'Confirm sign-in', body };
 }
 
 /**

@@ -93,7 +93,9 @@ describe('POST /saml/:idp/acs', () => {
   });
 
   it('the unmutated response signs in (the mutations were refused for what they changed)', async () => {
-    const answer = await fuzz.bed.postAcs({ SAMLResponse: encode(validXml) });
+    const interstitial = await fuzz.bed.postAcs({ SAMLResponse: encode(validXml) });
+    expect(interstitial.status).toBe(200);
+    const answer = await fuzz.bed.confirmAcs(interstitial);
     expect(answer.status).toBe(303);
   });
 });

@@ -3,7 +3,9 @@ import { samlRejection } from './saml-rejection.js';
 import {
   SAML_NS,
   attributeOf,
+  checkExactValue,
   childElements,
+  exactTextOf,
   isSamlElement,
   optionalChild,
   parseInstant,
@@ -39,6 +41,8 @@ export interface SamlAssertion {
   readonly notOnOrAfter?: number;
   /** One list per `AudienceRestriction`; each must name us. Undefined when there is no Conditions element. */
   readonly audienceRestrictions?: readonly (readonly string[])[];
+  /** True when the assertion carries an AuthnStatement (the Web Browser SSO profile requires one). */
+  readonly hasAuthnStatement: boolean;
   readonly authnInstant?: number;
   readonly sessionIndex?: string;
   readonly authnContextClassRefs: readonly string[];
@@ -85,6 +89,7 @@ export function readAssertion(verifiedAssertionXml: string): SamlAssertion {
             childElements(restriction, SAML_NS, 'Audience').map(textOf),
           ),
         }),
+    hasAuthnStatement: authn !== undefined,
     ...(authnInstant === undefined ? {} : { authnInstant }),
     ...(sessionIndex === undefined ? {} : { sessionIndex }),
     authnContextClassRefs: childElements(root, SAML_NS, 'AuthnStatement').flatMap((statement) =>
@@ -99,7 +104,7 @@ export function readAssertion(verifiedAssertionXml: string): SamlAssertion {
 function readNameId(subject: Element): SamlNameId | undefined {
   const element = optionalChild(subject, SAML_NS, 'NameID');
   if (element === undefined) return undefined;
-  const value = textOf(element);
+  const value = exactTextOf(element);
   if (value === '') return undefined;
   const format = attributeOf(element, 'Format');
   const nameQualifier = attributeOf(element, 'NameQualifier');
@@ -133,7 +138,8 @@ function readAttributes(assertion: Element): Record<string, string[]> {
     for (const attribute of childElements(statement, SAML_NS, 'Attribute')) {
       const name = attributeOf(attribute, 'Name');
       if (name === undefined || name === '') continue;
-      const values = childElements(attribute, SAML_NS, 'AttributeValue').map(textOf);
+      checkExactValue(name);
+      const values = childElements(attribute, SAML_NS, 'AttributeValue').map(exactTextOf);
       attributes[name] = [...(attributes[name] ?? []), ...values];
     }
   }

@@ -19,6 +19,8 @@ export interface AssertionExpectations {
   readonly inResponseTo: InResponseToExpectation;
   readonly nowMs: number;
   readonly clockSkewMs: number;
+  /** How long after its IssueInstant an assertion may still be used (`maxAssertionAge`), before skew. */
+  readonly maxAssertionAgeMs: number;
 }
 
 /**
@@ -49,11 +51,14 @@ export function checkAssertion(assertion: SamlAssertion, expected: AssertionExpe
   const { nowMs, clockSkewMs } = expected;
   if (assertion.issuer !== expected.idpEntityId) throw samlRejection('wrong-issuer');
   if (assertion.issueInstant > nowMs + clockSkewMs) throw samlRejection('not-yet-valid');
-
   if (assertion.notBefore !== undefined && assertion.notBefore > nowMs + clockSkewMs)
     throw samlRejection('not-yet-valid');
   if (assertion.notOnOrAfter !== undefined && assertion.notOnOrAfter <= nowMs - clockSkewMs)
     throw samlRejection('expired');
+  const tooOldAfter = assertion.issueInstant + expected.maxAssertionAgeMs;
+  if (tooOldAfter <= nowMs - clockSkewMs) throw samlRejection('assertion-too-old');
+  // SAML profiles 4.1.4.2: an assertion used for Web Browser SSO carries at least one AuthnStatement.
+  if (!assertion.hasAuthnStatement) throw samlRejection('missing-authn-statement');
 
   const restrictions = assertion.audienceRestrictions ?? [];
   if (
@@ -64,9 +69,12 @@ export function checkAssertion(assertion: SamlAssertion, expected: AssertionExpe
   }
 
   const confirmation = acceptedConfirmation(assertion.confirmations, expected);
-  // A bearer confirmation always has NotOnOrAfter (checked above); Conditions may narrow it further.
+  // A bearer confirmation always has NotOnOrAfter (checked above); Conditions may narrow it further, and
+  // maxAssertionAge bounds it whatever the IdP wrote (a NotOnOrAfter ten years ahead buys nothing).
   const confirmationEnd = confirmation.notOnOrAfter ?? Number.POSITIVE_INFINITY;
-  return Math.min(confirmationEnd, assertion.notOnOrAfter ?? Number.POSITIVE_INFINITY) + clockSkewMs;
+  return (
+    Math.min(confirmationEnd, assertion.notOnOrAfter ?? Number.POSITIVE_INFINITY, tooOldAfter) + clockSkewMs
+  );
 }
 
 function acceptedConfirmation(
@@ -97,11 +105,9 @@ function confirmationFailure(
     return samlRejection('not-yet-valid');
   }
   const expectation = expected.inResponseTo;
-  if (
-    expectation.kind === 'match' &&
-    confirmation.inResponseTo !== undefined &&
-    confirmation.inResponseTo !== expectation.requestId
-  ) {
+  // SAML profiles 4.1.4.2/4.1.4.3: the bearer confirmation of an answer names the request it answers. The
+  // outer Response is often unsigned, so its InResponseTo alone proves nothing.
+  if (expectation.kind === 'match' && confirmation.inResponseTo !== expectation.requestId) {
     return samlRejection('in-response-to-mismatch');
   }
   if (expectation.kind === 'absent' && confirmation.inResponseTo !== undefined)

@@ -1,4 +1,5 @@
-import type { FederatedIdentity } from '../../federation/federated-identity.js';
+import { SAML_RESERVED_CONTEXT_NAMES, validateTagSet } from '../../federation/index.js';
+import type { FederatedIdentity } from '../../federation/index.js';
 import type { SamlAssertion } from './saml-assertion.js';
 import { samlRejection } from './saml-rejection.js';
 
@@ -28,14 +29,22 @@ export interface SamlIdentityMapping {
   readonly mfaAuthnContexts: readonly string[];
 }
 
+/** A federated identity from SAML, and the attributes whose values could not become session tags. */
+export interface SamlIdentity {
+  readonly identity: FederatedIdentity;
+  /** Names of the attributes whose value was refused as a session tag (no role can then be assumed). */
+  readonly refusedTagAttributes: readonly string[];
+}
+
 /** Normalises a checked assertion into a federated identity (SPEC 5.1, 5.3). */
 export function samlAssertionToIdentity(
   assertion: SamlAssertion,
   mapping: SamlIdentityMapping,
-): FederatedIdentity {
+): SamlIdentity {
   const subject = firstValue(assertion, mapping.subject);
   if (subject === undefined || subject === '') throw samlRejection('missing-subject');
   const attributes = assertion.attributes;
+  checkAttributeNames(attributes);
 
   const groups = mapping.groups === undefined ? [] : allValues(assertion, mapping.groups);
   const sessionName =
@@ -44,16 +53,26 @@ export function samlAssertionToIdentity(
     subject;
 
   const tags: Record<string, string> = {};
+  const tagSources: Record<string, string> = {};
   for (const [name, values] of Object.entries(attributes)) {
     if (!name.startsWith(AWS_SAML_ATTRIBUTE.principalTagPrefix)) continue;
     const key = name.slice(AWS_SAML_ATTRIBUTE.principalTagPrefix.length);
-    if (key !== '' && values[0] !== undefined) tags[key] = values[0];
+    if (key !== '' && values[0] !== undefined) {
+      tags[key] = values[0];
+      tagSources[key] = name;
+    }
   }
   // The administrator's mapping wins over what the IdP volunteers under the same key.
   for (const [key, source] of Object.entries(mapping.tags)) {
     const value = firstValue(assertion, source);
-    if (value !== undefined) tags[key] = value;
+    if (value !== undefined) {
+      tags[key] = value;
+      tagSources[key] = source === 'nameID' ? 'NameID' : source.slice('attr:'.length);
+    }
   }
+  const refusedTagAttributes = Object.entries(tags)
+    .filter(([key, value]) => !isAcceptedTag(key, value))
+    .map(([key]) => tagSources[key] ?? key);
 
   const transitiveTagKeys = splitList(attributes[AWS_SAML_ATTRIBUTE.transitiveTagKeys]);
   const allowedRoleArns = roleArns(attributes[AWS_SAML_ATTRIBUTE.role]);
@@ -62,7 +81,7 @@ export function samlAssertionToIdentity(
   const nameId = assertion.nameId;
   const classRefs = assertion.authnContextClassRefs;
 
-  return {
+  const identity: FederatedIdentity = {
     provider: mapping.providerId,
     providerType: 'saml',
     issuer: mapping.idpEntityId,
@@ -82,6 +101,30 @@ export function samlAssertionToIdentity(
     ...(allowedRoleArns.length === 0 ? {} : { allowedRoleArns }),
     ...(sessionDuration === undefined ? {} : { sessionDuration }),
   };
+  return { identity, refusedTagAttributes: [...new Set(refusedTagAttributes)] };
+}
+
+/**
+ * Every attribute becomes the context key `saml:<name>`, and keys are case-insensitive: a name that is one of
+ * the keys fedgate sets itself (`SUB`), or that repeats another attribute's name ignoring case, is refused
+ * here rather than failing later inside a policy evaluation.
+ */
+function checkAttributeNames(attributes: Readonly<Record<string, readonly string[]>>): void {
+  const seen = new Set<string>(SAML_RESERVED_CONTEXT_NAMES);
+  for (const name of Object.keys(attributes)) {
+    const folded = name.toLowerCase();
+    if (seen.has(folded)) throw samlRejection('reserved-attribute-name');
+    seen.add(folded);
+  }
+}
+
+function isAcceptedTag(key: string, value: string): boolean {
+  try {
+    validateTagSet({ tags: { [key]: value }, transitiveTagKeys: [] }, 'IDPRejectedClaim');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Values named by a mapping source: `nameID` or `attr:<name>`. */

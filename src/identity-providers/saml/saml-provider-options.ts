@@ -37,6 +37,10 @@ export interface SamlProviderOptions {
   readonly mfaAuthnContexts: readonly string[];
   /** The IdP's single logout endpoint; taken from metadata when absent. */
   readonly sloUrl?: string;
+  /** Accept RSA-SHA1 signatures and SHA-1 digests (refused unless true; the validator warns). */
+  readonly allowSha1?: boolean;
+  /** How long after its IssueInstant an assertion may be used, in seconds (plus clock skew); default 300. */
+  readonly maxAssertionAgeSeconds?: number;
   /** `${publicUrl}/saml/${id}/metadata` */
   readonly spEntityId: string;
   /** `${publicUrl}/saml/${id}/acs` */
@@ -47,6 +51,8 @@ export interface SamlProviderOptions {
 
 /** Allowed difference between our clock and the IdP's when checking validity windows. */
 export const SAML_CLOCK_SKEW_MS = 60_000;
+/** Default `maxAssertionAge` (seconds): an assertion is used within minutes of being issued. */
+export const DEFAULT_MAX_ASSERTION_AGE_SECONDS = 300;
 /** Default period of metadata refresh. */
 export const DEFAULT_METADATA_REFRESH_SECONDS = 3600;
 /** Timeout of one metadata fetch. */

@@ -7,6 +7,12 @@ import { FedgateError, isFedgateError } from '../../errors/index.js';
 export type SamlRejectionReason =
   | 'malformed-message'
   | 'message-too-large'
+  | 'message-too-complex'
+  | 'duplicate-id'
+  | 'unresolved-reference'
+  | 'weak-algorithm'
+  | 'verification-too-costly'
+  | 'verifier-busy'
   | 'dtd-refused'
   | 'not-a-response'
   | 'idp-error-status'
@@ -23,6 +29,14 @@ export type SamlRejectionReason =
   | 'wrong-issuer'
   | 'wrong-audience'
   | 'missing-subject'
+  | 'identity-value-whitespace'
+  | 'identity-value-control-character'
+  | 'identity-value-mixed-content'
+  | 'reserved-attribute-name'
+  | 'missing-authn-statement'
+  | 'assertion-too-old'
+  | 'browser-mismatch'
+  | 'unconfirmed-login'
   | 'missing-subject-confirmation'
   | 'expired'
   | 'not-yet-valid'
@@ -37,6 +51,21 @@ export type SamlRejectionReason =
 
 const PUBLIC_DETAIL: Partial<Record<SamlRejectionReason, string>> = {
   'message-too-large': 'The SAML message is too large.',
+  'message-too-complex': 'The SAML message is too complex.',
+  'verification-too-costly': 'The SAML message is too complex.',
+  'verifier-busy': 'Too many sign-ins are being checked right now; try again shortly.',
+  'identity-value-whitespace':
+    'The identity provider sent a name or attribute with leading or trailing spaces; it was refused.',
+  'identity-value-control-character':
+    'The identity provider sent a name or attribute with control characters; it was refused.',
+  'identity-value-mixed-content':
+    'The identity provider sent a name or attribute that is not plain text; it was refused.',
+  'reserved-attribute-name':
+    'The identity provider sent an attribute whose name is reserved by fedgate (or repeats another ignoring case); it was refused.',
+  'missing-authn-statement': 'The SAML assertion does not say how the person signed in (no AuthnStatement).',
+  'assertion-too-old': 'The SAML assertion was issued too long ago; sign in again.',
+  'browser-mismatch': 'This sign-in was started in another browser; start it again here.',
+  'unconfirmed-login': 'The sign-in confirmation expired or came from another site; sign in again.',
   'idp-error-status': 'The identity provider reported that the sign-in did not succeed.',
   expired: 'The SAML assertion has expired; sign in again.',
   'not-yet-valid': 'The SAML assertion is not valid yet; check the clocks.',
@@ -49,7 +78,12 @@ const PUBLIC_DETAIL: Partial<Record<SamlRejectionReason, string>> = {
 /** The one way SAML code refuses a message: `InvalidSamlResponse` with a stable internal reason. */
 export function samlRejection(reason: SamlRejectionReason, cause?: unknown): FedgateError {
   const detail = PUBLIC_DETAIL[reason] ?? 'The SAML message was refused.';
-  const status = reason === 'idp-metadata-unavailable' ? 503 : undefined;
+  const status =
+    reason === 'idp-metadata-unavailable' || reason === 'verifier-busy'
+      ? 503
+      : reason === 'message-too-large'
+        ? 413
+        : undefined;
   return new FedgateError('InvalidSamlResponse', detail, {
     internal: reason,
     ...(status === undefined ? {} : { status }),

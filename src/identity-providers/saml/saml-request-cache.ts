@@ -10,6 +10,16 @@ export function samlRequestKey(providerId: string, requestId: string): string {
   return `saml:request:${providerId}:${digest(requestId)}`;
 }
 
+/** Store key of an AuthnRequest we sent; its value is the digest of the browser binding that started it. */
+export function samlAuthnRequestKey(providerId: string, requestId: string): string {
+  return `saml:authn-request:${providerId}:${digest(requestId)}`;
+}
+
+/** Store key of an IdP-initiated login waiting for the person to confirm it. */
+export function samlUnconfirmedLoginKey(providerId: string, handle: string): string {
+  return `saml:unconfirmed-login:${providerId}:${digest(handle)}`;
+}
+
 /** Store key of an accepted assertion, per IdP entity id and assertion ID. */
 export function samlAssertionKey(idpEntityId: string, assertionId: string): string {
   return `saml:assertion:${digest(`${idpEntityId}\n${assertionId}`)}`;
@@ -39,6 +49,11 @@ export function createStoreCacheProvider(store: Store, providerId: string, now: 
       return (await store.take(samlRequestKey(providerId, key))) ?? null;
     },
   };
+}
+
+/** The SHA-256 of a secret (browser binding, confirmation cookie) as stored: never the secret itself. */
+export function secretDigest(value: string): string {
+  return digest(value);
 }
 
 // Ids come from the network: hashing keeps keys short and free of separators.

@@ -98,6 +98,33 @@ export function textOf(element: Element): string {
   return text.trim();
 }
 
+// C0 and C1 controls and DEL. Tab, newline and carriage return are controls too: no identity carries them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const EDGE_WHITESPACE = /^\s|\s$/;
+
+/**
+ * The text of an identity-bearing element (NameID, AttributeValue) exactly as the IdP signed it, or a refusal:
+ * element children, comments or processing instructions inside it (mixed content), leading or trailing
+ * whitespace, and control characters are refused, never trimmed or joined into another value.
+ */
+export function exactTextOf(element: Element): string {
+  let text = '';
+  for (let child: Node | null = element.firstChild; child !== null; child = child.nextSibling) {
+    if (child.nodeType === child.TEXT_NODE || child.nodeType === child.CDATA_SECTION_NODE)
+      text += child.nodeValue ?? '';
+    else throw samlRejection('identity-value-mixed-content');
+  }
+  checkExactValue(text);
+  return text;
+}
+
+/** Refuses a name or value with leading or trailing whitespace or with control characters. */
+export function checkExactValue(value: string): void {
+  if (EDGE_WHITESPACE.test(value)) throw samlRejection('identity-value-whitespace');
+  if (CONTROL_CHARACTER.test(value)) throw samlRejection('identity-value-control-character');
+}
+
 /** An attribute's value, undefined when absent. */
 export function attributeOf(element: Element, name: string): string | undefined {
   return element.hasAttribute(name) ? (element.getAttribute(name) ?? undefined) : undefined;

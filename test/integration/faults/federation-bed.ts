@@ -127,6 +127,11 @@ export interface FederationBed {
   ): Promise<string>;
   assumeWithSaml(samlResponse: string, body?: Record<string, unknown>): Promise<Response>;
   postAcs(form: Record<string, string>): Promise<Response>;
+  /**
+   * Answers the "Continue as …?" page an IdP-initiated SAML login gets from the ACS: the same-origin POST of its
+   * form, with the confirmation cookie the page set.
+   */
+  confirmAcs(interstitial: Response): Promise<Response>;
   /** RFC 8693 exchange by `reports-app` (client_secret_basic) of a fedgate credential for `reports-api`. */
   exchange(
     subjectToken: string,
@@ -369,6 +374,20 @@ export async function startFederationBed(options: FederationBedOptions): Promise
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form).toString(),
       }),
+    async confirmAcs(interstitial) {
+      const page = await interstitial.text();
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1] ?? '';
+      const handle = /name="handle" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      const cookie = interstitial.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .join('; ');
+      return send(action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, cookie },
+        body: new URLSearchParams({ handle }).toString(),
+      });
+    },
     exchange: (subjectToken, form = {}, authorization) =>
       send('/oauth2/token', {
         method: 'POST',

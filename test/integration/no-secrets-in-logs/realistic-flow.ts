@@ -36,10 +36,14 @@ export async function runRealisticFlow(bed: FederationBed): Promise<FlowSecrets>
     cookies.push(value ?? '');
   }
 
-  // Browser sign-in through SAML (IdP-initiated) at the ACS.
+  // Browser sign-in through SAML (IdP-initiated) at the ACS, confirmed on the "Continue as …?" page.
   const samlLogin = await bed.samlResponse('bob');
   samlResponses.push(samlLogin);
-  const acs = await bed.postAcs({ SAMLResponse: samlLogin });
+  const interstitial = await bed.postAcs({ SAMLResponse: samlLogin });
+  expect(interstitial.status).toBe(200);
+  for (const line of interstitial.headers.getSetCookie())
+    cookies.push(line.split(';')[0]?.split('=')[1] ?? '');
+  const acs = await bed.confirmAcs(interstitial);
   expect(acs.status).toBeLessThan(400);
   for (const line of acs.headers.getSetCookie()) cookies.push(line.split(';')[0]?.split('=')[1] ?? '');
 

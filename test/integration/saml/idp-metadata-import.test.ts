@@ -6,7 +6,7 @@ import { SamlServiceProvider } from '../../../src/identity-providers/saml/index.
 import { createMemoryStore } from '../../../src/store/index.js';
 import { createTestKeyPair, createTestSamlIdp } from '../../support/saml-idp.js';
 import { expectRefused } from './saml-expect.js';
-import { IDP_ENTITY_ID, createClock, providerOptions } from './saml-test-provider.js';
+import { IDP_ENTITY_ID, createClock, providerOptions, TEST_BROWSER } from './saml-test-provider.js';
 
 /** A loopback metadata server whose answer the test controls. */
 interface MetadataServer {
@@ -58,7 +58,9 @@ async function setup(firstKey = createTestKeyPair('meta-idp-1')) {
   );
   const respond = async (signer: typeof idp) =>
     signer.createResponse({
-      inResponseTo: signer.readRedirectRequest(await sp.authorizeUrl('x')).id,
+      inResponseTo: signer.readRedirectRequest(
+        await sp.beginLogin('x', TEST_BROWSER).then((start) => start.url),
+      ).id,
       destination: options.acsUrl,
       recipient: options.acsUrl,
       audience: options.spEntityId,
@@ -72,8 +74,14 @@ describe('SAML IdP metadata import (metadataUrl)', () => {
   it('takes the SSO URL and signing certificate from metadata served on loopback', async () => {
     const { sp, idp, respond } = await setup();
     expect(sp.isReady()).toBe(true);
-    expect((await sp.authorizeUrl('x')).startsWith('https://idp.meta.test/sso?')).toBe(true);
-    await expect(sp.consumeResponse({ SAMLResponse: await respond(idp) })).resolves.toMatchObject({
+    expect(
+      (await sp.beginLogin('x', TEST_BROWSER).then((start) => start.url)).startsWith(
+        'https://idp.meta.test/sso?',
+      ),
+    ).toBe(true);
+    await expect(
+      sp.consumeResponse({ SAMLResponse: await respond(idp) }, TEST_BROWSER),
+    ).resolves.toMatchObject({
       subject: 'alice@example.com',
     });
   });
@@ -86,10 +94,15 @@ describe('SAML IdP metadata import (metadataUrl)', () => {
       ssoUrl: 'https://idp.meta.test/sso',
       now: clock.now,
     });
-    await expectRefused(sp.consumeResponse({ SAMLResponse: await respond(rolled) }), 'bad-signature');
+    await expectRefused(
+      sp.consumeResponse({ SAMLResponse: await respond(rolled) }, TEST_BROWSER),
+      'bad-signature',
+    );
     server.body = rolled.metadataXml;
     await sp.refreshIdpMetadata();
-    await expect(sp.consumeResponse({ SAMLResponse: await respond(rolled) })).resolves.toMatchObject({
+    await expect(
+      sp.consumeResponse({ SAMLResponse: await respond(rolled) }, TEST_BROWSER),
+    ).resolves.toMatchObject({
       subject: 'alice@example.com',
     });
   });
@@ -103,7 +116,9 @@ describe('SAML IdP metadata import (metadataUrl)', () => {
     await expect(sp.refreshIdpMetadata()).rejects.toMatchObject({ code: 'InvalidConfiguration' });
     server.body = createTestSamlIdp({ entityId: 'https://someone-else.test', now: () => 0 }).metadataXml;
     await expect(sp.refreshIdpMetadata()).rejects.toMatchObject({ code: 'InvalidConfiguration' });
-    await expect(sp.consumeResponse({ SAMLResponse: await respond(idp) })).resolves.toMatchObject({
+    await expect(
+      sp.consumeResponse({ SAMLResponse: await respond(idp) }, TEST_BROWSER),
+    ).resolves.toMatchObject({
       subject: 'alice@example.com',
     });
   });
@@ -125,7 +140,7 @@ describe('SAML IdP metadata import (metadataUrl)', () => {
       () => sp.close(),
     );
     expect(sp.isReady()).toBe(false);
-    await expect(sp.authorizeUrl('x')).rejects.toMatchObject({
+    await expect(sp.beginLogin('x', TEST_BROWSER).then((start) => start.url)).rejects.toMatchObject({
       code: 'InvalidSamlResponse',
       status: 503,
       internal: 'idp-metadata-unavailable',

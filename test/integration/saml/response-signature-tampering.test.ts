@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeSamlMessage } from '../../support/saml-idp.js';
 import { expectRefused } from './saml-expect.js';
-import { createSamlHarness } from './saml-test-provider.js';
+import { createSamlHarness, TEST_BROWSER } from './saml-test-provider.js';
 import type { SamlHarness } from './saml-test-provider.js';
 
 const harnesses: SamlHarness[] = [];
@@ -20,7 +20,10 @@ describe('a response signature that is present must verify, even when the assert
     const xml = await h.responseXml({ inResponseTo: id, sign: 'both' });
     const tampered = xml.replace(/(<samlp:Response[^>]*?)Version="2\.0"/, '$1Version="2.1"');
     expect(tampered).not.toBe(xml);
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(tampered) }), 'bad-signature');
+    await expectRefused(
+      h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(tampered) }, TEST_BROWSER),
+      'bad-signature',
+    );
   });
 
   it('the same doubly signed response, untouched, is accepted', async () => {
@@ -28,7 +31,9 @@ describe('a response signature that is present must verify, even when the assert
     harnesses.push(h);
     const id = await h.startLogin();
     const xml = await h.responseXml({ inResponseTo: id, sign: 'both' });
-    await expect(h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(xml) })).resolves.toMatchObject({
+    await expect(
+      h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(xml) }, TEST_BROWSER),
+    ).resolves.toMatchObject({
       nameIdValue: expect.any(String),
     });
   });

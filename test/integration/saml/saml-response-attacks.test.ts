@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestKeyPair, encodeSamlMessage } from '../../support/saml-idp.js';
 import { expectRefused } from './saml-expect.js';
-import { createSamlHarness } from './saml-test-provider.js';
+import { createSamlHarness, TEST_BROWSER } from './saml-test-provider.js';
 import type { ProviderOverrides, SamlHarness } from './saml-test-provider.js';
 
 const harnesses: SamlHarness[] = [];
@@ -19,7 +19,7 @@ async function harness(overrides: ProviderOverrides = {}): Promise<SamlHarness> 
 
 /** Consumes an XML response for a fresh SP-initiated request whose id the XML already carries. */
 async function consumeXml(h: SamlHarness, xml: string): Promise<unknown> {
-  return h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(xml) });
+  return h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(xml) }, TEST_BROWSER);
 }
 
 describe('SAML response attacks are refused', () => {
@@ -27,9 +27,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, destination: 'https://other.test/acs' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, destination: 'https://other.test/acs' }),
+        },
+        TEST_BROWSER,
+      ),
       'wrong-destination',
     );
   });
@@ -38,9 +41,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness({ wantResponseSigned: true });
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, destination: null, sign: 'both' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, destination: null, sign: 'both' }),
+        },
+        TEST_BROWSER,
+      ),
       'missing-destination',
     );
   });
@@ -49,9 +55,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, recipient: 'https://other.test/acs' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, recipient: 'https://other.test/acs' }),
+        },
+        TEST_BROWSER,
+      ),
       'wrong-recipient',
     );
   });
@@ -60,9 +69,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, issuer: 'https://evil.test/idp' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, issuer: 'https://evil.test/idp' }),
+        },
+        TEST_BROWSER,
+      ),
       'wrong-issuer',
     );
   });
@@ -71,9 +83,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, assertionIssuer: 'https://evil.test/idp' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, assertionIssuer: 'https://evil.test/idp' }),
+        },
+        TEST_BROWSER,
+      ),
       'wrong-issuer',
     );
   });
@@ -82,9 +97,12 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, audience: 'https://other.test/sp' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, audience: 'https://other.test/sp' }),
+        },
+        TEST_BROWSER,
+      ),
       'wrong-audience',
     );
   });
@@ -94,13 +112,16 @@ describe('SAML response attacks are refused', () => {
     const id = await h.startLogin();
     const future = h.clock.now() + 10 * 60_000;
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({
-          inResponseTo: id,
-          notBefore: future,
-          notOnOrAfter: future + 5 * 60_000,
-        }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({
+            inResponseTo: id,
+            notBefore: future,
+            notOnOrAfter: future + 5 * 60_000,
+          }),
+        },
+        TEST_BROWSER,
+      ),
       'not-yet-valid',
     );
   });
@@ -110,7 +131,7 @@ describe('SAML response attacks are refused', () => {
     const id = await h.startLogin();
     const response = await h.response({ inResponseTo: id });
     h.clock.advance(5 * 60_000 + 61_000);
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: response }), 'expired');
+    await expectRefused(h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER), 'expired');
   });
 
   it('a response within the clock skew after NotOnOrAfter is still accepted', async () => {
@@ -118,20 +139,23 @@ describe('SAML response attacks are refused', () => {
     const id = await h.startLogin();
     const response = await h.response({ inResponseTo: id });
     h.clock.advance(5 * 60_000 + 30_000);
-    await expect(h.sp.consumeResponse({ SAMLResponse: response })).resolves.toMatchObject({
+    await expect(h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER)).resolves.toMatchObject({
       subject: 'alice@example.com',
     });
   });
 
   it('unsolicited-response: no InResponseTo while IdP-initiated login is off', async () => {
     const h = await harness();
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: await h.response() }), 'unsolicited-response');
+    await expectRefused(
+      h.sp.consumeResponse({ SAMLResponse: await h.response() }, TEST_BROWSER),
+      'unsolicited-response',
+    );
   });
 
   it('unknown-in-response-to: InResponseTo names a request we never sent', async () => {
     const h = await harness();
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: '_never-sent' }) }),
+      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: '_never-sent' }) }, TEST_BROWSER),
       'unknown-in-response-to',
     );
   });
@@ -140,8 +164,11 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     const response = await h.response({ inResponseTo: id });
-    await h.sp.consumeResponse({ SAMLResponse: response });
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: response }), 'unknown-in-response-to');
+    await h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER);
+    await expectRefused(
+      h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER),
+      'unknown-in-response-to',
+    );
   });
 
   it('in-response-to-mismatch: an accepted response replayed under a fresh request id', async () => {
@@ -161,14 +188,20 @@ describe('SAML response attacks are refused', () => {
   it('replayed-assertion: the same assertion id in a second, freshly solicited response', async () => {
     const h = await harness();
     const first = await h.startLogin();
-    await h.sp.consumeResponse({
-      SAMLResponse: await h.response({ inResponseTo: first, assertionId: '_same-id' }),
-    });
+    await h.sp.consumeResponse(
+      {
+        SAMLResponse: await h.response({ inResponseTo: first, assertionId: '_same-id' }),
+      },
+      TEST_BROWSER,
+    );
     const second = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: second, assertionId: '_same-id' }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: second, assertionId: '_same-id' }),
+        },
+        TEST_BROWSER,
+      ),
       'replayed-assertion',
     );
   });
@@ -177,7 +210,10 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: id, sign: 'none' }) }),
+      h.sp.consumeResponse(
+        { SAMLResponse: await h.response({ inResponseTo: id, sign: 'none' }) },
+        TEST_BROWSER,
+      ),
       'unsigned-assertion',
     );
   });
@@ -195,7 +231,10 @@ describe('SAML response attacks are refused', () => {
     const h = await harness({ wantAssertionsSigned: true });
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: id, sign: 'response' }) }),
+      h.sp.consumeResponse(
+        { SAMLResponse: await h.response({ inResponseTo: id, sign: 'response' }) },
+        TEST_BROWSER,
+      ),
       'unsigned-assertion',
     );
   });
@@ -204,7 +243,10 @@ describe('SAML response attacks are refused', () => {
     const h = await harness({ wantResponseSigned: true });
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: id, sign: 'assertion' }) }),
+      h.sp.consumeResponse(
+        { SAMLResponse: await h.response({ inResponseTo: id, sign: 'assertion' }) },
+        TEST_BROWSER,
+      ),
       'unsigned-response',
     );
   });
@@ -224,9 +266,12 @@ describe('SAML response attacks are refused', () => {
     const id = await h.startLogin();
     const attacker = createTestKeyPair('attacker');
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({ inResponseTo: id, sign: 'both', signWith: attacker }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({ inResponseTo: id, sign: 'both', signWith: attacker }),
+        },
+        TEST_BROWSER,
+      ),
       'bad-signature',
     );
   });
@@ -308,21 +353,24 @@ describe('SAML response attacks are refused', () => {
     const h = await harness();
     const id = await h.startLogin();
     await expectRefused(
-      h.sp.consumeResponse({
-        SAMLResponse: await h.response({
-          inResponseTo: id,
-          statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
-        }),
-      }),
+      h.sp.consumeResponse(
+        {
+          SAMLResponse: await h.response({
+            inResponseTo: id,
+            statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
+          }),
+        },
+        TEST_BROWSER,
+      ),
       'idp-error-status',
     );
   });
 
   it('malformed-message: SAMLResponse that is not a string or not base64', async () => {
     const h = await harness();
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: ['a'] }), 'malformed-message');
-    await expectRefused(h.sp.consumeResponse({}), 'malformed-message');
-    await expectRefused(h.sp.consumeResponse({ SAMLResponse: '<xml>' }), 'malformed-message');
+    await expectRefused(h.sp.consumeResponse({ SAMLResponse: ['a'] }, TEST_BROWSER), 'malformed-message');
+    await expectRefused(h.sp.consumeResponse({}, TEST_BROWSER), 'malformed-message');
+    await expectRefused(h.sp.consumeResponse({ SAMLResponse: '<xml>' }, TEST_BROWSER), 'malformed-message');
   });
 });
 
@@ -350,7 +398,7 @@ describe('XML signature wrapping is refused', () => {
       .replace(signature, `${signature}`)
       .replace('>alice@example.com</saml:NameID>', '>admin@example.com</saml:NameID>')
       .replace('</saml:Assertion>', `<saml:Advice>${original}</saml:Advice></saml:Assertion>`);
-    await expectRefused(consumeXml(h, xml.replace(original, forged)), 'bad-signature');
+    await expectRefused(consumeXml(h, xml.replace(original, forged)), 'duplicate-id');
   });
 
   it('XSW: signed response wrapped inside a forged response that copies its signature', async () => {
@@ -364,7 +412,7 @@ describe('XML signature wrapping is refused', () => {
       .replace('>alice@example.com</saml:NameID>', '>admin@example.com</saml:NameID>');
     const issuerEnd = forgedInner.indexOf('</saml:Issuer>') + '</saml:Issuer>'.length;
     const wrapped = `${forgedInner.slice(0, issuerEnd)}${signature}<samlp:Extensions>${xml}</samlp:Extensions>${forgedInner.slice(issuerEnd)}`;
-    await expectRefused(consumeXml(h, wrapped), 'bad-signature');
+    await expectRefused(consumeXml(h, wrapped), 'duplicate-id');
   });
 });
 
@@ -375,7 +423,7 @@ describe('comments cannot truncate values', () => {
     const xml = await h.responseXml({ inResponseTo: id, nameId: 'user@evil.com.example.com' });
     const injected = xml.replace('>user@evil.com.example.com<', '>user@evil.com<!---->.example.com<');
     expect(injected).toContain('<!---->');
-    const login = await h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(injected) });
+    const login = await h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(injected) }, TEST_BROWSER);
     expect(login.subject).toBe('user@evil.com.example.com');
     expect(login.nameIdValue).toBe('user@evil.com.example.com');
   });
@@ -390,7 +438,7 @@ describe('comments cannot truncate values', () => {
     const injected = xml
       .replace('>user@evil.com.example.com<', '>user@evil.com<!-- x -->.example.com<')
       .replace('>admins-not<', '>admins<!---->-not<');
-    const login = await h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(injected) });
+    const login = await h.sp.consumeResponse({ SAMLResponse: encodeSamlMessage(injected) }, TEST_BROWSER);
     expect(login.subject).toBe('user@evil.com.example.com');
     expect(login.groups).toEqual(['admins-not']);
   });

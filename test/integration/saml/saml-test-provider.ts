@@ -9,6 +9,8 @@ import type { TestSamlIdp, TestSamlResponseOptions } from '../../support/saml-id
 export const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
 export const PUBLIC_URL = 'https://sso.fedgate.test';
 export const IDP_ENTITY_ID = 'https://idp.example.test/metadata';
+/** The browser binding every test login starts with (the value of its SAML binding cookie). */
+export const TEST_BROWSER = 'test-browser-binding-0123456789abcdefghijkl';
 
 /** A mutable clock shared by the SP, the store and the IdP. */
 export interface TestClock {
@@ -91,7 +93,8 @@ export async function createSamlHarness(overrides: ProviderOverrides = {}): Prom
     response: async (o = {}) => idp.createResponse({ ...defaults(), ...o }),
     responseXml: async (o = {}) => idp.createResponseXml({ ...defaults(), ...o }),
     async startLogin(relayState = 'rs-1') {
-      return idp.readRedirectRequest(await sp.authorizeUrl(relayState)).id;
+      return idp.readRedirectRequest(await sp.beginLogin(relayState, TEST_BROWSER).then((start) => start.url))
+        .id;
     },
   };
 }

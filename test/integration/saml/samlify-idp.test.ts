@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/index.js';
 import { createTestKeyPair } from '../../support/saml-idp.js';
 import { expectRefused } from './saml-expect.js';
-import { IDP_ENTITY_ID, T0, createClock, providerOptions } from './saml-test-provider.js';
+import { IDP_ENTITY_ID, T0, createClock, providerOptions, TEST_BROWSER } from './saml-test-provider.js';
 import type { ProviderOverrides } from './saml-test-provider.js';
 
 /**
@@ -40,10 +40,18 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-/** A samlify IdP; `withAttributes` adds an AttributeStatement and an AuthnStatement via its templates. */
+/**
+ * A samlify IdP; `withAttributes` adds an AttributeStatement via its templates. samlify's default template
+ * leaves `{AuthnStatement}` empty, and an assertion without one is refused (SAML profiles 4.1.4.2), so it is
+ * always filled in.
+ */
 function samlifyIdp(withAttributes: boolean) {
   const keys = createTestKeyPair('samlify-idp');
   const base = samlify.SamlLib.defaultLoginResponseTemplate.context;
+  const authnStatement = base.replace(
+    '{AuthnStatement}',
+    '<saml:AuthnStatement AuthnInstant="{IssueInstant}" SessionIndex="_samlify-default-session"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>',
+  );
   return samlify.IdentityProvider({
     entityID: IDP_ENTITY_ID,
     signingCert: keys.certificatePem,
@@ -65,7 +73,7 @@ function samlifyIdp(withAttributes: boolean) {
             ],
           },
         }
-      : {}),
+      : { loginResponseTemplate: { context: authnStatement, attributes: [] } }),
   });
 }
 
@@ -123,7 +131,7 @@ async function setup(
 
 /** Runs our AuthnRequest through samlify's IdP, exactly as the browser would carry it. */
 async function samlifyReadsOurRequest(s: Setup, relayState: string) {
-  const url = new URL(await s.sp.authorizeUrl(relayState));
+  const url = new URL(await s.sp.beginLogin(relayState, TEST_BROWSER).then((start) => start.url));
   expect(`${url.origin}${url.pathname}`).toBe(SSO_URL);
   const parsed = await s.idp.parseLoginRequest(s.samlifySp, 'redirect', {
     query: Object.fromEntries(url.searchParams),
@@ -140,18 +148,17 @@ async function samlifyResponse(
   user: { readonly email: string },
   customTagReplacement?: (template: string) => { id: string; context: string },
 ): Promise<string> {
-  const result = await s.idp.createLoginResponse(
-    s.samlifySp,
-    requestInfo,
-    'post',
-    user,
-    customTagReplacement === undefined ? {} : { customTagReplacement },
-  );
+  // samlify fills its own template (which has no AuthnStatement) unless given a replacement: fill the IdP's
+  // template as samlify would, answering the request it read (InResponseTo="" when there is none).
+  const requestId = (requestInfo as { extract?: { request?: { id?: string } } }).extract?.request?.id ?? '';
+  const result = await s.idp.createLoginResponse(s.samlifySp, requestInfo, 'post', user, {
+    customTagReplacement: customTagReplacement ?? fillTemplate(s, requestId, user.email),
+  });
   return result.context;
 }
 
 /** samlify's documented way to fill a template with attributes: the caller replaces every tag. */
-function fillTemplate(s: Setup, inResponseTo: string | undefined) {
+function fillTemplate(s: Setup, inResponseTo: string | undefined, nameId = 'carol@example.com') {
   return (template: string): { id: string; context: string } => {
     const id = `_${randomUUID()}`;
     const now = new Date().toISOString();
@@ -169,7 +176,7 @@ function fillTemplate(s: Setup, inResponseTo: string | undefined) {
       ConditionsNotOnOrAfter: later,
       SubjectConfirmationDataNotOnOrAfter: later,
       NameIDFormat: EMAIL_FORMAT,
-      NameID: 'carol@example.com',
+      NameID: nameId,
       InResponseTo: inResponseTo,
       SessionIndex: '_samlify-session',
       AuthnContextClassRef: MFA,
@@ -192,7 +199,10 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
     expect(xml).toContain(`InResponseTo="${request.id}"`);
     expect(xml).toMatch(/<saml:Assertion[^>]*>.*<ds:Signature/s);
 
-    const login = await s.sp.consumeResponse({ SAMLResponse: response, RelayState: 'to-portal' });
+    const login = await s.sp.consumeResponse(
+      { SAMLResponse: response, RelayState: 'to-portal' },
+      TEST_BROWSER,
+    );
     expect(login).toMatchObject({
       provider: s.options.id,
       issuer: IDP_ENTITY_ID,
@@ -201,7 +211,10 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
       nameIdFormat: EMAIL_FORMAT,
       relayState: 'to-portal',
     });
-    await expectRefused(s.sp.consumeResponse({ SAMLResponse: response }), 'unknown-in-response-to');
+    await expectRefused(
+      s.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER),
+      'unknown-in-response-to',
+    );
   });
 
   it('SP-initiated: attributes, AuthnContext and a signed Response (wantResponseSigned) from samlify', async () => {
@@ -216,7 +229,7 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
     const xml = Buffer.from(response, 'base64').toString('utf8');
     expect(xml.match(/<ds:Signature /g)).toHaveLength(2);
 
-    const login = await s.sp.consumeResponse({ SAMLResponse: response, RelayState: 'rs' });
+    const login = await s.sp.consumeResponse({ SAMLResponse: response, RelayState: 'rs' }, TEST_BROWSER);
     expect(login).toMatchObject({
       subject: 'carol@example.com',
       groups: ['auditors'],
@@ -236,7 +249,10 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
       { extract: { request: { id: '_request-we-never-sent' } } },
       { email: 'alice@example.com' },
     );
-    await expectRefused(s.sp.consumeResponse({ SAMLResponse: response }), 'unknown-in-response-to');
+    await expectRefused(
+      s.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER),
+      'unknown-in-response-to',
+    );
   });
 
   it('IdP-initiated: an unsolicited samlify response is accepted when allowIdpInitiated is true', async () => {
@@ -248,9 +264,12 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
       fillTemplate(s, undefined),
     );
     expect(Buffer.from(response, 'base64').toString('utf8')).not.toContain('InResponseTo');
-    const login = await s.sp.consumeResponse({ SAMLResponse: response, RelayState: 'deep/link' });
+    const login = await s.sp.consumeResponse(
+      { SAMLResponse: response, RelayState: 'deep/link' },
+      TEST_BROWSER,
+    );
     expect(login).toMatchObject({ subject: 'carol@example.com', relayState: 'deep/link', mfa: true });
-    await expectRefused(s.sp.consumeResponse({ SAMLResponse: response }), 'replayed-assertion');
+    await expectRefused(s.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER), 'replayed-assertion');
   });
 
   // samlify's default template renders InResponseTo="" (Response and SubjectConfirmationData) when there
@@ -259,7 +278,7 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
     const s = await setup({ allowIdpInitiated: true }, samlifyIdp(false));
     const response = await samlifyResponse(s, { extract: {} }, { email: 'alice@example.com' });
     expect(Buffer.from(response, 'base64').toString('utf8')).toContain('InResponseTo=""');
-    await expect(s.sp.consumeResponse({ SAMLResponse: response })).resolves.toMatchObject({
+    await expect(s.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER)).resolves.toMatchObject({
       subject: 'alice@example.com',
     });
   });
@@ -272,6 +291,9 @@ describe('responses signed by samlify (a SAML IdP library we did not write)', ()
       { email: 'carol@example.com' },
       fillTemplate(s, undefined),
     );
-    await expectRefused(s.sp.consumeResponse({ SAMLResponse: response }), 'unsolicited-response');
+    await expectRefused(
+      s.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER),
+      'unsolicited-response',
+    );
   });
 });

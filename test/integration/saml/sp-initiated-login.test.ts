@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SamlServiceProvider } from '../../../src/identity-providers/saml/index.js';
 import { createTestKeyPair, createTestSamlIdp } from '../../support/saml-idp.js';
 import { expectRefused } from './saml-expect.js';
-import { IDP_ENTITY_ID, T0, createSamlHarness } from './saml-test-provider.js';
+import { IDP_ENTITY_ID, T0, createSamlHarness, TEST_BROWSER } from './saml-test-provider.js';
 import type { ProviderOverrides, SamlHarness } from './saml-test-provider.js';
 
 const harnesses: SamlHarness[] = [];
@@ -24,16 +24,19 @@ describe('SAML SP-initiated login', () => {
   it('accepts a signed response answering our AuthnRequest and normalises the identity (SPEC 5.1)', async () => {
     const h = await harness();
     const requestId = await h.startLogin('back-to-portal');
-    const login = await h.sp.consumeResponse({
-      SAMLResponse: await h.response({
-        inResponseTo: requestId,
-        sessionIndex: '_session-1',
-        nameQualifier: 'corp',
-        authnInstant: T0 - 30_000,
-        authnContextClassRef: 'https://refeds.org/profile/mfa',
-      }),
-      RelayState: 'back-to-portal',
-    });
+    const login = await h.sp.consumeResponse(
+      {
+        SAMLResponse: await h.response({
+          inResponseTo: requestId,
+          sessionIndex: '_session-1',
+          nameQualifier: 'corp',
+          authnInstant: T0 - 30_000,
+          authnContextClassRef: 'https://refeds.org/profile/mfa',
+        }),
+        RelayState: 'back-to-portal',
+      },
+      TEST_BROWSER,
+    );
     expect(login).toMatchObject({
       provider: 'corp-saml',
       providerType: 'saml',
@@ -61,15 +64,18 @@ describe('SAML SP-initiated login', () => {
 
   it('mfa is false when the AuthnContextClassRef is not a configured MFA class', async () => {
     const h = await harness();
-    const login = await h.sp.consumeResponse({
-      SAMLResponse: await h.response({ inResponseTo: await h.startLogin() }),
-    });
+    const login = await h.sp.consumeResponse(
+      {
+        SAMLResponse: await h.response({ inResponseTo: await h.startLogin() }),
+      },
+      TEST_BROWSER,
+    );
     expect(login.mfa).toBe(false);
   });
 
   it('the AuthnRequest goes to the entry point, names our ACS and entity id, and carries the RelayState', async () => {
     const h = await harness();
-    const url = await h.sp.authorizeUrl('rs-42');
+    const url = await h.sp.beginLogin('rs-42', TEST_BROWSER).then((start) => start.url);
     expect(url.startsWith(h.idp.ssoUrl)).toBe(true);
     const request = h.idp.readRedirectRequest(url);
     expect(request).toMatchObject({
@@ -88,7 +94,9 @@ describe('SAML SP-initiated login', () => {
       signingKey: key.privateKeyPem,
       signingCertificate: key.certificatePem,
     });
-    expect(h.idp.readRedirectRequest(await h.sp.authorizeUrl('x')).signed).toBe(true);
+    expect(
+      h.idp.readRedirectRequest(await h.sp.beginLogin('x', TEST_BROWSER).then((start) => start.url)).signed,
+    ).toBe(true);
   });
 
   it('a response may land on another gateway instance: the request id lives in the shared store', async () => {
@@ -96,9 +104,12 @@ describe('SAML SP-initiated login', () => {
     const requestId = await h.startLogin();
     const otherInstance = await SamlServiceProvider.create(h.options, { store: h.store, now: h.clock.now });
     extraProviders.push(otherInstance);
-    const login = await otherInstance.consumeResponse({
-      SAMLResponse: await h.response({ inResponseTo: requestId }),
-    });
+    const login = await otherInstance.consumeResponse(
+      {
+        SAMLResponse: await h.response({ inResponseTo: requestId }),
+      },
+      TEST_BROWSER,
+    );
     expect(login.subject).toBe('alice@example.com');
   });
 
@@ -107,24 +118,33 @@ describe('SAML SP-initiated login', () => {
     const requestId = await h.startLogin();
     h.clock.advance(16 * 60_000);
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: requestId }) }),
+      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: requestId }) }, TEST_BROWSER),
       'unknown-in-response-to',
     );
   });
 
   it('accepts a response signed only at the response level when configured so', async () => {
     const h = await harness({ wantAssertionsSigned: false, wantResponseSigned: true });
-    const login = await h.sp.consumeResponse({
-      SAMLResponse: await h.response({ inResponseTo: await h.startLogin(), sign: 'response' }),
-    });
+    const login = await h.sp.consumeResponse(
+      {
+        SAMLResponse: await h.response({ inResponseTo: await h.startLogin(), sign: 'response' }),
+      },
+      TEST_BROWSER,
+    );
     expect(login.subject).toBe('alice@example.com');
   });
 
   it('subject from an attribute (attr:<name>) when configured', async () => {
     const h = await harness({ subject: 'attr:email' });
-    const login = await h.sp.consumeResponse({
-      SAMLResponse: await h.response({ inResponseTo: await h.startLogin(), nameId: '_opaque-transient-id' }),
-    });
+    const login = await h.sp.consumeResponse(
+      {
+        SAMLResponse: await h.response({
+          inResponseTo: await h.startLogin(),
+          nameId: '_opaque-transient-id',
+        }),
+      },
+      TEST_BROWSER,
+    );
     expect(login.subject).toBe('alice@example.com');
     expect(login.nameIdValue).toBe('_opaque-transient-id');
   });
@@ -132,7 +152,10 @@ describe('SAML SP-initiated login', () => {
   it('missing-subject: the configured subject attribute is absent', async () => {
     const h = await harness({ subject: 'attr:employeeId' });
     await expectRefused(
-      h.sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: await h.startLogin() }) }),
+      h.sp.consumeResponse(
+        { SAMLResponse: await h.response({ inResponseTo: await h.startLogin() }) },
+        TEST_BROWSER,
+      ),
       'missing-subject',
     );
   });
@@ -148,7 +171,9 @@ describe('SAML IdP certificate rollover', () => {
     extraProviders.push(sp);
     for (const keyPair of [oldKey, newKey]) {
       const idp = createTestSamlIdp({ entityId: IDP_ENTITY_ID, keyPair, now: h.clock.now });
-      const requestId = idp.readRedirectRequest(await sp.authorizeUrl('x')).id;
+      const requestId = idp.readRedirectRequest(
+        await sp.beginLogin('x', TEST_BROWSER).then((start) => start.url),
+      ).id;
       const response = await idp.createResponse({
         inResponseTo: requestId,
         destination: options.acsUrl,
@@ -157,13 +182,15 @@ describe('SAML IdP certificate rollover', () => {
         nameId: 'alice@example.com',
         sign: 'assertion',
       });
-      await expect(sp.consumeResponse({ SAMLResponse: response })).resolves.toMatchObject({
+      await expect(sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER)).resolves.toMatchObject({
         subject: 'alice@example.com',
       });
     }
-    const requestId = h.idp.readRedirectRequest(await sp.authorizeUrl('x')).id;
+    const requestId = h.idp.readRedirectRequest(
+      await sp.beginLogin('x', TEST_BROWSER).then((start) => start.url),
+    ).id;
     await expectRefused(
-      sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: requestId }) }),
+      sp.consumeResponse({ SAMLResponse: await h.response({ inResponseTo: requestId }) }, TEST_BROWSER),
       'bad-signature',
     );
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectRefused } from './saml-expect.js';
-import { createSamlHarness } from './saml-test-provider.js';
+import { createSamlHarness, TEST_BROWSER } from './saml-test-provider.js';
 import type { SamlHarness } from './saml-test-provider.js';
 
 let h: SamlHarness;
@@ -35,7 +35,7 @@ describe('AssumeRoleWithSAML assertion verification', () => {
   it('replayed-assertion: an assertion already used for a browser login cannot be replayed to the STS', async () => {
     h = await createSamlHarness();
     const response = await h.response({ inResponseTo: await h.startLogin() });
-    await h.sp.consumeResponse({ SAMLResponse: response });
+    await h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER);
     await expectRefused(h.sp.verifyStsAssertion(response), 'replayed-assertion');
   });
 

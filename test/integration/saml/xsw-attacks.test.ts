@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SamlLogin, SamlRejectionReason } from '../../../src/identity-providers/saml/index.js';
 import { encodeSamlMessage } from '../../support/saml-idp.js';
-import { createSamlHarness } from './saml-test-provider.js';
+import { createSamlHarness, TEST_BROWSER } from './saml-test-provider.js';
 import type { ProviderOverrides, SamlHarness } from './saml-test-provider.js';
 import { XSW_SHAPES, signatureStillVerifies, signedPartOf, wrapSignature } from './xsw-variants.js';
 import type { XswVariant } from './xsw-variants.js';
@@ -32,7 +32,7 @@ function overridesFor(variant: XswVariant): ProviderOverrides {
 type Outcome = { readonly login: SamlLogin } | { readonly error: unknown };
 
 async function attempt(h: SamlHarness, base64: string): Promise<Outcome> {
-  return h.sp.consumeResponse({ SAMLResponse: base64 }).then(
+  return h.sp.consumeResponse({ SAMLResponse: base64 }, TEST_BROWSER).then(
     (login) => ({ login }),
     (error: unknown) => ({ error }),
   );
@@ -46,20 +46,21 @@ async function legitimateLogin(h: SamlHarness, variant: XswVariant, assertionId:
 
 /**
  * The stable reason each refusal must carry: the check that is meant to catch the shape, not an
- * incidental failure further on. Signature-scope violations surface as node-saml's "Referenced node
- * does not refer to its parent", extra assertions anywhere in the Response as `multiple-assertions`.
+ * incidental failure further on. fedgate's own reference walk runs before the library: a copied ID is a
+ * `duplicate-id`, a signature whose Reference does not name its own parent an `unresolved-reference`;
+ * extra assertions anywhere in the Response are `multiple-assertions`.
  */
 const EXPECTED_REASON: Readonly<Record<XswVariant, SamlRejectionReason>> = {
-  XSW1: 'bad-signature',
-  XSW2: 'bad-signature',
+  XSW1: 'duplicate-id',
+  XSW2: 'duplicate-id',
   XSW3: 'multiple-assertions',
   XSW4: 'unsigned-assertion',
-  XSW5: 'multiple-assertions',
-  XSW6: 'bad-signature',
+  XSW5: 'unresolved-reference',
+  XSW6: 'unresolved-reference',
   // fedgate reads only the verified assertion, so XSW7 cannot yield the forged identity; a Response that
   // hides a second Assertion is still a forgery and is refused rather than half-read (issue 5).
   XSW7: 'multiple-assertions',
-  XSW8: 'bad-signature',
+  XSW8: 'unresolved-reference',
 };
 const VARIANTS = Object.keys(EXPECTED_REASON) as XswVariant[];
 
@@ -99,15 +100,19 @@ describe('XML signature wrapping (XSW1–XSW8, "On Breaking SAML") is refused', 
       // Nothing the attempt wrote blocks or doubles later logins: neither the signed original's assertion
       // id nor the forged one was recorded as used, and the replay cache still refuses a second use.
       const laterWithOriginalId = await legitimateLogin(h, variant, ORIGINAL_ASSERTION_ID);
-      await expect(h.sp.consumeResponse({ SAMLResponse: laterWithOriginalId })).resolves.toMatchObject({
+      await expect(
+        h.sp.consumeResponse({ SAMLResponse: laterWithOriginalId }, TEST_BROWSER),
+      ).resolves.toMatchObject({
         subject: VICTIM,
       });
       const laterWithForgedId = await legitimateLogin(h, variant, FORGED_ID);
-      await expect(h.sp.consumeResponse({ SAMLResponse: laterWithForgedId })).resolves.toMatchObject({
+      await expect(
+        h.sp.consumeResponse({ SAMLResponse: laterWithForgedId }, TEST_BROWSER),
+      ).resolves.toMatchObject({
         subject: VICTIM,
       });
       const replay = await legitimateLogin(h, variant, ORIGINAL_ASSERTION_ID);
-      await expect(h.sp.consumeResponse({ SAMLResponse: replay })).rejects.toMatchObject({
+      await expect(h.sp.consumeResponse({ SAMLResponse: replay }, TEST_BROWSER)).rejects.toMatchObject({
         code: 'InvalidSamlResponse',
         internal: 'replayed-assertion',
       });

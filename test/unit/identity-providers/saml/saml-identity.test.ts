@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SamlAssertion } from '../../../../src/identity-providers/saml/saml-assertion.js';
-import { samlAssertionToIdentity } from '../../../../src/identity-providers/saml/saml-identity.js';
+import { samlAssertionToIdentity as mapAssertion } from '../../../../src/identity-providers/saml/saml-identity.js';
 import type { SamlIdentityMapping } from '../../../../src/identity-providers/saml/saml-identity.js';
 
 const mapping: SamlIdentityMapping = {
@@ -19,10 +19,13 @@ function assertion(attributes: Record<string, string[]>): SamlAssertion {
     issueInstant: 1_700_000_000_000,
     nameId: { value: 'alice' },
     confirmations: [],
+    hasAuthnStatement: true,
     authnContextClassRefs: [],
     attributes,
   };
 }
+
+const samlAssertionToIdentity = (...args: Parameters<typeof mapAssertion>) => mapAssertion(...args).identity;
 
 describe('SAML assertion → federated identity', () => {
   it('AWS Role pairs in either order give the role ARNs, de-duplicated, provider ARNs dropped', () => {
@@ -85,5 +88,25 @@ describe('SAML assertion → federated identity', () => {
     expect(identity).not.toHaveProperty('allowedRoleArns');
     expect(identity).not.toHaveProperty('sourceIdentity');
     expect(identity).not.toHaveProperty('sessionDuration');
+  });
+
+  it('reserved-attribute-name: an attribute named SUB would collide with saml:sub', () => {
+    expect(() => samlAssertionToIdentity(assertion({ SUB: ['admin'] }), mapping)).toThrow(
+      expect.objectContaining({ code: 'InvalidSamlResponse', internal: 'reserved-attribute-name' }),
+    );
+  });
+
+  it('reserved-attribute-name: two attributes whose names differ only in case', () => {
+    expect(() =>
+      samlAssertionToIdentity(assertion({ email: ['a@x.test'], EMAIL: ['b@x.test'] }), mapping),
+    ).toThrow(expect.objectContaining({ internal: 'reserved-attribute-name' }));
+  });
+
+  it('names the attribute whose value cannot be a session tag', () => {
+    const result = mapAssertion(assertion({ dept: ['pay<ments>'] }), {
+      ...mapping,
+      tags: { team: 'attr:dept' },
+    });
+    expect(result.refusedTagAttributes).toEqual(['dept']);
   });
 });

@@ -1,0 +1,160 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { samlRejection } from './saml-rejection.js';
+import type { SamlRejectionReason } from './saml-rejection.js';
+import type { ResponseVerificationSettings, VerifiedResponse } from './saml-response-verification.js';
+
+/** Wall-clock budget of one verification in a worker; past it the worker is ended and the message refused. */
+export const SAML_VERIFICATION_BUDGET_MS = 2_000;
+/** Jobs waiting for a worker beyond this are refused at once (503) rather than queued without bound. */
+export const SAML_VERIFICATION_QUEUE_LIMIT = 64;
+
+type Answer =
+  | { readonly id: number; readonly ok: true; readonly verified: VerifiedResponse }
+  | { readonly id: number; readonly ok: false; readonly reason: SamlRejectionReason };
+
+interface Job {
+  readonly id: number;
+  readonly xml: string;
+  readonly settings: ResponseVerificationSettings;
+  resolve(verified: VerifiedResponse): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * SAML signature verification off the event loop: a few worker threads, each running one job at a time under
+ * SAML_VERIFICATION_BUDGET_MS. Whatever shape a message has, the event loop only base64-decodes it and
+ * copies it to a worker; a worker that overruns the budget is terminated and replaced.
+ */
+export class SamlVerifierPool {
+  readonly #size: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+    this.#size = size;
+  }
+
+  /** Verifies one Response in a worker; refusals are samlRejection errors with the worker's stable reason. */
+  verify(xml: string, settings: ResponseVerificationSettings): Promise<VerifiedResponse> {
+    if (this.#closed) return Promise.reject(samlRejection('verifier-busy'));
+    if (this.#queue.length >= SAML_VERIFICATION_QUEUE_LIMIT)
+      return Promise.reject(samlRejection('verifier-busy'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, xml, settings, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Ends every worker; queued jobs are refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.reject(samlRejection('verifier-busy'));
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) {
+      if (slot.timer !== undefined) clearTimeout(slot.timer);
+      slot.job?.reject(samlRejection('verifier-busy'));
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#slots.length < this.#size && this.#slots.length < this.#queue.length + this.#busy()) {
+      this.#slots.push(this.#spawn());
+    }
+    for (const slot of this.#slots) {
+      if (!slot.ready || slot.job !== undefined) continue;
+      const job = this.#queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      slot.worker.ref();
+      slot.timer = setTimeout(() => this.#overrun(slot), SAML_VERIFICATION_BUDGET_MS);
+      slot.worker.postMessage({ id: job.id, xml: job.xml, settings: job.settings });
+    }
+  }
+
+  #busy(): number {
+    return this.#slots.filter((slot) => slot.job !== undefined).length;
+  }
+
+  #spawn(): Slot {
+    const worker = createWorker();
+    const slot: Slot = { worker, ready: false, job: undefined, timer: undefined };
+    worker.unref();
+    worker.on('message', (message: Answer | { ready: true }) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        this.#dispatch();
+        return;
+      }
+      const job = slot.job;
+      if (job === undefined || job.id !== message.id) return;
+      this.#finish(slot);
+      if (message.ok) job.resolve(message.verified);
+      else job.reject(samlRejection(message.reason));
+      this.#dispatch();
+    });
+    worker.on('error', () => this.#replace(slot, 'rejected-by-library'));
+    worker.on('exit', () => this.#replace(slot, 'rejected-by-library'));
+    return slot;
+  }
+
+  #finish(slot: Slot): void {
+    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
+    slot.worker.unref();
+  }
+
+  #overrun(slot: Slot): void {
+    this.#replace(slot, 'verification-too-costly');
+  }
+
+  /** Drops a worker that overran, crashed or exited; its job is refused and a fresh worker takes its place. */
+  #replace(slot: Slot, reason: SamlRejectionReason): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1) return;
+    this.#slots.splice(index, 1);
+    const job = slot.job;
+    this.#finish(slot);
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
+    job?.reject(samlRejection(reason));
+    // A worker that died before it was ready will not do better on a retry now: refuse what waits for it.
+    if (!slot.ready) {
+      for (const waiting of this.#queue.splice(0)) waiting.reject(samlRejection('verifier-busy'));
+      return;
+    }
+    if (!this.#closed) this.#dispatch();
+  }
+}
+
+/**
+ * The worker: the compiled `.js` beside this module, or under tsx/vitest (this module is TypeScript source)
+ * a small bootstrap that registers tsx's loader in the worker before importing the `.ts` entry.
+ */
+function createWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./saml-verification-worker.js', import.meta.url));
+  const entry = new URL('./saml-verification-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+let shared: SamlVerifierPool | undefined;
+
+/** The process-wide pool every SAML provider shares (workers start on first use). */
+export function sharedSamlVerifierPool(): SamlVerifierPool {
+  shared ??= new SamlVerifierPool();
+  return shared;
+}
