@@ -5,7 +5,7 @@ import type { SamlRejectionReason } from './saml-rejection.js';
 import type { ResponseVerificationSettings, VerifiedResponse } from './saml-response-verification.js';
 
 /** Wall-clock budget of one verification in a worker; past it the worker is ended and the message refused. */
-export const SAML_VERIFICATION_BUDGET_MS = 2_000;
+export const SAML_VERIFICATION_BUDGET_MS = 5_000;
 /** Jobs waiting for a worker beyond this are refused at once (503) rather than queued without bound. */
 export const SAML_VERIFICATION_QUEUE_LIMIT = 64;
 
