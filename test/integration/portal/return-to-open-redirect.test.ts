@@ -79,6 +79,19 @@ describe('return_to is validated after normalisation, on every path that redirec
     expect(answer.location?.href).toBe(`${bed.url}/`);
   });
 
+  /**
+   * An unsolicited (IdP-initiated) SAML response stops at the "Continue as …?" page; the person confirms it with a
+   * same-origin POST from the same browser, and only then is RelayState followed.
+   */
+  async function confirmUnsolicited(acs: string, form: Record<string, string>) {
+    const browser = new HttpBrowser();
+    const interstitial = await browser.send(acs, { form });
+    expect(interstitial.status).toBe(200);
+    const action = /<form method="post" action="([^"]+)"/.exec(interstitial.body)?.[1] ?? '';
+    const handle = /name="handle" value="([^"]+)"/.exec(interstitial.body)?.[1] ?? '';
+    return browser.send(new URL(action, bed.url), { form: { handle }, headers: { origin: bed.url } });
+  }
+
   it.each(NORMALISING_OFF_SITE)(
     'idp-initiated-saml-relaystate %s: an unsolicited SAML login ends on the portal',
     async (relayState) => {
@@ -91,7 +104,7 @@ describe('return_to is validated after normalisation, on every path that redirec
         attributes: { email: 'ivan@example.com', groups: ['developers'] },
         sign: 'assertion',
       });
-      const answer = await new HttpBrowser().send(acs, { form: { SAMLResponse, RelayState: relayState } });
+      const answer = await confirmUnsolicited(acs, { SAMLResponse, RelayState: relayState });
       expect(answer.status).toBe(303);
       expect(answer.location?.href).toBe(`${bed.url}/`);
     },
@@ -107,7 +120,7 @@ describe('return_to is validated after normalisation, on every path that redirec
       attributes: { email: 'judy@example.com', groups: ['developers'] },
       sign: 'assertion',
     });
-    const answer = await new HttpBrowser().send(acs, { form: { SAMLResponse, RelayState: '/orders/7' } });
+    const answer = await confirmUnsolicited(acs, { SAMLResponse, RelayState: '/orders/7' });
     expect(answer.location?.href).toBe(`${bed.url}/orders/7`);
   });
 
