@@ -7,7 +7,7 @@ export const DEFAULT_REFUSAL_WINDOW_MS = 10_000;
 export const MAX_AGGREGATED_SOURCES = 10_000;
 
 /** The reasons of an `authz.denied` event that mean "the presented credential is not valid". */
-const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set(['InvalidToken', 'ExpiredToken']);
+const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set(['InvalidCredential']);
 
 /**
  * True for the events counted rather than written one by one: `/authz` refusing an invalid or expired

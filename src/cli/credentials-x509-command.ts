@@ -97,15 +97,25 @@ export const credentialsX509Command: CommandHandler = async (args, io) => {
     ...(values['role-session-name'] === undefined ? {} : { roleSessionName: values['role-session-name'] }),
   });
   try {
-    const signed = signCreateSession({
-      certificate,
-      intermediates,
-      privateKey,
-      endpoint: values.endpoint ?? io.env.FEDGATE_URL ?? 'http://127.0.0.1:8080',
-      body,
-      ...(values.region === undefined ? {} : { region: values.region }),
-    });
-    const answer = await requestSession(signed);
+    const sign = (): ReturnType<typeof signCreateSession> =>
+      signCreateSession({
+        certificate,
+        intermediates,
+        privateKey,
+        endpoint: values.endpoint ?? io.env.FEDGATE_URL ?? 'http://127.0.0.1:8080',
+        body,
+        ...(values.region === undefined ? {} : { region: values.region }),
+      });
+    let answer;
+    try {
+      answer = await requestSession(sign());
+    } catch (error) {
+      // An RSA signature is deterministic: the same ask signed twice in one second (credential_process is often
+      // run twice at once) is byte for byte a replay, and the gateway refuses it as one. Sign again a second later.
+      if (!(error instanceof CreateSessionFailed) || error.code !== 'RequestReplayed') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+      answer = await requestSession(sign());
+    }
     const credentials = answer.credentialSet[0]?.credentials;
     if (credentials === undefined) throw new CreateSessionFailed('InvalidResponse', 0, 'no credentials');
     io.stdout.write(renderCredentialProcess(credentials));

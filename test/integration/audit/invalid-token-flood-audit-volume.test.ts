@@ -139,8 +139,8 @@ describe('audit volume under an invalid-token flood at /authz', () => {
   it('invalid-token-flood-writes-a-line-per-request: refusals are counted per source and reason, nothing is lost, denials of valid credentials keep their lines', async () => {
     const { audit } = await run('60s');
     const lines = denied(audit);
-    const attacker = lines.filter((r) => r.sourceIp === ATTACKER && r.reason === 'InvalidToken');
-    const other = lines.filter((r) => r.sourceIp === OTHER && r.reason === 'InvalidToken');
+    const attacker = lines.filter((r) => r.sourceIp === ATTACKER && r.reason === 'InvalidCredential');
+    const other = lines.filter((r) => r.sourceIp === OTHER && r.reason === 'InvalidCredential');
     // One window: the first refusal as it came, then one line with the count of the rest.
     expect(attacker).toHaveLength(2);
     expect(attacker[0]?.requestId).toBeDefined();
@@ -155,9 +155,9 @@ describe('audit volume under an invalid-token flood at /authz', () => {
   it('measures the audit volume of the flood with aggregation off (refusalWindow: 0) and on (10 s)', async () => {
     const off = denied((await run('0')).audit);
     const on = denied((await run('10s')).audit);
-    expect(off.filter((r) => r.reason === 'InvalidToken')).toHaveLength(FLOOD + 100);
+    expect(off.filter((r) => r.reason === 'InvalidCredential')).toHaveLength(FLOOD + 100);
     const total = (records: AuditRecord[]) =>
-      records.filter((r) => r.reason === 'InvalidToken').reduce((s, r) => s + countOf(r), 0);
+      records.filter((r) => r.reason === 'InvalidCredential').reduce((s, r) => s + countOf(r), 0);
     expect(total(on)).toBe(FLOOD + 100);
     console.log(
       `audit of ${FLOOD + 100} invalid-token refusals + 5 policy denials: ${off.length} lines / ${bytesOf(off)} bytes without aggregation, ${on.length} lines / ${bytesOf(on)} bytes with a 10 s window (${(bytesOf(off) / bytesOf(on)).toFixed(0)}x less)`,

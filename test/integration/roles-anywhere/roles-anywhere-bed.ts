@@ -219,6 +219,16 @@ export interface SessionAsk {
 }
 
 /** A signed CreateSession for `certificate` (signed with `signingKeyPem`, default the certificate's own key). */
+/**
+ * Each ask is signed at its own second (X-Amz-Date has whole seconds and an RSA signature is deterministic), so two
+ * asks of a test are never byte-identical, which the gateway would rightly refuse as a replay.
+ */
+let lastSignedSecond = 0;
+function nextSigningTime(): number {
+  lastSignedSecond = Math.max(Math.floor(Date.now() / 1000), lastSignedSecond + 1);
+  return lastSignedSecond * 1000;
+}
+
 export function signedAsk(
   url: string,
   certificate: IssuedCertificate,
@@ -236,7 +246,7 @@ export function signedAsk(
       trustAnchorArn: anchorArn(ask.anchor ?? 'corp'),
       ...(ask.durationSeconds === undefined ? {} : { durationSeconds: ask.durationSeconds }),
     }),
-    ...(ask.signedAt === undefined ? {} : { now: ask.signedAt }),
+    now: ask.signedAt ?? nextSigningTime(),
   });
 }
 
