@@ -168,6 +168,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     },
   };
   await handle.waitHealthy();
+  await replicasInSync(nodes.map(({ port }) => port));
   return handle;
 }
 
@@ -232,6 +233,7 @@ export async function startRedisSentinel(name = 'fedgate'): Promise<RedisSentine
       if (Date.now() > deadline) throw new Error('the sentinels did not discover each other');
       await delay(200);
     }
+    await replicasInSync([master.port, replica.port]);
   } catch (error) {
     await cleanup();
     throw error;
@@ -284,6 +286,34 @@ function run(command: string, args: readonly string[]): Promise<string> {
       else resolve(stdout);
     });
   });
+}
+
+/**
+ * Waits until every replica among these data nodes has finished its first sync with its master
+ * (`master_link_status:up`): before that a write made durable with WAIT (store.durableReplicas) is acknowledged
+ * by no replica, and a revocation would be refused as the store being unavailable.
+ */
+async function replicasInSync(ports: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const states = await Promise.all(
+      ports.map(async (port) => {
+        const client = new Redis({ host: LOOPBACK, port, lazyConnect: true, maxRetriesPerRequest: 0 });
+        try {
+          await client.connect();
+          const info = (await client.call('INFO', 'replication')) as string;
+          return !/^role:slave/m.test(info) || /^master_link_status:up/m.test(info);
+        } catch {
+          return false;
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
+    if (states.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error('the replicas did not finish their first sync');
+    await delay(100);
+  }
 }
 
 function delay(ms: number): Promise<void> {
