@@ -67,7 +67,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const redis = options.redis ?? (options.redisUrl === undefined ? undefined : { url: options.redisUrl });
   const store =
     redis === undefined ? createMemoryStore({ now }) : createRedisStore({ keyPrefix: 'fedgate:', ...redis });
-  await store.ping();
+  // A cluster that has just reported healthy may still be loading its slot map on a fresh connection: retry the
+  // first ping, as `fedgate serve` does at start-up, rather than fail the whole suite on the race.
+  for (const deadline = Date.now() + 20_000; ;) {
+    try {
+      await store.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   // Both connections up (on a cluster the subscriber picks its node after the slot map is loaded).
   for (const deadline = Date.now() + 20_000; !store.isConnected() && Date.now() < deadline;)
     await new Promise((resolve) => setTimeout(resolve, 20));
