@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
-import type { PortalSession, PortalSessionStore } from '../portal/portal-session-store.js';
+import type { PortalSession, PortalSessionRef, PortalSessionStore } from '../portal/portal-session-store.js';
 import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
 import { safeReturnTo } from '../portal/return-to.js';
 import { PORTAL_SCRIPT } from '../portal/portal-script.js';
@@ -86,7 +86,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
   /** Revokes a portal session and every role session minted from it; returns nothing to the browser. */
   const retirePortalSession = async (
     req: Request,
-    portal: PortalSession,
+    portal: PortalSessionRef,
     reason: 'logout' | 'replaced',
   ): Promise<void> => {
     const revoked = await deps.sessions.revokePortalSession(portal.handle);
@@ -139,20 +139,44 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     sendHtml(res, known.status, errorPage('Sign-in failed', known.detail, known.code));
   };
 
+  /**
+   * Remembers the portal session this browser holds as it starts a sign-in, so that the sign-in ends it even
+   * when the IdP's answer arrives without the portal cookie (a cross-site SAML POST).
+   */
+  const rememberSignInStart = async (
+    req: Request,
+    browserBinding: string,
+    ttlSeconds: number,
+  ): Promise<void> => {
+    const previous = await currentPortalSession(req);
+    if (previous !== undefined)
+      await deps.portalSessions.rememberSignInStart(browserBinding, previous, ttlSeconds);
+  };
+
   /** After a verified IdP answer: a portal session, and the role session at once when exactly one role fits. */
   const finishLogin = async (
     req: Request,
     res: Response,
     identity: FederatedIdentity,
     returnTo: string | undefined,
-    saml: { nameIdValue?: string; sessionIndex?: string } = {},
-    refusedTagAttributes: readonly string[] = [],
+    extras: {
+      saml?: { nameIdValue?: string; sessionIndex?: string };
+      refusedTagAttributes?: readonly string[];
+      /** The binding cookie of the sign-in this answer completes (the browser that started it). */
+      browserBinding?: string | undefined;
+    } = {},
   ): Promise<void> => {
     const ctx = context(req);
     // A new sign-in in this browser ends its previous portal session and the role sessions minted from it:
-    // a copy of the old cookie must stop working, not merely be overwritten in this browser.
-    const previous = await currentPortalSession(req);
-    if (previous !== undefined) await retirePortalSession(req, previous, 'replaced');
+    // a copy of the old cookie must stop working, not merely be overwritten in this browser. The session is
+    // the one whose cookie came with this answer, or the one the browser held when it started the sign-in.
+    const current = await currentPortalSession(req);
+    const atStart = await deps.portalSessions.takeSignInStart(extras.browserBinding);
+    for (const previous of [current, atStart]) {
+      if (previous === undefined) continue;
+      if (previous === atStart && current?.handle === atStart.handle) continue;
+      await retirePortalSession(req, previous, 'replaced');
+    }
     const roles = await deps.federation.assumableRoles(identity, ctx);
     deps.metrics?.logins.inc({ provider: identity.provider, outcome: 'success' });
     deps.audit.record({
@@ -165,11 +189,15 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       details: { roles: roles.map((role) => role.name) },
     });
     if (roles.length === 0) {
-      sendHtml(res, 403, noRolePage(summaryOf(identity, deps.getConfig()), refusedTagAttributes));
+      sendHtml(
+        res,
+        403,
+        noRolePage(summaryOf(identity, deps.getConfig()), extras.refusedTagAttributes ?? []),
+      );
       return;
     }
     const config = deps.getConfig();
-    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, saml);
+    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, extras.saml);
     setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), {
       maxAgeSeconds: config.sessions.portalDuration,
     });
@@ -183,7 +211,12 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     res.redirect(303, returnTo === undefined ? '/' : `/?return_to=${encodeURIComponent(returnTo)}`);
   };
 
-  const finishSamlLogin = async (req: Request, res: Response, login: SamlLogin): Promise<void> => {
+  const finishSamlLogin = async (
+    req: Request,
+    res: Response,
+    login: SamlLogin,
+    browserBinding?: string,
+  ): Promise<void> => {
     const {
       relayState,
       sessionIndex,
@@ -192,14 +225,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       refusedTagAttributes,
       ...identity
     } = login;
-    await finishLogin(
-      req,
-      res,
-      identity,
-      returnToFrom(relayState),
-      { nameIdValue, ...(sessionIndex === undefined ? {} : { sessionIndex }) },
+    await finishLogin(req, res, identity, returnToFrom(relayState), {
+      saml: { nameIdValue, ...(sessionIndex === undefined ? {} : { sessionIndex }) },
       refusedTagAttributes,
-    );
+      browserBinding,
+    });
   };
 
   const assumeForBrowser = (
@@ -285,6 +315,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       if (saml !== undefined) {
         // RelayState carries return_to; it is checked again when it comes back, as an IdP could alter it.
         const { url, browserBinding } = await saml.beginLogin(returnTo ?? '');
+        await rememberSignInStart(req, browserBinding, SAML_BINDING_SECONDS);
         setCookie(res, SAML_BINDING_COOKIE, browserBinding, cookieRules(), {
           maxAgeSeconds: SAML_BINDING_SECONDS,
           path: `/saml/${id}/`,
@@ -298,6 +329,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         const { authorizationUrl, browserBinding } = await oidc.beginLogin(
           returnTo === undefined ? {} : { returnTo },
         );
+        await rememberSignInStart(req, browserBinding, OIDC_BINDING_SECONDS);
         setCookie(res, OIDC_BINDING_COOKIE, browserBinding, cookieRules(), {
           maxAgeSeconds: OIDC_BINDING_SECONDS,
           path: `/oidc/${id}/`,
@@ -348,7 +380,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         return;
       }
       clearCookie(res, SAML_BINDING_COOKIE, cookieRules(), `/saml/${id}/`);
-      await finishSamlLogin(req, res, result);
+      await finishSamlLogin(req, res, result, binding);
     });
 
     /** The interstitial's answer: a same-origin POST from the browser holding the confirmation cookie. */
@@ -451,7 +483,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         return;
       }
       const { returnTo, ...identity } = result;
-      await finishLogin(req, res, identity, returnToFrom(returnTo));
+      await finishLogin(req, res, identity, returnToFrom(returnTo), { browserBinding: binding });
     });
 
     app.post(

@@ -18,9 +18,13 @@ export interface PortalSession {
   readonly sessionIndex?: string;
 }
 
+/** A portal session known by its handle only (the cookie value is not at hand): enough to end it. */
+export type PortalSessionRef = Pick<PortalSession, 'handle' | 'identity'>;
+
 type StoredPortalSession = Omit<PortalSession, 'id' | 'handle'>;
 
 const KEY_PREFIX = 'portal:';
+const SIGN_IN_START_PREFIX = 'portal-sign-in-start:';
 
 /** Portal sessions in the store, keyed by the hash of the cookie value so a store dump yields no live cookie. */
 export class PortalSessionStore {
@@ -56,14 +60,30 @@ export class PortalSessionStore {
   /** The live portal session for a cookie value, or undefined. */
   async get(id: string | undefined): Promise<PortalSession | undefined> {
     if (id === undefined || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const handle = portalHandle(id);
-    const raw = await this.#store.get(KEY_PREFIX + handle);
-    if (raw === undefined) return undefined;
-    const stored = JSON.parse(raw) as StoredPortalSession;
-    if (stored.expiresAt <= Math.floor(this.#now() / 1000)) return undefined;
-    const revokedAt = await this.#store.get(subjectMarker(stored.identity.provider, stored.identity.subject));
-    if (revokedAt !== undefined && Number(revokedAt) >= stored.createdAt) return undefined;
-    return { id, handle, ...stored };
+    const stored = await this.#live(portalHandle(id));
+    return stored === undefined ? undefined : { id, ...stored };
+  }
+
+  /**
+   * Remembers that the browser holding `browserBinding` (the cookie of a sign-in it is starting) holds
+   * `session` now. The IdP's answer may come back without the portal cookie (a SAML HTTP-POST from another
+   * site does not carry a SameSite=Lax cookie), and a new sign-in must still end this one (issue 11, item 8).
+   */
+  async rememberSignInStart(
+    browserBinding: string,
+    session: PortalSessionRef,
+    ttlSeconds: number,
+  ): Promise<void> {
+    await this.#store.set(signInStartKey(browserBinding), session.handle, ttlSeconds * 1000);
+  }
+
+  /** The portal session, still live, that the browser held when it started this sign-in; single use. */
+  async takeSignInStart(browserBinding: string | undefined): Promise<PortalSessionRef | undefined> {
+    if (browserBinding === undefined || browserBinding === '') return undefined;
+    const handle = await this.#store.take(signInStartKey(browserBinding));
+    if (handle === undefined) return undefined;
+    const stored = await this.#live(handle);
+    return stored === undefined ? undefined : { handle, identity: stored.identity };
   }
 
   /** Ends every portal session of a subject at a provider created up to now (IdP-initiated single logout). */
@@ -76,14 +96,29 @@ export class PortalSessionStore {
   }
 
   /** Ends a portal session. */
-  async delete(session: PortalSession): Promise<void> {
+  async delete(session: Pick<PortalSession, 'handle'>): Promise<void> {
     await this.#store.delete(KEY_PREFIX + session.handle);
+  }
+
+  /** The stored session of a handle unless it has expired or its subject was signed out everywhere. */
+  async #live(handle: string): Promise<Omit<PortalSession, 'id'> | undefined> {
+    const raw = await this.#store.get(KEY_PREFIX + handle);
+    if (raw === undefined) return undefined;
+    const stored = JSON.parse(raw) as StoredPortalSession;
+    if (stored.expiresAt <= Math.floor(this.#now() / 1000)) return undefined;
+    const revokedAt = await this.#store.get(subjectMarker(stored.identity.provider, stored.identity.subject));
+    if (revokedAt !== undefined && Number(revokedAt) >= stored.createdAt) return undefined;
+    return { handle, ...stored };
   }
 }
 
 /** The non-secret handle of a portal session id. */
 export function portalHandle(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
+}
+
+function signInStartKey(browserBinding: string): string {
+  return SIGN_IN_START_PREFIX + createHash('sha256').update(browserBinding).digest('base64url');
 }
 
 function subjectMarker(provider: string, subject: string): string {

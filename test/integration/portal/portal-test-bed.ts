@@ -74,6 +74,8 @@ export interface PortalTestBedOptions {
   readonly samlIdpInitiated?: boolean;
   /** More keys of the `portal` section (title, logoUrl, accentColor). */
   readonly portal?: Readonly<Record<string, unknown>>;
+  /** Where the SAML IdP takes AuthnRequests (default https://idp.saml.test/sso, which nothing serves). */
+  readonly samlSsoUrl?: string;
 }
 
 const DEVELOPER_ARN = 'arn:fedgate:iam::000000000000:role/Developer';
@@ -115,7 +117,10 @@ export async function startPortalTestBed(options: PortalTestBedOptions = {}): Pr
     ),
     skipConsent: options.consent !== true,
   });
-  const saml = createTestSamlIdp({ entityId: SAML_ENTITY_ID, ssoUrl: 'https://idp.saml.test/sso' });
+  const saml = createTestSamlIdp({
+    entityId: SAML_ENTITY_ID,
+    ssoUrl: options.samlSsoUrl ?? 'https://idp.saml.test/sso',
+  });
   let fixture: GatewayFixture;
   try {
     fixture = await startGatewayFixture({
