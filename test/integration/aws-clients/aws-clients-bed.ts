@@ -22,6 +22,8 @@ export interface AwsClientsBed {
   ciToken(): Promise<string>;
   /** A base64 SAML Response for alice, signed by the samlify IdP. */
   samlResponse(): Promise<string>;
+  /** Moves the gateway's clock (only the gateway's) this many seconds ahead of real time; 0 puts it back. */
+  setClockAhead(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ const allow = (Action: string | string[], Resource: string | string[] = '*') => 
 
 /** Starts the IdPs and the gateway (embedded store). */
 export async function startAwsClientsBed(extra: Record<string, unknown> = {}): Promise<AwsClientsBed> {
+  let aheadMs = 0;
   const oidc = await startTestOidcIdp({ clients: [], accounts: {} });
   const saml = createTestSamlIdp({ entityId: SAML_ENTITY_ID, ssoUrl: 'https://idp.saml.test/sso' });
   const gateway = await startGatewayFixture({
@@ -151,6 +154,7 @@ export async function startAwsClientsBed(extra: Record<string, unknown> = {}): P
       ],
       ...extra,
     },
+    now: () => Date.now() + aheadMs,
   });
   const nowSeconds = (): number => Math.floor(Date.now() / 1000);
   return {
@@ -172,6 +176,9 @@ export async function startAwsClientsBed(extra: Record<string, unknown> = {}): P
         attributes: { email: 'alice@example.com', groups: ['engineers'] },
         sign: 'assertion',
       });
+    },
+    setClockAhead: (seconds) => {
+      aheadMs = seconds * 1000;
     },
     close: async () => {
       await gateway.close();
