@@ -43,6 +43,7 @@ import {
   type ActivityRecorder,
 } from './access-analysis/index.js';
 import { accessRoutes } from './http/access-routes.js';
+import { simulatorRoutes } from './http/simulator-routes.js';
 
 /** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
 const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
@@ -354,6 +355,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           now,
         }),
       }),
+      simulatorRoutes({ authorizer, getConfig: () => state.config }),
       tokenRoutes(tokenExchange, {
         management: new TokenManagementService({
           clients: () => state.clients,

@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/index.js';
 import { literalPattern, type ActivityRecorder } from '../access-analysis/index.js';
 import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
-import type { Decision } from '../policy/index.js';
+import type { BlockingLayer, Decision } from '../policy/index.js';
 import { authorizeSession, simulatedSession, type PolicyCatalog } from '../roles/index.js';
 import type { CredentialReading, RoleSession } from '../sessions/index.js';
 import type { VerifiedSessionCache } from './verified-session-cache.js';
@@ -63,6 +63,8 @@ export interface CheckAnswer {
   readonly decision: Decision['decision'];
   readonly principal: string;
   readonly matchedStatements?: readonly { policy: string; sid?: string; effect: string }[];
+  /** On a deny, with the statements: the layer that denied (as `fedgate policy simulate` reports it). */
+  readonly blockedBy?: BlockingLayer;
 }
 
 /** What `POST /authz/check` decided; bad input throws a FedgateError ValidationError instead. */
@@ -212,6 +214,7 @@ function checkResult(decision: Decision, principal: string, explain: boolean): C
       ...(statement.sid === undefined ? {} : { sid: statement.sid }),
       effect: statement.effect,
     })),
+    ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
   };
 }
 

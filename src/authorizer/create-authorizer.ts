@@ -11,6 +11,7 @@ import {
 import type { Store } from '../store/index.js';
 import { checkAccess, type CheckCall, type CheckOutcome } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
+import { explainDenial } from './denial-explanation.js';
 import type { ForwardAuthResult, ForwardAuthSubject, LoginRedirect } from './forward-auth-result.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
 import { readOriginalRequest, type AuthorizerCall, type OriginalRequest } from './original-request.js';
@@ -177,7 +178,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       subject: session.subject,
       ...requestSubject(request, match),
     };
-    if (decision.decision !== 'Allow') return { reason: decision.decision, about };
+    if (decision.decision !== 'Allow') {
+      const denial = state.config.authorizer.explainDenials
+        ? explainDenial(decision, session, { action, resource: match.resource }, state.config.publicUrl)
+        : undefined;
+      return { reason: decision.decision, about, denial };
+    }
 
     let identity = verified.memo.get(IDENTITY_MEMO) as IdentityHeaders | undefined;
     if (identity === undefined) {

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/index.js';
+import type { DenialExplanation } from './denial-explanation.js';
 import type { IdentityHeaders } from './identity-headers.js';
 import type { PathRefusal } from './request-path.js';
 
@@ -76,7 +77,13 @@ export type ForwardAuthResult =
       readonly about: ForwardAuthSubject;
     }
   | {
-      readonly reason: 'ExplicitDeny' | 'ImplicitDeny' | 'NoMatchingRoute' | 'StoreUnavailable';
+      readonly reason: 'ExplicitDeny' | 'ImplicitDeny';
+      readonly about: ForwardAuthSubject;
+      /** For the denied person (unless `authorizer.explainDenials` is off): layer, statement, simulator link. */
+      readonly denial: DenialExplanation | undefined;
+    }
+  | {
+      readonly reason: 'NoMatchingRoute' | 'StoreUnavailable';
       readonly about: ForwardAuthSubject;
     }
   | {

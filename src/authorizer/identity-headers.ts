@@ -25,6 +25,7 @@ export function identityHeaders(session: RoleSession): IdentityHeaders {
   };
 }
 
-function headerSafe(value: string): string {
+/** A header value: printable ASCII as is, anything else percent-encoded. */
+export function headerSafe(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }

@@ -11,6 +11,9 @@ export type {
   LoginRedirect,
 } from './forward-auth-result.js';
 export type { IdentityHeaders } from './identity-headers.js';
+export { headerSafe } from './identity-headers.js';
+export { SIMULATOR_PATH, simulatorLink } from './denial-explanation.js';
+export type { DenialExplanation } from './denial-explanation.js';
 export { AUTHZ_MOUNT } from './original-request.js';
 export type { AuthorizerCall } from './original-request.js';
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_TYPE } from './upstream-assertion.js';

@@ -217,6 +217,8 @@ const authorizerSchema = z.strictObject({
   listen: listenSchema.optional(),
   cacheMaxEntries: integer(0, 10_000_000).default(10_000),
   cacheTtl: duration({ max: 3600 }).default(30),
+  /** Tell the denied person which layer and statement denied (never the policy text), as AWS does. */
+  explainDenials: z.boolean().default(true),
 });
 
 /** Access analysis (issue 15): how activity is kept and how far its cardinality may grow. */

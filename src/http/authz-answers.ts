@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { IdentityHeaders } from '../authorizer/index.js';
+import { headerSafe, type DenialExplanation, type IdentityHeaders } from '../authorizer/index.js';
 import { FedgateError, type ErrorCode } from '../errors/index.js';
-import { writeProblem } from './problem.js';
+import { problemFor, writeProblem } from './problem.js';
 
 /** Why a credential was not accepted: RFC 6750 says a missing one gets no `error` parameter. */
 export type UnauthenticatedReason = 'missing' | 'invalid';
@@ -92,4 +92,57 @@ export function answerJson(res: ServerResponse, body: unknown, requestId: string
     'cache-control': NO_STORE,
   });
   res.end(text);
+}
+
+/** How each layer is named to the person denied (AWS: "a service control policy", "a permissions boundary"…). */
+const LAYER_NAMES: Readonly<Record<DenialExplanation['layer'], string>> = {
+  guardrail: 'a guardrail',
+  boundary: 'the permissions boundary',
+  session: 'a session policy',
+  identity: 'an identity policy',
+  resource: 'a resource policy',
+  trust: 'the trust policy',
+};
+
+/**
+ * 403 for a policy deny, explained to the person denied as AWS explains same-account denials: the layer, the
+ * denying statement's policy name and Sid (headers `X-Fedgate-Denied-By`, `-Policy`, `-Sid`, and the problem's
+ * `deniedBy` member) and `X-Fedgate-Simulator`, the portal's simulator for the same request. Never policy text.
+ */
+export function answerDenied(
+  res: ServerResponse,
+  code: 'ExplicitDeny' | 'ImplicitDeny',
+  requestId: string,
+  denial: DenialExplanation | undefined,
+): void {
+  if (denial === undefined) {
+    answerRefused(res, code, requestId);
+    return;
+  }
+  const layer = LAYER_NAMES[denial.layer];
+  const detail =
+    code === 'ExplicitDeny'
+      ? `The request is explicitly denied by a statement in ${layer}.`
+      : `No statement in ${layer} allows the request.`;
+  const statement = denial.statement;
+  const body = JSON.stringify({
+    ...problemFor(new FedgateError(code, detail), requestId),
+    deniedBy: {
+      layer: denial.layer,
+      ...(statement === undefined ? {} : { policy: statement.policy }),
+      ...(statement?.sid === undefined ? {} : { sid: statement.sid }),
+    },
+    simulator: denial.simulatorUrl,
+  });
+  res.writeHead(403, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': NO_STORE,
+    'x-request-id': requestId,
+    'x-fedgate-denied-by': denial.layer,
+    ...(statement === undefined ? {} : { 'x-fedgate-denied-policy': headerSafe(statement.policy) }),
+    ...(statement?.sid === undefined ? {} : { 'x-fedgate-denied-sid': headerSafe(statement.sid) }),
+    'x-fedgate-simulator': denial.simulatorUrl,
+  });
+  res.end(body);
 }

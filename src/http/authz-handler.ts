@@ -13,6 +13,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { readCredential } from '../sessions/index.js';
 import {
   answerAllowed,
+  answerDenied,
   answerJson,
   answerLoginRedirect,
   answerRefused,
@@ -68,6 +69,10 @@ export function createAuthzHandler(
       }
       case 'UnsafeRequestPath':
         answerRefused(res, 'UnsafeRequestPath', requestId, PATH_REFUSALS[result.pathRefusal]);
+        return;
+      case 'ExplicitDeny':
+      case 'ImplicitDeny':
+        answerDenied(res, result.reason, requestId, result.denial);
         return;
       default:
         answerRefused(res, FORWARD_AUTH_OUTCOMES[result.reason].code ?? 'InternalError', requestId);

@@ -40,6 +40,7 @@ export interface PolicySet {
 
 const Layer = { Guardrail: 0, Boundary: 1, Session: 2, Identity: 3, Resource: 4 } as const;
 type Layer = (typeof Layer)[keyof typeof Layer];
+const LAYER_NAMES: readonly BlockingLayer[] = ['guardrail', 'boundary', 'session', 'identity', 'resource'];
 
 /** Prepares the parts of a request every statement match needs: lower-cased action, split resource, context. */
 export function prepareRequest(
@@ -82,7 +83,12 @@ export function authorize(request: AuthorizationRequest, policies: PolicySet): D
 
   const missingContextKeys = c.missing === undefined ? NO_KEYS : sortedKeys(c.missing);
   if (c.denies.length > 0) {
-    return { decision: 'ExplicitDeny', matchedStatements: c.denies.map(toMatched), missingContextKeys };
+    return {
+      decision: 'ExplicitDeny',
+      matchedStatements: c.denies.map(toMatched),
+      missingContextKeys,
+      blockedBy: LAYER_NAMES[c.denyLayer ?? Layer.Identity] ?? 'identity',
+    };
   }
   const [guardrailAllows, boundaryAllows, sessionAllows, identityAllows, resourceAllows] = c.allows;
   if (guardrails.length > 0 && guardrailAllows.length === 0)
@@ -123,6 +129,8 @@ type LayerLists = [
 class DecisionCollector {
   missing: Map<string, string> | undefined = undefined;
   readonly denies: CompiledStatement[] = [];
+  /** The layer of the first denying statement (layers run outermost first: guardrail, boundary, …). */
+  denyLayer: Layer | undefined = undefined;
   readonly allows: LayerLists = [[], [], [], [], []];
   directResourceAllow = false;
   /** A same-account resource Allow that grants (capped by boundary and session): any kind but Account. */
@@ -160,6 +168,7 @@ class DecisionCollector {
       if (kind === PrincipalMatchKind.None) continue;
       if (s.effect === 'Deny') {
         this.denies.push(s);
+        this.denyLayer ??= layer;
       } else {
         this.allows[layer].push(s);
         if (layer === Layer.Resource) {

@@ -40,7 +40,12 @@ export function evaluateTrustPolicy(trustPolicy: CompiledPolicy, request: Author
   sortByIndex(allows, 0);
   const missingContextKeys = sortedKeys(missing);
   if (denies.length > 0)
-    return { decision: 'ExplicitDeny', matchedStatements: denies.map(toMatched), missingContextKeys };
+    return {
+      decision: 'ExplicitDeny',
+      matchedStatements: denies.map(toMatched),
+      missingContextKeys,
+      blockedBy: 'trust',
+    };
   if (allows.length > 0)
     return { decision: 'Allow', matchedStatements: allows.map(toMatched), missingContextKeys };
   return { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys, blockedBy: 'trust' };

@@ -35,7 +35,10 @@ export interface Decision {
   readonly decision: DecisionKind;
   readonly matchedStatements: readonly MatchedStatement[];
   readonly missingContextKeys: readonly string[];
-  /** On ImplicitDeny: the first layer that did not allow (guardrail, boundary, session, then identity/resource). */
+  /**
+   * The layer that denied. On ExplicitDeny: the layer of the first denying statement (layers in the order
+   * guardrail, boundary, session, identity, resource). On ImplicitDeny: the first layer that did not allow.
+   */
   readonly blockedBy?: BlockingLayer;
 }
 

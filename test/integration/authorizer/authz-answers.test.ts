@@ -90,7 +90,7 @@ describe('/authz answers (SPEC 4.5)', () => {
       expect((await askForwarded(gateway, ORDER, { authorization: `Bearer ${t}` })).status).toBe(401);
   });
 
-  it('403 names ExplicitDeny or ImplicitDeny and nothing of the policies', async () => {
+  it('403 tells the person denied the layer, the policy name and Sid, and the simulator link: never the policy text', async () => {
     const answer = await askForwarded(
       gateway,
       { ...ORDER, uri: '/orders/666' },
@@ -99,10 +99,67 @@ describe('/authz answers (SPEC 4.5)', () => {
     expect(answer.status).toBe(403);
     expect(answer.headers['content-type']).toBe('application/problem+json');
     const problem = JSON.parse(answer.body) as Record<string, unknown>;
-    expect(problem).toMatchObject({ status: 403, code: 'ExplicitDeny' });
-    for (const secret of ['Quarantined', 'NeverOrder666', 'order/666', 'orders:*', 'Statement'])
-      expect(answer.body).not.toContain(secret);
+    expect(problem).toMatchObject({
+      status: 403,
+      code: 'ExplicitDeny',
+      detail: 'The request is explicitly denied by a statement in an identity policy.',
+      deniedBy: { layer: 'identity', policy: 'policies.NeverOrder666', sid: 'Quarantined' },
+    });
+    expect(answer.headers['x-fedgate-denied-by']).toBe('identity');
+    expect(answer.headers['x-fedgate-denied-policy']).toBe('policies.NeverOrder666');
+    expect(answer.headers['x-fedgate-denied-sid']).toBe('Quarantined');
+    const simulator = new URL(answer.headers['x-fedgate-simulator'] as string);
+    expect(simulator.origin + simulator.pathname).toBe('https://sso.example.com/portal/simulator');
+    expect(Object.fromEntries(simulator.searchParams)).toMatchObject({
+      principal: 'arn:fedgate:sts::000000000000:assumed-role/Developer/alice@example.com',
+      action: 'orders:GetOrder',
+      resource: 'arn:fedgate:orders:::order/666',
+    });
+    expect(problem['simulator']).toBe(simulator.href);
+    // Names, as AWS's same-account denials give them; no statement text, no other statement of the policy.
+    for (const policyText of ['orders:*', 'Statement', 'Effect', 'Condition', 'OfficeNetworkOnly'])
+      expect(answer.body).not.toContain(policyText);
     expect(answer.headers['x-fedgate-principal']).toBeUndefined();
+  });
+
+  it('an ImplicitDeny names the layer that did not allow, and no statement', async () => {
+    // The Developer session has no MFA: OrdersWrite's DeleteWithMfa does not match.
+    const answer = await askForwarded(
+      gateway,
+      { ...ORDER, method: 'DELETE' },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'ImplicitDeny', deniedBy: { layer: 'identity' } });
+    expect(answer.headers['x-fedgate-denied-by']).toBe('identity');
+    expect(answer.headers['x-fedgate-denied-policy']).toBeUndefined();
+    expect(answer.headers['x-fedgate-denied-sid']).toBeUndefined();
+  });
+
+  it('with authorizer.explainDenials off, a 403 says only ExplicitDeny or ImplicitDeny', async () => {
+    const quiet = await startGateway({ config: ordersConfig({ authorizer: { explainDenials: false } }) });
+    try {
+      const issued = await quiet.issue({ roleName: 'Developer', tags: { team: 'payments' } });
+      const answer = await askForwarded(
+        quiet,
+        { ...ORDER, uri: '/orders/666' },
+        { authorization: `Bearer ${issued.token}` },
+      );
+      expect(answer.status).toBe(403);
+      const problem = JSON.parse(answer.body) as Record<string, unknown>;
+      expect(problem).toMatchObject({ code: 'ExplicitDeny' });
+      expect(problem['deniedBy']).toBeUndefined();
+      for (const name of [
+        'x-fedgate-denied-by',
+        'x-fedgate-denied-policy',
+        'x-fedgate-denied-sid',
+        'x-fedgate-simulator',
+      ])
+        expect(answer.headers[name]).toBeUndefined();
+      expect(answer.body).not.toContain('Quarantined');
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('a request no route covers is 403 NoMatchingRoute, credential or not', async () => {

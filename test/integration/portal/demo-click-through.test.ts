@@ -1,13 +1,8 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, DEFAULT_DEMO_PORTS, type DemoPorts, type RunningDemo } from '../../../demo/start-demo.js';
+import type { RunningDemo } from '../../../demo/start-demo.js';
 import { DEMO_USERS } from '../../../demo/demo-users.js';
-import { reserveLoopbackPort } from '../../support/gateway-fixture.js';
 import { HttpBrowser, hiddenInput, type BrowserAnswer } from './http-browser.js';
-import { suiteLogger } from '../../support/suite-log-capture.js';
+import { startDemoTestBed, type DemoTestBed } from './demo-test-bed.js';
 
 /** The demo's promise to a newcomer (demo/demo-users.ts stories), per person: the roles offered after sign-in. */
 const STORIES: Readonly<Record<string, readonly string[]>> = {
@@ -18,41 +13,16 @@ const STORIES: Readonly<Record<string, readonly string[]>> = {
   dave: [],
 };
 
-let dir: string;
+let bed: DemoTestBed;
 let demo: RunningDemo;
-let ports: DemoPorts;
 
 beforeAll(async () => {
-  ports = {
-    gateway: await reserveLoopbackPort(),
-    oidc: await reserveLoopbackPort(),
-    saml: await reserveLoopbackPort(),
-    orders: await reserveLoopbackPort(),
-  };
-  // The shipped example configuration, moved to free ports so the test never meets a running demo.
-  dir = await mkdtemp(join(tmpdir(), 'fedgate-demo-'));
-  await cp(fileURLToPath(new URL('../../../config', import.meta.url)), dir, { recursive: true });
-  let yaml = await readFile(join(dir, 'gateway.yaml'), 'utf8');
-  for (const key of ['gateway', 'oidc', 'saml', 'orders'] as const) {
-    const from = `127.0.0.1:${DEFAULT_DEMO_PORTS[key]}`;
-    expect(yaml).toContain(from);
-    yaml = yaml.replaceAll(from, `127.0.0.1:${ports[key]}`);
-  }
-  yaml = yaml.replace(/sinks: \[\{ kind: stdout \}\]/, 'sinks: []');
-  // Twenty sign-ins from one address in a few seconds is more than the demo's per-minute login budget.
-  if (!/^rateLimits:/m.test(yaml)) yaml += '\nrateLimits: { login: { points: 1000 } }\n';
-  await writeFile(join(dir, 'gateway.yaml'), yaml);
-  demo = await startDemo({
-    configPath: join(dir, 'gateway.yaml'),
-    ports,
-    env: {},
-    logger: suiteLogger(),
-  });
+  bed = await startDemoTestBed();
+  demo = bed.demo;
 });
 
 afterAll(async () => {
-  await demo?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 async function oidcSignIn(browser: HttpBrowser, username: string, password: string): Promise<BrowserAnswer> {
@@ -168,6 +138,41 @@ describe('the click-through demo (demo/start-demo.ts with config/gateway.yaml)',
     expect(orders.status).toBe(200);
     expect(orders.body).toContain('assumed-role/Developer/carol@example.com');
   });
+
+  it.each([
+    ['alice', 'Developer', 200, undefined],
+    ['erin', 'Developer', 403, ['guardrail', 'guardrails[0]', 'DenyDeletesWithoutMfa']],
+    ['carol', 'Auditor', 403, ['resource policy', 'resources[0].policy', 'OnlyDevelopersDelete']],
+    ['bob', 'Auditor', 403, ['guardrail', 'guardrails[0]', 'DenyDeletesWithoutMfa']],
+  ] as const)(
+    '%s as %s clicks Delete in the orders app: allowed, or told which layer and statement denied',
+    async (username, role, status, denial) => {
+      const user = DEMO_USERS.find((candidate) => candidate.username === username);
+      const browser = new HttpBrowser();
+      await samlSignIn(browser, username, user?.password ?? '');
+      if (browser.cookie('fedgate_session') === undefined) {
+        const portal = await browser.send(`${demo.gateway.url}/`);
+        const assumed = await browser.send(`${demo.gateway.url}/portal/assume`, {
+          form: { csrf: hiddenInput(portal.body, 'csrf') ?? '', role },
+        });
+        expect(assumed.status).toBe(303);
+      }
+      const answer = await browser.send(`${demo.ordersUrl}/orders/1001/delete`, {
+        form: {},
+        headers: { accept: 'text/html' },
+      });
+      expect(answer.status).toBe(status);
+      if (denial === undefined) {
+        expect(answer.body).toContain('fedgate allowed <code>DELETE /orders/1001</code>');
+        return;
+      }
+      const [layer, policy, sid] = denial;
+      expect(answer.body).toContain(`<td data-field="layer">${layer}</td>`);
+      expect(answer.body).toContain(`<td data-field="policy"><code>${policy}</code></td>`);
+      expect(answer.body).toContain(`<td data-field="statement"><code>${sid}</code></td>`);
+      expect(answer.body).toContain(`href="${demo.gateway.url}/portal/simulator?`);
+    },
+  );
 
   it('carol gets CLI credentials for the role she picks', async () => {
     const browser = new HttpBrowser();
