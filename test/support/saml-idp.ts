@@ -178,25 +178,7 @@ export function createTestSamlIdp(options: TestSamlIdpOptions): TestSamlIdp {
     `</md:IDPSSODescriptor></md:EntityDescriptor>`;
 
   function signElement(xml: string, id: string, signer: TestKeyPair = keyPair): string {
-    const signature = new SignedXml({
-      privateKey: signer.privateKeyPem,
-      publicCert: signer.certificatePem,
-      signatureAlgorithm: RSA_SHA256,
-      canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-    });
-    signature.addReference({
-      xpath: `//*[@ID='${id}']`,
-      transforms: [
-        'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
-        'http://www.w3.org/2001/10/xml-exc-c14n#',
-      ],
-      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-    });
-    signature.computeSignature(xml, {
-      prefix: 'ds',
-      location: { reference: `//*[@ID='${id}']/*[local-name()='Issuer']`, action: 'after' },
-    });
-    return signature.getSignedXml();
+    return signSamlElement(xml, id, signer);
   }
 
   async function createResponseXml(response: TestSamlResponseOptions): Promise<string> {
@@ -335,6 +317,40 @@ export function createTestSamlIdp(options: TestSamlIdpOptions): TestSamlIdp {
     const encoded = await samlify.SamlLib.encryptAssertion(idp, sp, xml);
     return Buffer.from(encoded, 'base64').toString('utf8');
   }
+}
+
+/** Signature and digest algorithms of an XML signature (RSA-SHA256 and SHA-256 unless given). */
+export interface SignatureAlgorithms {
+  readonly signatureAlgorithm?: string;
+  readonly digestAlgorithm?: string;
+}
+
+/** An enveloped, exclusive-c14n signature over the element whose ID is `id`, placed after its Issuer. */
+export function signSamlElement(
+  xml: string,
+  id: string,
+  signer: TestKeyPair,
+  algorithms: SignatureAlgorithms = {},
+): string {
+  const signature = new SignedXml({
+    privateKey: signer.privateKeyPem,
+    publicCert: signer.certificatePem,
+    signatureAlgorithm: algorithms.signatureAlgorithm ?? RSA_SHA256,
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  signature.addReference({
+    xpath: `//*[@ID='${id}']`,
+    transforms: [
+      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+      'http://www.w3.org/2001/10/xml-exc-c14n#',
+    ],
+    digestAlgorithm: algorithms.digestAlgorithm ?? 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  signature.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `//*[@ID='${id}']/*[local-name()='Issuer']`, action: 'after' },
+  });
+  return signature.getSignedXml();
 }
 
 /** Base64 of a response XML string, as the ACS form carries it. */
