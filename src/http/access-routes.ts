@@ -11,8 +11,7 @@ import {
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import { readCredential } from '../sessions/index.js';
 import { accessReportPage } from '../portal/access-report-page.js';
-import { errorPage, renderPortalPage, type PortalPage } from '../portal/portal-pages.js';
-import { brandOf } from './portal-routes.js';
+import { errorPage, portalBrand, renderPortalPage, type PortalPage } from '../portal/portal-pages.js';
 import {
   adminArn,
   bearerToken,
@@ -104,7 +103,7 @@ export function accessRoutes(deps: AccessRouteDeps): (app: Express) => void {
         res
           .status(status)
           .type('html')
-          .send(renderPortalPage(body, brandOf(deps.getConfig())));
+          .send(renderPortalPage(body, portalBrand(deps.getConfig().portal)));
       };
       const reading = readCredential(
         { authorization: req.headers.authorization, cookie: req.headers.cookie },

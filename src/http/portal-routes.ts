@@ -17,7 +17,6 @@ import {
   renderPortalPage,
   type ActiveSession,
   portalBrand,
-  type PortalBrand,
   type PortalPage,
   confirmSignInPage,
   credentialsPage,
@@ -667,9 +666,4 @@ function optionalDuration(value: unknown): number | undefined {
     throw new FedgateError('ValidationError', 'durationSeconds must be an integer number of seconds');
   }
   return seconds;
-}
-
-/** The portal's branding from the configuration. */
-export function brandOf(config: GatewayConfig): PortalBrand {
-  return portalBrand(config.portal);
 }
