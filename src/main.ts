@@ -20,6 +20,7 @@ import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
 import { portalRoutes } from './http/portal-routes.js';
 import { AuthorizationMessageCodec, StsService } from './sts/index.js';
+import { scopeAllowListOf } from './sigv4/index.js';
 import { stsQueryErrorRenderer, stsQueryRoutes } from './http/sts-query-routes.js';
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import { httpErrorPage, portalBrand, renderPortalPage } from './portal/portal-pages.js';
@@ -279,11 +280,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ),
     });
     const signatures = new SignedRequestVerifier({
-      verifyToken: (token) => sessions.verify(token),
+      verifyToken: async (token) => ({ session: await sessions.verify(token) }),
       secretOf: (session) => sessions.secretAccessKeyOf(session),
       now,
       // The STS endpoint checks the service itself (sts); the services allow-list is the authorizer's.
-      allow: () => ({ ...scopeAllowList(state.config.sigv4), services: undefined }),
+      allow: () => ({ ...scopeAllowListOf(state.config.sigv4), services: undefined }),
       skewSeconds: config.sigv4.clockSkew,
     });
     const federation: PortalFederation = {
@@ -531,14 +532,6 @@ export function storeOptionsFor(store: StoreConfig): StoreOptions {
     livenessTimeoutMs: store.livenessTimeout * 1000,
     durableReplicas: store.durableReplicas,
     durableTimeoutMs: store.durableTimeout * 1000,
-  };
-}
-
-/** The SigV4 scope allow-list of a configuration; `*` accepts any. */
-function scopeAllowList(sigv4: GatewayConfig['sigv4']): { regions?: string[]; services?: string[] } {
-  return {
-    ...(sigv4.regions.includes('*') ? {} : { regions: [...sigv4.regions] }),
-    ...(sigv4.services.includes('*') ? {} : { services: [...sigv4.services] }),
   };
 }
 

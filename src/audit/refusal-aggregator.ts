@@ -6,8 +6,16 @@ export const DEFAULT_REFUSAL_WINDOW_MS = 10_000;
 /** At most this many (source, reason) pairs are counted apart in one window; the rest share one line. */
 export const MAX_AGGREGATED_SOURCES = 10_000;
 
-/** The reasons of an `authz.denied` event that mean "the presented credential is not valid". */
-const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set(['InvalidCredential']);
+/** The reasons of an `authz.denied` event that mean "the presented credential is not valid" (bearer or SigV4). */
+const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set([
+  'InvalidCredential',
+  'IncompleteSignature',
+  'SignatureDoesNotMatch',
+  'RequestExpired',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'PayloadSigningNotAccepted',
+]);
 
 /**
  * True for the events counted rather than written one by one: `/authz` refusing an invalid or expired

@@ -4,18 +4,30 @@ import { isFedgateError } from '../errors/index.js';
 import { authorizeSession, type PolicyCatalog } from '../roles/index.js';
 import {
   readCredential,
-  type CredentialReading,
+  SignedRequestVerifier,
   type SessionService,
+  type SignedRequestCredential,
   type SigningKeyRing,
 } from '../sessions/index.js';
+import { scopeAllowListOf, type ScopeAllowList, type SignableRequest } from '../sigv4/index.js';
 import type { Store } from '../store/index.js';
 import { checkAccess, type CheckCall, type CheckOutcome } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
 import { explainDenial } from './denial-explanation.js';
-import type { ForwardAuthResult, ForwardAuthSubject, LoginRedirect } from './forward-auth-result.js';
+import type {
+  ForwardAuthResult,
+  ForwardAuthSubject,
+  LoginRedirect,
+  SignatureRefusalReason,
+} from './forward-auth-result.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
 import { readOriginalRequest, type AuthorizerCall, type OriginalRequest } from './original-request.js';
 import { routeContext } from './route-context.js';
+import {
+  pathCanonicalisationOf,
+  payloadDeclaration,
+  signableOriginalRequest,
+} from './signed-original-request.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
@@ -57,6 +69,8 @@ interface CompiledConfig {
   readonly config: GatewayConfig;
   readonly routes: RouteTable;
   readonly proxies: TrustedProxies;
+  /** The SigV4 credential-scope allow-list (config `sigv4`). */
+  readonly scopes: ScopeAllowList;
 }
 
 const IDENTITY_MEMO = 'identity-headers';
@@ -73,6 +87,15 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     maxEntries: initial.authorizer.cacheMaxEntries,
     ttlMs: initial.authorizer.cacheTtl * 1000,
     now,
+  });
+  // Requests signed with a fedgate credential: the session token resolves through the same verified-session
+  // cache as a bearer token (revocations, fail-closed store); derived signing keys are cached per key and scope.
+  const signatures = new SignedRequestVerifier<VerifiedSession>({
+    verifyToken: async (token) => cache.peek(token) ?? (await cache.resolve(token)),
+    secretOf: (session) => deps.sessions.secretAccessKeyOf(session),
+    now,
+    allow: () => current().scopes,
+    skewSeconds: initial.sigv4.clockSkew,
   });
 
   function current(): CompiledConfig {
@@ -128,16 +151,35 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       };
     };
 
-    const reading: CredentialReading = readCredential(
-      { authorization: headerText(call.headers.authorization), cookie: headerText(call.headers.cookie) },
+    const refusedSignature = (reason: SignatureRefusalReason, message: string): ForwardAuthResult => {
+      const about = requestSubject(request, match);
+      return { reason, message, about: { ...about, details: { ...about.details, credential: 'sigv4' } } };
+    };
+
+    const signable = signableOriginalRequest(request, call.headers);
+    const reading = readCredential(
+      {
+        authorization: headerText(call.headers.authorization),
+        cookie: headerText(call.headers.cookie),
+        signed: signable,
+      },
       { cookie: true },
     );
     if (reading.status === 'absent') return unauthenticated('MissingCredential');
-    if (reading.status === 'malformed') return unauthenticated('InvalidCredential', 'malformed');
-    const token = reading.credential.token;
+    if (reading.status === 'malformed')
+      return reading.signature === undefined
+        ? unauthenticated('InvalidCredential', 'malformed')
+        : refusedSignature(reading.signature.reason, reading.signature.message);
     let verified: VerifiedSession;
     try {
-      verified = cache.peek(token) ?? (await cache.resolve(token));
+      if (reading.credential.kind === 'sigv4') {
+        const signed = await verifySigned(reading.credential, signable, call, match);
+        if (!signed.ok) return refusedSignature(signed.reason, signed.message);
+        verified = signed.verified;
+      } else {
+        const token = reading.credential.token;
+        verified = cache.peek(token) ?? (await cache.resolve(token));
+      }
     } catch (error) {
       if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
         return unauthenticated('InvalidCredential', error.code === 'ExpiredToken' ? 'expired' : 'invalid');
@@ -203,6 +245,38 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     return { reason: 'Allowed', identity, assertion, about };
   }
 
+  /**
+   * Verifies a SigV4 signature over the original request exactly as the proxy reported it, and over the payload
+   * hash it declares as the route accepts it. Throws StoreUnavailable when the session cannot be checked.
+   */
+  async function verifySigned(
+    credential: SignedRequestCredential,
+    signable: SignableRequest,
+    call: AuthorizerCall,
+    match: RouteMatch,
+  ): Promise<
+    | { readonly ok: true; readonly verified: VerifiedSession }
+    | { readonly ok: false; readonly reason: SignatureRefusalReason; readonly message: string }
+  > {
+    const params = credential.signature;
+    const declared = payloadDeclaration(
+      params,
+      call.headers['x-amz-content-sha256'],
+      match.route.sigv4Payload ?? 'any',
+    );
+    if (!declared.ok) return declared;
+    const result = await signatures.verifyParsed(
+      signable,
+      params,
+      declared.payload,
+      pathCanonicalisationOf(params),
+    );
+    if (result.ok) return { ok: true, verified: result.verified };
+    // verifyParsed never answers "no signature": the reader found one.
+    const reason = result.reason === 'MissingAuthenticationToken' ? 'IncompleteSignature' : result.reason;
+    return { ok: false, reason, message: result.message };
+  }
+
   const checkDeps = {
     cache,
     getCatalog: () => deps.getCatalog(),
@@ -223,7 +297,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 }
 
 function compile(config: GatewayConfig): CompiledConfig {
-  return { config, routes: new RouteTable(config.routes), proxies: new TrustedProxies(config.trustProxies) };
+  return {
+    config,
+    routes: new RouteTable(config.routes),
+    proxies: new TrustedProxies(config.trustProxies),
+    scopes: scopeAllowListOf(config.sigv4),
+  };
 }
 
 /** The request fields of an audit record: where from, and what was asked (never the query or a credential). */

@@ -4,6 +4,20 @@ import type { IdentityHeaders } from './identity-headers.js';
 import type { PathRefusal } from './request-path.js';
 
 /**
+ * Why a request signed with a fedgate credential (SigV4) is not authenticated, with AWS's error codes:
+ * a malformed signature, a wrong one (or a scope outside the region/service allow-lists), a request time outside
+ * the clock skew or an expired presigned URL, an unknown or revoked credential, an expired session; and the route
+ * not accepting how the payload was declared (`sigv4Payload`).
+ */
+export type SignatureRefusalReason =
+  | 'IncompleteSignature'
+  | 'SignatureDoesNotMatch'
+  | 'RequestExpired'
+  | 'InvalidClientTokenId'
+  | 'ExpiredToken'
+  | 'PayloadSigningNotAccepted';
+
+/**
  * THE vocabulary of forward-auth outcomes. Each reason is the audit `reason`, maps to one problem `code` and HTTP
  * status, and to one `fedgate_authz_decisions_total{outcome}` label: nothing else spells an outcome.
  */
@@ -14,6 +28,7 @@ export type ForwardAuthReason =
   | 'NoMatchingRoute'
   | 'MissingCredential'
   | 'InvalidCredential'
+  | SignatureRefusalReason
   | 'AmbiguousForwardedRequest'
   | 'UnsafeRequestPath'
   | 'StoreUnavailable';
@@ -29,6 +44,10 @@ export interface ForwardAuthOutcome {
   readonly audited: boolean;
 }
 
+function sigv4Refusal(code: ErrorCode): ForwardAuthOutcome {
+  return { status: 401, code, metric: 'unauthenticated', audited: true };
+}
+
 export const FORWARD_AUTH_OUTCOMES: Readonly<Record<ForwardAuthReason, ForwardAuthOutcome>> = {
   Allowed: { status: 200, code: undefined, metric: 'allow', audited: false },
   ExplicitDeny: { status: 403, code: 'ExplicitDeny', metric: 'explicit_deny', audited: true },
@@ -37,6 +56,14 @@ export const FORWARD_AUTH_OUTCOMES: Readonly<Record<ForwardAuthReason, ForwardAu
   // "No credential" is the normal first step of a browser sign-in, not a security event.
   MissingCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: false },
   InvalidCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: true },
+  // A signed request that does not authenticate is a 401 whatever AWS answers (400/403): nginx's auth_request
+  // passes 401 and 403 only, and 403 means "denied by policy" to the client.
+  IncompleteSignature: sigv4Refusal('IncompleteSignature'),
+  SignatureDoesNotMatch: sigv4Refusal('SignatureDoesNotMatch'),
+  RequestExpired: sigv4Refusal('RequestExpired'),
+  InvalidClientTokenId: sigv4Refusal('InvalidClientTokenId'),
+  ExpiredToken: sigv4Refusal('ExpiredToken'),
+  PayloadSigningNotAccepted: sigv4Refusal('PayloadSigningNotAccepted'),
   AmbiguousForwardedRequest: {
     status: 400,
     code: 'AmbiguousForwardedRequest',
@@ -89,6 +116,12 @@ export type ForwardAuthResult =
   | {
       readonly reason: 'MissingCredential' | 'InvalidCredential';
       readonly loginRedirect: LoginRedirect | undefined;
+      readonly about: ForwardAuthSubject;
+    }
+  | {
+      readonly reason: SignatureRefusalReason;
+      /** AWS's public message for the refusal (never a request value). */
+      readonly message: string;
       readonly about: ForwardAuthSubject;
     }
   | { readonly reason: 'AmbiguousForwardedRequest'; readonly about: ForwardAuthSubject }

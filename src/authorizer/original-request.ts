@@ -17,6 +17,8 @@ export interface OriginalRequest {
   readonly path: string;
   /** The query parameters; parsed on first use (a memoized decision never needs them). */
   readonly query: URLSearchParams;
+  /** The query string as sent, without `?`, still percent-encoded (what a SigV4 signature covers). */
+  readonly rawQuery: string;
   readonly secure: boolean;
   /** The client's address (through trusted proxies only). */
   readonly sourceIp: string | undefined;
@@ -196,7 +198,7 @@ class ForwardedRequest implements OriginalRequest {
     readonly method: string,
     readonly host: string,
     readonly path: string,
-    private readonly search: string,
+    readonly rawQuery: string,
     readonly secure: boolean,
     readonly sourceIp: string | undefined,
     readonly url: string,
@@ -204,7 +206,7 @@ class ForwardedRequest implements OriginalRequest {
   ) {}
 
   get query(): URLSearchParams {
-    this.#query ??= new URLSearchParams(this.search);
+    this.#query ??= new URLSearchParams(this.rawQuery);
     return this.#query;
   }
 }

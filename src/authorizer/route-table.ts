@@ -10,7 +10,18 @@ export interface RouteDefinition {
   readonly onUnauthenticated?: 'deny' | 'redirect' | undefined;
   /** Lower-case the path before matching and before `${param}` substitution. */
   readonly caseInsensitive?: boolean | undefined;
+  /** Which `x-amz-content-sha256` a SigV4-signed request may declare (default `any`); see SigV4PayloadMode. */
+  readonly sigv4Payload?: SigV4PayloadMode | undefined;
 }
+
+/**
+ * How a route accepts the payload declaration of a SigV4-signed request (forward auth never sees the body):
+ * - `any`: a body hash or `UNSIGNED-PAYLOAD`; the upstream must check a declared hash against the body;
+ * - `signed`: `UNSIGNED-PAYLOAD` is refused; the upstream must check the body against `x-amz-content-sha256`
+ *   (without that header the signature is verified over the empty body's hash: the body must be empty);
+ * - `unsigned`: `UNSIGNED-PAYLOAD` is required; the body is not authenticated and the upstream checks nothing.
+ */
+export type SigV4PayloadMode = 'any' | 'signed' | 'unsigned';
 
 /** Routing a request: the match, no route, or a path refused before any route was tried. */
 export type RouteResult =

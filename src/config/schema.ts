@@ -400,6 +400,12 @@ const routeSchema = z.strictObject({
   onUnauthenticated: z.enum(['deny', 'redirect']).default('deny'),
   /** Lower-case the path before matching and before `${param}` substitution (upstreams that route case-insensitively). */
   caseInsensitive: z.boolean().default(false),
+  /**
+   * SigV4-signed requests: which `x-amz-content-sha256` is accepted (forward auth never sees the body). `any`: a
+   * body hash (the upstream checks it) or UNSIGNED-PAYLOAD; `signed`: UNSIGNED-PAYLOAD refused; `unsigned`:
+   * UNSIGNED-PAYLOAD required.
+   */
+  sigv4Payload: z.enum(['any', 'signed', 'unsigned']).default('any'),
 });
 
 const clientSchema = z.strictObject({

@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'IncompleteSignature'
   | 'SignatureDoesNotMatch'
   | 'RequestExpired'
+  // The authorizer: a route's `sigv4Payload` does not accept how the request declared its payload.
+  | 'PayloadSigningNotAccepted'
   // IAM Roles Anywhere CreateSession (certificate checks).
   | 'RequestReplayed'
   | 'UntrustedCertificate'
@@ -79,6 +81,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   IncompleteSignature: 400,
   SignatureDoesNotMatch: 403,
   RequestExpired: 403,
+  PayloadSigningNotAccepted: 401,
   RequestReplayed: 403,
   UntrustedCertificate: 403,
   CertificateExpired: 403,

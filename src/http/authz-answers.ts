@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { headerSafe, type DenialExplanation, type IdentityHeaders } from '../authorizer/index.js';
+import {
+  headerSafe,
+  type DenialExplanation,
+  type ForwardAuthOutcome,
+  type IdentityHeaders,
+} from '../authorizer/index.js';
 import { FedgateError, type ErrorCode } from '../errors/index.js';
 import { problemFor, writeProblem } from './problem.js';
 
@@ -45,6 +50,24 @@ export function answerUnauthenticated(
       ? new FedgateError('InvalidToken', 'A session credential is required.')
       : new FedgateError('InvalidToken', 'The session credential is invalid, expired or revoked.');
   writeProblem(res, error, requestId, { 'www-authenticate': challenge, ...extraHeaders });
+}
+
+/**
+ * 401 for a SigV4-signed request that does not authenticate: AWS's code (`SignatureDoesNotMatch`, `ExpiredToken`…)
+ * and message, which never echo a request value, and an `AWS4-HMAC-SHA256` challenge (RFC 9110 requires one).
+ */
+export function answerSignatureRefused(
+  res: ServerResponse,
+  outcome: ForwardAuthOutcome,
+  requestId: string,
+  message: string,
+): void {
+  writeProblem(
+    res,
+    new FedgateError(outcome.code ?? 'InvalidToken', message, { status: outcome.status }),
+    requestId,
+    { 'www-authenticate': 'AWS4-HMAC-SHA256 realm="fedgate"' },
+  );
 }
 
 /** 302 to the login page (browsers on `onUnauthenticated: redirect` routes). */

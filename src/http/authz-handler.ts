@@ -17,6 +17,7 @@ import {
   answerJson,
   answerLoginRedirect,
   answerRefused,
+  answerSignatureRefused,
   answerUnauthenticated,
 } from './authz-answers.js';
 import { writeProblem } from './problem.js';
@@ -67,6 +68,14 @@ export function createAuthzHandler(
         else answerLoginRedirect(res, redirect.location, requestId);
         return;
       }
+      case 'IncompleteSignature':
+      case 'SignatureDoesNotMatch':
+      case 'RequestExpired':
+      case 'InvalidClientTokenId':
+      case 'ExpiredToken':
+      case 'PayloadSigningNotAccepted':
+        answerSignatureRefused(res, FORWARD_AUTH_OUTCOMES[result.reason], requestId, result.message);
+        return;
       case 'UnsafeRequestPath':
         answerRefused(res, 'UnsafeRequestPath', requestId, PATH_REFUSALS[result.pathRefusal]);
         return;

@@ -30,6 +30,13 @@ export type {
   SignedCredentialRefusalReason,
   SignedCredentialResult,
   SignedRequestVerifierOptions,
+  VerifiedToken,
 } from './signed-request-credential.js';
 export { MAX_CREDENTIAL_LENGTH, parseCookies, readCredential, SESSION_COOKIE } from './request-credential.js';
-export type { CredentialHeaders, CredentialReading, PresentedCredential } from './request-credential.js';
+export type {
+  CredentialHeaders,
+  CredentialReading,
+  PresentedCredential,
+  SessionTokenCredential,
+  SignedRequestCredential,
+} from './request-credential.js';

@@ -24,15 +24,26 @@ import type { RoleSession } from './role-session.js';
 export type SignedCredentialRefusalReason =
   SigV4RefusalReason | 'MissingAuthenticationToken' | 'InvalidClientTokenId' | 'ExpiredToken';
 
+/** What a session token resolves to: the live session, with whatever the resolver keeps beside it. */
+export interface VerifiedToken {
+  readonly session: RoleSession;
+}
+
 /** The outcome of authenticating a signed request: the live session and the signature, or a refusal. */
-export type SignedCredentialResult =
-  | { readonly ok: true; readonly session: RoleSession; readonly signature: SignatureParameters }
+export type SignedCredentialResult<V extends VerifiedToken = VerifiedToken> =
+  | {
+      readonly ok: true;
+      readonly session: RoleSession;
+      /** What `verifyToken` returned (the authorizer's cache entry, with its memo). */
+      readonly verified: V;
+      readonly signature: SignatureParameters;
+    }
   | { readonly ok: false; readonly reason: SignedCredentialRefusalReason; readonly message: string };
 
 /** What the verifier needs from the session service (or the authorizer's verified-session cache). */
-export interface SignedRequestVerifierOptions {
+export interface SignedRequestVerifierOptions<V extends VerifiedToken = VerifiedToken> {
   /** The live session of a session token; throws ExpiredToken / InvalidToken / StoreUnavailable. */
-  readonly verifyToken: (token: string) => Promise<RoleSession>;
+  readonly verifyToken: (token: string) => Promise<V>;
   /** The session's secret access key (`SessionService.secretAccessKeyOf`). */
   readonly secretOf: (session: RoleSession) => string | undefined;
   /** Epoch milliseconds. */
@@ -47,7 +58,10 @@ export interface SignedRequestVerifierOptions {
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
-function refuse(reason: SignedCredentialRefusalReason, message: string): SignedCredentialResult {
+function refuse(
+  reason: SignedCredentialRefusalReason,
+  message: string,
+): { readonly ok: false; readonly reason: SignedCredentialRefusalReason; readonly message: string } {
   return { ok: false, reason, message };
 }
 
@@ -57,11 +71,11 @@ function refuse(reason: SignedCredentialRefusalReason, message: string): SignedC
  * names the session, whose access key id must be the signature's; the signature is checked with the session's
  * secret, through a cache of derived signing keys. The store being down throws StoreUnavailable (fail closed).
  */
-export class SignedRequestVerifier {
-  readonly #options: SignedRequestVerifierOptions;
+export class SignedRequestVerifier<V extends VerifiedToken = VerifiedToken> {
+  readonly #options: SignedRequestVerifierOptions<V>;
   readonly #cache: SigningKeyCache;
 
-  constructor(options: SignedRequestVerifierOptions) {
+  constructor(options: SignedRequestVerifierOptions<V>) {
     this.#options = options;
     this.#cache = options.cache ?? new SigningKeyCache();
   }
@@ -78,12 +92,21 @@ export class SignedRequestVerifier {
     request: SignableRequest,
     payload: PayloadHashes,
     pathCanonicalisation?: PathCanonicalisation,
-  ): Promise<SignedCredentialResult> {
+  ): Promise<SignedCredentialResult<V>> {
     const parsed = parseSignature(request);
     if (parsed.ok === 'absent')
       return refuse('MissingAuthenticationToken', 'Request is missing Authentication Token');
     if (!parsed.ok) return parsed;
-    const params = parsed.value;
+    return this.verifyParsed(request, parsed.value, payload, pathCanonicalisation);
+  }
+
+  /** Authenticates `request` whose signature parameters were already parsed (`parseSignature`). */
+  async verifyParsed(
+    request: SignableRequest,
+    params: SignatureParameters,
+    payload: PayloadHashes,
+    pathCanonicalisation?: PathCanonicalisation,
+  ): Promise<SignedCredentialResult<V>> {
     const scopeRefusal = checkScopeAllowed(params, this.#options.allow?.() ?? {});
     if (scopeRefusal !== undefined) return scopeRefusal;
     const timeRefusal = checkRequestTime(
@@ -95,9 +118,9 @@ export class SignedRequestVerifier {
     if (params.securityToken === undefined || params.securityToken === '')
       return refuse('InvalidClientTokenId', INVALID_TOKEN);
 
-    let session: RoleSession;
+    let verified: V;
     try {
-      session = await this.#options.verifyToken(params.securityToken);
+      verified = await this.#options.verifyToken(params.securityToken);
     } catch (error) {
       if (isFedgateError(error) && error.code === 'ExpiredToken')
         return refuse('ExpiredToken', EXPIRED_TOKEN);
@@ -105,6 +128,7 @@ export class SignedRequestVerifier {
         return refuse('InvalidClientTokenId', INVALID_TOKEN);
       throw error;
     }
+    const { session } = verified;
     if (session.accessKeyId !== params.scope.keyId) return refuse('InvalidClientTokenId', INVALID_TOKEN);
     let missingSecret = false;
     const signingKey = this.#cache.get(params.scope, () => {
@@ -118,7 +142,7 @@ export class SignedRequestVerifier {
     }
     const refusal = verifyHmacSignature(request, params, signingKey, payload, pathCanonicalisation);
     if (refusal !== undefined) return refusal;
-    return { ok: true, session, signature: params };
+    return { ok: true, session, verified, signature: params };
   }
 
   /** Drops derived keys of an access key (e.g. on revocation; the session lookup refuses it anyway). */

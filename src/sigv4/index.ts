@@ -33,6 +33,7 @@ export { stringToSign } from './string-to-sign.js';
 export { awsUriEncode, percentDecode } from './uri-encoding.js';
 export {
   checkScopeAllowed,
+  scopeAllowListOf,
   verifyHmacSignature,
   type PayloadHashes,
   type ScopeAllowList,

@@ -11,6 +11,17 @@ export interface ScopeAllowList {
   readonly services?: readonly string[] | undefined;
 }
 
+/** The allow-list of configured region and service names, where `*` accepts any (config `sigv4`). */
+export function scopeAllowListOf(names: {
+  readonly regions: readonly string[];
+  readonly services: readonly string[];
+}): ScopeAllowList {
+  return {
+    ...(names.regions.includes('*') ? {} : { regions: [...names.regions] }),
+    ...(names.services.includes('*') ? {} : { services: [...names.services] }),
+  };
+}
+
 /** Refuses a scope whose region or service is not on the allow-list. */
 export function checkScopeAllowed(
   params: SignatureParameters,

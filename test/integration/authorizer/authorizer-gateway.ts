@@ -9,6 +9,7 @@ import { createAuthzHandler, listen, type RunningServer } from '../../../src/htt
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
 import {
+  KeyEncryptionKey,
   SessionService,
   SigningKeyRing,
   type IssuedCredential,
@@ -96,6 +97,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     partition: config.partition,
     account: config.account,
     now,
+    // Instances sharing a Redis share FEDGATE_KEY_ENCRYPTION_KEY, so each can verify the others' SigV4 signatures.
+    ...(redis === undefined ? {} : { secretKey: KeyEncryptionKey.fromSecret(KEK, 'session-secrets') }),
   });
   await sessions.start();
   let catalog = PolicyCatalog.fromConfig(config);

@@ -14,6 +14,7 @@ import {
   type ExpressUpstream,
   type ProxyProcess,
 } from './proxy-harness.js';
+import { sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
 
 const CADDY = '/usr/bin/caddy';
 
@@ -40,6 +41,7 @@ describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Ex
   let caddy: ProxyProcess;
   let token: string;
   let session: { principalArn: string; id: string };
+  let credential: FedgateCredential;
 
   beforeAll(async () => {
     await requireBinary(CADDY, 'apt-get install caddy');
@@ -61,6 +63,11 @@ describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Ex
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     token = issued.token;
     session = issued.session;
+    credential = {
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      sessionToken: issued.token,
+    };
   });
   afterAll(async () => {
     await caddy?.stop();
@@ -137,5 +144,24 @@ describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Ex
     refusedStatus: 400,
     unknownHostStatus: 421,
     fragment: { status: 200, handler: 'order' },
+  }));
+
+  sigv4ThroughProxy(() => ({
+    proxyPort: caddy.port,
+    upstream,
+    credential,
+    issue: async () => {
+      const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
+      return {
+        accessKeyId: issued.accessKeyId,
+        secretAccessKey: issued.secretAccessKey,
+        sessionToken: issued.token,
+        sessionId: issued.session.id,
+      };
+    },
+    revoke: async (sessionId) => {
+      await gateway.sessions.revokeSession(sessionId);
+    },
+    audit: gateway.audit,
   }));
 });

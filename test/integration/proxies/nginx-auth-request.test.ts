@@ -14,6 +14,7 @@ import {
   type ExpressUpstream,
   type ProxyProcess,
 } from './proxy-harness.js';
+import { sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -55,6 +56,7 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
   let nginx: ProxyProcess;
   let token: string;
   let session: { principalArn: string; id: string };
+  let credential: FedgateCredential;
 
   beforeAll(async () => {
     await requireBinary(NGINX, 'apt-get install nginx');
@@ -75,6 +77,11 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     token = issued.token;
     session = issued.session;
+    credential = {
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      sessionToken: issued.token,
+    };
   });
   afterAll(async () => {
     await nginx?.stop();
@@ -154,5 +161,24 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
     refusedStatus: 500,
     unknownHostStatus: 421,
     fragment: { status: 403 },
+  }));
+
+  sigv4ThroughProxy(() => ({
+    proxyPort: nginx.port,
+    upstream,
+    credential,
+    issue: async () => {
+      const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
+      return {
+        accessKeyId: issued.accessKeyId,
+        secretAccessKey: issued.secretAccessKey,
+        sessionToken: issued.token,
+        sessionId: issued.session.id,
+      };
+    },
+    revoke: async (sessionId) => {
+      await gateway.sessions.revokeSession(sessionId);
+    },
+    audit: gateway.audit,
   }));
 });

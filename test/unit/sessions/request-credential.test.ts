@@ -57,3 +57,51 @@ describe('the one cookie parser', () => {
     expect(Object.getPrototypeOf(cookies)).toBeNull();
   });
 });
+
+describe('the same reader, given the request as signed (the authorizer), reads SigV4 signatures', () => {
+  const SIG = 'a'.repeat(64);
+  const signed = (query: string, headers: Record<string, string>) => ({
+    method: 'GET',
+    path: '/orders/1',
+    query,
+    header: (name: string) => (headers[name] === undefined ? undefined : [headers[name]]),
+  });
+  const authorization = `AWS4-HMAC-SHA256 Credential=FAKIAEXAMPLE/20260101/us-east-1/orders/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIG}`;
+
+  it('an AWS4 Authorization header is a sigv4 credential, before any cookie', () => {
+    const headers = { authorization, 'x-amz-date': '20260101T000000Z', host: 'orders.example.com' };
+    const reading = readCredential(
+      { authorization, cookie: 'fedgate_session=abc', signed: signed('', headers) },
+      browser,
+    );
+    expect(reading.status === 'present' && reading.credential.kind).toBe('sigv4');
+    expect(reading.status === 'present' && reading.credential.from).toBe('header');
+  });
+
+  it('a presigned query is a sigv4 credential from the query', () => {
+    const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=FAKIAEXAMPLE%2F20260101%2Fus-east-1%2Forders%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=${SIG}`;
+    const reading = readCredential({ signed: signed(query, {}) }, browser);
+    expect(reading.status === 'present' && reading.credential.from).toBe('query');
+  });
+
+  it('a malformed AWS4 header is malformed with AWS’s IncompleteSignature, never a bearer fallback', () => {
+    const bad = 'AWS4-HMAC-SHA256 Credential=nope';
+    const reading = readCredential(
+      { authorization: bad, cookie: 'fedgate_session=abc', signed: signed('', { authorization: bad }) },
+      browser,
+    );
+    expect(reading).toMatchObject({ status: 'malformed', signature: { reason: 'IncompleteSignature' } });
+  });
+
+  it('without the signed request (other endpoints), an AWS4 header stays "not a session credential"', () => {
+    expect(readCredential({ authorization }, api)).toEqual({ status: 'absent' });
+  });
+
+  it('a bearer request with an unrelated X-Amz- query parameter is still read as the bearer token', () => {
+    const reading = readCredential(
+      { authorization: 'Bearer abc.def.ghi', signed: signed('X-Amz-Meta=1', {}) },
+      api,
+    );
+    expect(reading.status === 'present' && reading.credential.kind).toBe('session-token');
+  });
+});
