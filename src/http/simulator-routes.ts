@@ -3,10 +3,9 @@ import { parseContextPairs } from '../access-analysis/index.js';
 import { SIMULATE_PRINCIPAL_ACTION, SIMULATOR_PATH, type Authorizer } from '../authorizer/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { isFedgateError } from '../errors/index.js';
-import { renderPortalPage } from '../portal/portal-pages.js';
+import { portalBrand, renderPortalPage } from '../portal/portal-pages.js';
 import { simulatorPage, type SimulatorForm, type SimulatorNotice } from '../portal/simulator-page.js';
 import { readCredential } from '../sessions/index.js';
-import { brandOf } from './portal-routes.js';
 
 /** What the simulator page needs. */
 export interface SimulatorRouteDeps {
@@ -36,7 +35,7 @@ export function simulatorRoutes(deps: SimulatorRouteDeps): (app: Express) => voi
         res
           .status(status)
           .type('html')
-          .send(renderPortalPage(simulatorPage({ form, ...result }), brandOf(deps.getConfig())));
+          .send(renderPortalPage(simulatorPage({ form, ...result }), portalBrand(deps.getConfig().portal)));
       };
       if (form.principal === '' && form.action === '' && form.resource === '') {
         send(200, {});
