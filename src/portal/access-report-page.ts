@@ -19,6 +19,7 @@ th{font-weight:600;white-space:nowrap}td.num{text-align:right;font-variant-numer
 .sev-critical,.sev-high{color:var(--warn)}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.25rem}
 svg.chart{width:100%;height:auto;max-height:12rem;background:var(--card);border:1px solid var(--line);border-radius:.5rem}
 .allowed{fill:#2da44e}.denied{fill:#cf222e}.sessions{fill:var(--accent)}.legend{display:flex;gap:1rem;font-size:.85rem;flex-wrap:wrap}
+.axis{display:flex;justify-content:space-between;font-size:.75rem;margin:.25rem 0 0}
 .swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}input,textarea{font:inherit;width:100%;padding:.4rem;border:1px solid var(--line);border-radius:.375rem;background:var(--card);color:var(--fg)}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -74,8 +75,8 @@ export function accessReportPage(options: {
                     ${
                       a.lastAssumed === null
                         ? html`<span class="muted">never</span>`
-                        : html`<time datetime="${a.lastAssumed.at}">${a.lastAssumed.at}</time><br /><span
-                              class="muted"
+                        : html`<time datetime="${a.lastAssumed.at}">${readableUtc(a.lastAssumed.at)}</time
+                            ><br /><span class="muted"
                               >${a.lastAssumed.provider} · ${a.lastAssumed.subject}</span
                             >`
                     }
@@ -181,6 +182,11 @@ function dayChart(role: string, days: readonly DayActivity[]): RawHtml {
   const scale = (n: number): number => (n / max) * (CHART_HEIGHT - 10);
   const id = `chart-${role.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const total = days.reduce((n, d) => n + d.allowed + d.denied, 0);
+  if (total === 0 && days.every((d) => d.sessions === 0))
+    return html`<figure>
+      <figcaption id="${id}-title">${role}</figcaption>
+      <p class="muted" data-role="${role}">No activity in this window.</p>
+    </figure>`;
   return html`<figure>
     <figcaption id="${id}-title">${role}</figcaption>
     <svg
@@ -230,6 +236,9 @@ function dayChart(role: string, days: readonly DayActivity[]): RawHtml {
         </g>`;
       })}
     </svg>
+    <p class="axis muted" aria-hidden="true">
+      <span>${days[0]?.day ?? ''}</span><span>${days.at(-1)?.day ?? ''}</span>
+    </p>
     <details>
       <summary>Figures for ${role}</summary>
       <div class="scroll" tabindex="0" role="region" aria-label="${`Figures per day for ${role}`}">
@@ -317,4 +326,9 @@ function whoCanTable(report: WhoCanReport): RawHtml {
       </tbody>
     </table>
   </div>`;
+}
+
+/** An ISO instant as a person reads it: `2026-11-30 21:31 UTC` (the exact instant stays in `datetime`). */
+function readableUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
