@@ -8,6 +8,8 @@ Answers one login per line of stdin, a JSON object:
   nameId                the subject, sent as an emailAddress NameID
   attributes            {name: [values]}, sent with the basic name format
   authnContextClassRef  the AuthnContextClassRef of the AuthnStatement
+  encryptAssertion      encrypt the signed assertion to the encryption certificate in the SP metadata
+                        (Lasso's defaults: aes128-cbc and rsa-oaep-mgf1p)
 Prints {"ready": true} once imported, then one line per request on stdout, a JSON object: the HTTP-POST form (SAMLResponse, RelayState) and the
 ACS URL it goes to, or an error. One process serves a whole test file (importing pysaml2 takes seconds).
 Lasso needs metadata for both sides: this IdP's own is built here from the certificate. Nothing is fetched.
@@ -63,6 +65,8 @@ def answer(given):
 
     login = lasso.Login(server)
     login.processAuthnRequestMsg(urlsplit(given["redirectUrl"]).query)
+    if given["encryptAssertion"]:
+        server.getProvider(login.remoteProviderId).setEncryptionMode(lasso.ENCRYPTION_MODE_ASSERTION)
     login.validateRequestMsg(True, True)  # the person signed in and consented
     now = datetime.now(timezone.utc)
     login.buildAssertion(

@@ -8,6 +8,8 @@ Answers one login per line of stdin, a JSON object:
   nameId                the subject, sent as an emailAddress NameID
   attributes            {local name: [values]}; pysaml2 names them with its own urn:oid map
   authnContextClassRef  the AuthnContextClassRef of the AuthnStatement
+  encryptAssertion      encrypt the signed assertion to the encryption certificate in the SP metadata
+                        (pysaml2 7 always encrypts with tripledes-cbc and rsa-oaep-mgf1p here)
 Prints {"ready": true} once imported, then one line per request on stdout, a JSON object: the HTTP-POST form (SAMLResponse, RelayState) and the
 ACS URL it goes to, or an error. One process serves a whole test file (importing pysaml2 takes seconds).
 Nothing is fetched over the network; pysaml2 writes its xmlsec1 temporary files under $TMPDIR.
@@ -60,6 +62,8 @@ def answer(given):
         authn={"class_ref": given["authnContextClassRef"]},
         sign_assertion=True,
         sign_response=False,
+        encrypt_assertion=given["encryptAssertion"],
+        encrypt_assertion_self_contained=True,
         sign_alg=SIG_RSA_SHA256,
         digest_alg=DIGEST_SHA256,
         **reply_to,

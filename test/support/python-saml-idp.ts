@@ -44,11 +44,15 @@ export interface PythonSamlIdp {
   readonly ssoUrl: string;
   /** Its signing certificate (PEM), for the gateway's `idpCertificates`. */
   readonly certificatePem: string;
-  /** Reads the AuthnRequest the SP redirected the browser to (`redirectUrl`) and answers it for `person`. */
+  /**
+   * Reads the AuthnRequest the SP redirected the browser to (`redirectUrl`) and answers it for `person`;
+   * `encryptAssertion` encrypts the signed assertion to the encryption certificate of the SP metadata.
+   */
   answer(
     redirectUrl: string,
     spMetadataXml: string,
     person: PythonSamlIdpPerson,
+    options?: { readonly encryptAssertion?: boolean },
   ): Promise<PythonSamlIdpAnswer>;
   /** Ends its process and removes its temporary folder. */
   close(): Promise<void>;
@@ -126,7 +130,7 @@ export async function createPythonSamlIdp(
     kind,
     ...options,
     certificatePem,
-    async answer(redirectUrl, spMetadataXml, person) {
+    async answer(redirectUrl, spMetadataXml, person, answerOptions = {}) {
       const spMetadataFile = join(dir, `sp-metadata-${++calls}.xml`);
       await writeFile(spMetadataFile, spMetadataXml);
       const request = {
@@ -138,6 +142,7 @@ export async function createPythonSamlIdp(
         nameId: person.nameId,
         attributes: person.attributes,
         authnContextClassRef: person.authnContextClassRef ?? PASSWORD_PROTECTED_TRANSPORT,
+        encryptAssertion: answerOptions.encryptAssertion === true,
       };
       // Lines are answered in order: one question at a time.
       const answer = queue.then(() => ask(request));

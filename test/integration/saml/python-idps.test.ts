@@ -11,6 +11,7 @@ import {
   type PythonSamlIdpAnswer,
   type PythonSamlIdpKind,
 } from '../../support/python-saml-idp.js';
+import { createTestKeyPair } from '../../support/saml-idp.js';
 import { HttpBrowser, setCookieLine, textOf } from '../portal/http-browser.js';
 
 /**
@@ -30,6 +31,8 @@ interface IdpUnderTest {
   readonly wire: { readonly email: string; readonly groups: string; readonly department: string };
   /** The IdP also signs the Response, so the provider can require it. */
   readonly signsResponse: boolean;
+  /** The content encryption the IdP uses for an EncryptedAssertion (its only one, or its default). */
+  readonly contentEncryption: string;
 }
 
 const IDPS: readonly IdpUnderTest[] = [
@@ -43,6 +46,8 @@ const IDPS: readonly IdpUnderTest[] = [
       department: 'urn:oid:2.16.840.1.113730.3.1.2',
     },
     signsResponse: false,
+    // pysaml2 7's create_authn_response encrypts with Triple DES only (XML Encryption: required to implement).
+    contentEncryption: 'http://www.w3.org/2001/04/xmlenc#tripledes-cbc',
   },
   {
     // Lasso sends basic names, untyped AttributeValues, and signs the Response as well as the assertion.
@@ -50,6 +55,7 @@ const IDPS: readonly IdpUnderTest[] = [
     local: { email: 'email', groups: 'groups', department: 'department' },
     wire: { email: 'email', groups: 'groups', department: 'department' },
     signsResponse: true,
+    contentEncryption: 'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
   },
 ];
 
@@ -71,6 +77,7 @@ describe.each(IDPS)('$kind as the SAML IdP of a running gateway', (idpUnderTest)
   const { kind, local, wire } = idpUnderTest;
   let idp: PythonSamlIdp;
   let gateway: GatewayFixture;
+  const spEncryption = createTestKeyPair('fedgate-sp-encryption');
 
   beforeAll(async () => {
     idp = await createPythonSamlIdp(kind, {
@@ -97,6 +104,9 @@ describe.each(IDPS)('$kind as the SAML IdP of a running gateway', (idpUnderTest)
             groups: `attr:${wire.groups}`,
             sessionName: `attr:${wire.email}`,
             tags: { team: `attr:${wire.department}` },
+            // Published in the SP metadata (KeyDescriptor use="encryption"), where the IdPs find it.
+            decryptionKey: spEncryption.privateKeyPem,
+            decryptionCertificate: spEncryption.certificatePem,
           },
         ],
         policies: {
@@ -141,6 +151,7 @@ describe.each(IDPS)('$kind as the SAML IdP of a running gateway', (idpUnderTest)
     browser: HttpBrowser,
     person: { readonly email: string; readonly groups: readonly string[]; readonly department: string },
     returnTo = '/orders/7',
+    options: { readonly encryptAssertion?: boolean } = {},
   ): Promise<PythonSamlIdpAnswer> {
     const metadata = await browser.send(`${gateway.url}/saml/${kind}/metadata`);
     expect(metadata.status).toBe(200);
@@ -150,14 +161,19 @@ describe.each(IDPS)('$kind as the SAML IdP of a running gateway', (idpUnderTest)
     expect(start.status).toBe(302);
     expect(`${start.location?.origin}${start.location?.pathname}`).toBe(idp.ssoUrl);
     expect(start.location?.searchParams.has('SAMLRequest')).toBe(true);
-    const answer = await idp.answer(start.location?.href ?? '', metadata.body, {
-      nameId: person.email,
-      attributes: {
-        [local.email]: [person.email],
-        [local.groups]: [...person.groups],
-        [local.department]: [person.department],
+    const answer = await idp.answer(
+      start.location?.href ?? '',
+      metadata.body,
+      {
+        nameId: person.email,
+        attributes: {
+          [local.email]: [person.email],
+          [local.groups]: [...person.groups],
+          [local.department]: [person.department],
+        },
       },
-    });
+      options,
+    );
     // The IdP found fedgate's ACS in fedgate's metadata, and sends the RelayState back unchanged.
     expect(answer.acsUrl).toBe(acsUrl());
     expect(answer.form.RelayState).toBe(returnTo);
@@ -222,6 +238,29 @@ describe.each(IDPS)('$kind as the SAML IdP of a running gateway', (idpUnderTest)
       ['Developer', { team: 'sales' }],
     ]);
     expect((await authz(browser.cookie('fedgate_session'), '7')).status).toBe(403);
+  });
+
+  it(`an assertion ${kind} encrypts to the certificate in fedgate's metadata is decrypted and signs in`, async () => {
+    const browser = new HttpBrowser();
+    const email = `dana.${kind}@example.com`;
+    const answer = await signInAtIdp(
+      browser,
+      { email, groups: ['developers'], department: 'payments' },
+      '/orders/7',
+      { encryptAssertion: true },
+    );
+    const xml = Buffer.from(answer.form.SAMLResponse, 'base64').toString('utf8');
+    expect(xml).toContain('EncryptedAssertion');
+    expect(xml).toContain(`Algorithm="${idpUnderTest.contentEncryption}"`);
+    expect(xml).not.toContain(email);
+
+    const signedIn = await browser.send(answer.acsUrl, { form: answer.form });
+
+    expect(signedIn.status).toBe(303);
+    const sessions = await gateway.gateway.sessions.list({ subject: email });
+    expect(sessions.map((session) => [session.roleName, session.tags])).toEqual([
+      ['Developer', { team: 'payments' }],
+    ]);
   });
 
   it(`replay: the same ${kind} response posted a second time is refused and creates no session`, async () => {
