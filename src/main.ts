@@ -162,7 +162,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     };
     closers.unshift(closeServer);
     const storeAddress = store.describe();
-    logger.info({ store: storeAddress }, 'connecting to the store');
+    logger.info({ url: server.url, store: storeAddress }, 'listening; connecting to the store');
     const startupTimeoutMs = config.store.kind === 'redis' ? config.store.startupTimeout * 1000 : 0;
     // The embedded store lives in this process only, so without a KEK a random one protects its secrets.
     const secretsKek = keyEncryptionKey ?? randomBytes(32).toString('base64');
