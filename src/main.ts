@@ -45,6 +45,7 @@ import {
 } from './access-analysis/index.js';
 import { accessRoutes } from './http/access-routes.js';
 import { simulatorRoutes } from './http/simulator-routes.js';
+import { DeviceAuthorizationService } from './device-authorization/index.js';
 
 /** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
 const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
@@ -322,6 +323,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       now,
     });
 
+    const portalSessions = new PortalSessionStore(store, now);
+    // `fedgate login`: the device's sign-in is a portal session of its own, its role sessions minted like the portal's.
+    const device = new DeviceAuthorizationService({
+      store,
+      publicUrl: () => state.config.publicUrl,
+      signIns: {
+        create: (identity, lifetimeSeconds) => portalSessions.create(identity, lifetimeSeconds),
+        get: (id) => portalSessions.get(id),
+      },
+      assume: (input) => federation.assume(input),
+      audit,
+      now,
+    });
+
     const mounts: RouteMount[] = [
       rateLimitMount(limits),
       discoveryRoutes({
@@ -335,12 +350,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       portalRoutes({
         getConfig: () => state.config,
         getProviders: () => state.providers,
-        portalSessions: new PortalSessionStore(store, now),
+        portalSessions,
         sessions,
         federation,
         audit,
         metrics,
         now,
+        device,
       }),
       adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
       accessRoutes({
@@ -358,6 +374,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
       simulatorRoutes({ authorizer, getConfig: () => state.config }),
       tokenRoutes(tokenExchange, {
+        device,
         management: new TokenManagementService({
           clients: () => state.clients,
           sessions,

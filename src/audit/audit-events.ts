@@ -12,6 +12,8 @@ export type AuditEventName =
   | 'config.rejected'
   | 'key.rotated'
   | 'portal.logout'
+  | 'device.approved'
+  | 'device.denied'
   | 'activity.capped';
 
 /** One audit event: never a token, assertion, cookie or secret. */

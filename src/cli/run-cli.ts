@@ -8,7 +8,8 @@ import { keysRotateCommand } from './keys-rotate-command.js';
 import { sessionsRevokeCommand } from './sessions-revoke-command.js';
 import { didYouMean } from '../text/closest-match.js';
 import { FEDGATE_VERSION } from './version.js';
-import { credentialsX509Command } from './credentials-x509-command.js';
+import { credentialsCommand } from './credentials-command.js';
+import { loginCommand } from './login-command.js';
 import { ACCESS_USAGE, accessCommand } from './access-command.js';
 
 const USAGE = `Usage: fedgate <command> [options]
@@ -23,6 +24,9 @@ Commands:
   keys rotate [--config FILE]           add a new signing key (the old one verifies until its tokens expire)
   sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]
                                         revoke role sessions
+  login [--profile NAME] [--endpoint URL]
+                                        sign in through the portal (device code) for fedgate credentials
+  credentials --profile NAME            credential_process JSON of a fedgate login sign-in, renewed before expiry
   credentials x509 --certificate FILE --private-key FILE --trust-anchor ARN --profile ARN --role ARN
                                         credential_process JSON from an X.509 certificate (IAM Roles Anywhere)
   access last-accessed|unused|generate-policy|who-can|findings [--json]
@@ -40,7 +44,8 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   'policy validate': policyValidateCommand,
   'keys rotate': keysRotateCommand,
   'sessions revoke': sessionsRevokeCommand,
-  'credentials x509': credentialsX509Command,
+  login: loginCommand,
+  credentials: credentialsCommand,
   'access last-accessed': accessCommand('last-accessed'),
   'access unused': accessCommand('unused'),
   'access generate-policy': accessCommand('generate-policy'),
@@ -55,8 +60,6 @@ const GROUPS: Readonly<Record<string, string>> = {
   keys: 'Usage: fedgate keys rotate [--config FILE]',
   sessions:
     'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
-  credentials:
-    'Usage: fedgate credentials x509 --certificate FILE --private-key FILE [--intermediates FILE] --trust-anchor ARN --profile ARN --role ARN [--endpoint URL]',
 };
 
 /** Runs the `fedgate` command line and returns the exit code. */

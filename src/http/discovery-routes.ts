@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { OAUTH_PATHS } from './token-routes.js';
+import { DEVICE_CODE_GRANT_TYPE, REFRESH_TOKEN_GRANT_TYPE } from '../device-authorization/index.js';
 
 /** What the discovery documents need: the issuer, the algorithm and the published keys. */
 export interface DiscoveryDependencies {
@@ -22,10 +23,13 @@ function authorizationServerMetadata(issuer: string): Record<string, unknown> {
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
-    grant_types_supported: [TOKEN_EXCHANGE_GRANT],
+    grant_types_supported: [TOKEN_EXCHANGE_GRANT, DEVICE_CODE_GRANT_TYPE, REFRESH_TOKEN_GRANT_TYPE],
+    // RFC 8628 §4: where `fedgate login` (the public client `fedgate-cli`) starts a device authorization.
+    device_authorization_endpoint: `${issuer}${OAUTH_PATHS.deviceAuthorization}`,
     // fedgate has no authorization endpoint: tokens come from the portal, the STS and token exchange.
     response_types_supported: ['none'],
-    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // `none`: the device and refresh grants of the public client `fedgate-cli` (RFC 8628 §3.4).
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

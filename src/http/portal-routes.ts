@@ -20,6 +20,8 @@ import {
   type PortalPage,
   confirmSignInPage,
   credentialsPage,
+  deviceAnsweredPage,
+  deviceVerificationPage,
   errorPage,
   noRolePage,
   rolesPage,
@@ -28,6 +30,8 @@ import {
 } from '../portal/portal-pages.js';
 import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookies.js';
 import { toFedgateError } from './problem.js';
+import { DEVICE_VERIFICATION_PATH, type DeviceAuthorizationService } from '../device-authorization/index.js';
+import { awsTimestamp } from '../sts/index.js';
 
 /** The portal session cookie (SPEC 4.2). */
 export const PORTAL_COOKIE = 'fedgate_portal';
@@ -51,6 +55,8 @@ export interface PortalDependencies {
   readonly audit: AuditLog;
   readonly metrics?: GatewayMetrics;
   readonly now?: () => number;
+  /** The device authorization grant's verification page (`/device`); not mounted without it. */
+  readonly device?: Pick<DeviceAuthorizationService, 'pending' | 'approve' | 'deny'>;
 }
 
 /** Mounts the SSO portal (SPEC 4.2): sign-in, SAML/OIDC callbacks, role choice, credentials, sign-out. */
@@ -200,6 +206,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), {
       maxAgeSeconds: config.sessions.portalDuration,
     });
+    // A sign-in started from the device verification page goes back to it: the role is picked there.
+    if (returnTo !== undefined && isDevicePage(returnTo)) {
+      res.redirect(303, returnTo);
+      return;
+    }
     const only = roles.length === 1 ? roles[0] : undefined;
     if (only !== undefined) {
       const credentials = await assumeForBrowser(req, portal, only.name, undefined);
@@ -562,6 +573,99 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }),
     );
 
+    const device = deps.device;
+    if (device !== undefined) {
+      /** RFC 8628 §3.3: the verification page; a person not signed in signs in first and comes back here. */
+      app.get(DEVICE_VERIFICATION_PATH, async (req, res) => {
+        const typed = typeof req.query.user_code === 'string' ? req.query.user_code : '';
+        const request = await device.pending(typed);
+        const portal = await currentPortalSession(req);
+        if (portal === undefined) {
+          const back =
+            request === undefined
+              ? DEVICE_VERIFICATION_PATH
+              : `${DEVICE_VERIFICATION_PATH}?user_code=${request.userCode}`;
+          sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, back));
+          return;
+        }
+        const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+        if (roles.length === 0) {
+          sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
+          return;
+        }
+        sendHtml(
+          res,
+          200,
+          deviceVerificationPage({
+            summary: summaryOf(portal.identity, deps.getConfig()),
+            csrfToken: portal.csrfToken,
+            roles,
+            userCode: request?.userCode ?? '',
+            request: request === undefined ? undefined : deviceRequestView(request),
+          }),
+        );
+      });
+
+      app.post(
+        DEVICE_VERIFICATION_PATH,
+        formAction(async (req, res) => {
+          const portal = await currentPortalSession(req);
+          if (portal === undefined) {
+            res.redirect(303, DEVICE_VERIFICATION_PATH);
+            return;
+          }
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          requireCsrf(portal, body.csrf);
+          const summary = summaryOf(portal.identity, deps.getConfig());
+          const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+          const deny = body.decision === 'deny';
+          const role = deny ? undefined : requireRoleName(body.role);
+          if (role !== undefined && !roles.some((candidate) => candidate.name === role))
+            throw new FedgateError('AccessDenied', 'That role does not trust your sign-in.');
+          const answer = deny
+            ? await device.deny({
+                userCode: body.user_code,
+                identity: portal.identity,
+                context: context(req),
+              })
+            : await device.approve({
+                userCode: body.user_code,
+                identity: portal.identity,
+                roleName: role ?? '',
+                notAfter: portal.expiresAt,
+                context: context(req),
+              });
+          if (!answer.ok) {
+            sendHtml(
+              res,
+              400,
+              deviceVerificationPage({
+                summary,
+                csrfToken: portal.csrfToken,
+                roles,
+                userCode: typeof body.user_code === 'string' ? body.user_code.slice(0, 12) : '',
+                problem:
+                  answer.reason === 'AlreadyAnswered'
+                    ? 'This code has already been answered. Run fedgate login again for a new one.'
+                    : 'That code is not one waiting for an answer: check it against your terminal, or run fedgate login again if it has expired.',
+              }),
+            );
+            return;
+          }
+          sendHtml(
+            res,
+            200,
+            deviceAnsweredPage({
+              summary,
+              csrfToken: portal.csrfToken,
+              roleName: role,
+              signInEnds: new Date(portal.expiresAt * 1000).toISOString(),
+            }),
+          );
+        }),
+      );
+    }
+
     /** Revokes the portal session and every role session minted from it, and clears the cookies. */
     const endPortalSession = async (req: Request, res: Response, portal: PortalSession): Promise<void> => {
       await retirePortalSession(req, portal, 'logout');
@@ -613,6 +717,22 @@ function isSameOrigin(req: Request, publicUrl: string): boolean {
   const origin = req.get('origin');
   if (origin !== undefined) return origin === new URL(publicUrl).origin;
   return req.get('sec-fetch-site') === 'same-origin';
+}
+
+function isDevicePage(path: string): boolean {
+  return path === DEVICE_VERIFICATION_PATH || path.startsWith(`${DEVICE_VERIFICATION_PATH}?`);
+}
+
+function deviceRequestView(request: { userCode: string; requestedAt: number; sourceIp: string }): {
+  userCode: string;
+  requestedAt: string;
+  sourceIp: string;
+} {
+  return {
+    userCode: request.userCode,
+    requestedAt: awsTimestamp(new Date(request.requestedAt)),
+    sourceIp: request.sourceIp,
+  };
 }
 
 function samlConfirmationRefused(): FedgateError {

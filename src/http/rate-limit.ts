@@ -114,7 +114,8 @@ export const LOGIN_START_FACTOR = 5;
 /**
  * Mounts the limiters in front of the routes they guard; call it before the routes' own mounts. Login:
  * `POST /saml/:idp/acs` and `GET /oidc/:idp/callback` (one point per sign-in), `/login…` (its own, larger budget); STS: `/sts/…`, the Query API at `/` and Roles Anywhere's `POST /sessions`;
- * token: `/oauth2/…` (token, revocation, introspection).
+ * token: `/oauth2/…` (token, device authorization, revocation, introspection) and the device verification
+ * page's answers (`POST /device`).
  */
 export function rateLimitMount(limits: RateLimits): (app: Express) => void {
   return (app) => {
@@ -130,6 +131,8 @@ export function rateLimitMount(limits: RateLimits): (app: Express) => void {
       else next();
     });
     app.use('/oauth2', limits.token);
+    // The device flow's verification page answers user codes: guessing them costs token-endpoint budget.
+    app.post('/device', limits.token);
   };
 }
 

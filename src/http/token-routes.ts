@@ -6,6 +6,11 @@ import {
   type TokenRequestContext,
 } from '../token-exchange/index.js';
 import type { TokenEndpointInput } from '../token-exchange/index.js';
+import {
+  DEVICE_CODE_GRANT_TYPE,
+  REFRESH_TOKEN_GRANT_TYPE,
+  type DeviceAuthorizationService,
+} from '../device-authorization/index.js';
 
 /** Optional per-address gate (SPEC 8: token endpoints are rate-limited); resolves false to refuse. */
 export type TokenRequestGate = (sourceIp: string) => Promise<boolean>;
@@ -17,6 +22,8 @@ export interface TokenRoutesOptions {
   readonly onError?: (error: unknown, requestId: string) => void;
   /** RFC 7009 revocation and RFC 7662 introspection; not mounted without it. */
   readonly management?: TokenManagementService;
+  /** RFC 8628 device authorization for `fedgate login` (and its refresh grant); not mounted without it. */
+  readonly device?: DeviceAuthorizationService;
 }
 
 /** The OAuth endpoints' paths, also named by the discovery documents. */
@@ -24,14 +31,16 @@ export const OAUTH_PATHS = {
   token: '/oauth2/token',
   revocation: '/oauth2/revoke',
   introspection: '/oauth2/introspect',
+  deviceAuthorization: '/oauth2/device_authorization',
 } as const;
 
 /** What one OAuth endpoint does with a form request: the JSON to answer 200 with, or an OAuthError. */
 type FormEndpoint = (input: TokenEndpointInput, context: TokenRequestContext) => Promise<object | undefined>;
 
 /**
- * Mounts the OAuth endpoints (SPEC 4.4): `POST /oauth2/token` (RFC 8693), `POST /oauth2/revoke` (RFC 7009) and
- * `POST /oauth2/introspect` (RFC 7662). Form-encoded requests in, RFC 6749 JSON out (never problem+json), always
+ * Mounts the OAuth endpoints (SPEC 4.4): `POST /oauth2/token` (RFC 8693 token exchange; the RFC 8628 device code
+ * and RFC 6749 refresh grants of `fedgate login`), `POST /oauth2/device_authorization` (RFC 8628),
+ * `POST /oauth2/revoke` (RFC 7009) and `POST /oauth2/introspect` (RFC 7662). Form-encoded requests in, RFC 6749 JSON out (never problem+json), always
  * `Cache-Control: no-store`. A 401 carries `WWW-Authenticate: Basic realm="fedgate"`.
  */
 export function tokenRoutes(
@@ -39,7 +48,17 @@ export function tokenRoutes(
   options: TokenRoutesOptions = {},
 ): (app: Express) => void {
   return (app) => {
-    formEndpoint(app, OAUTH_PATHS.token, options, (input, context) => service.exchange(input, context));
+    const device = options.device;
+    formEndpoint(app, OAUTH_PATHS.token, options, (input, context) => {
+      const grant = input.body['grant_type'];
+      if (device !== undefined && (grant === DEVICE_CODE_GRANT_TYPE || grant === REFRESH_TOKEN_GRANT_TYPE))
+        return device.token(input, context);
+      return service.exchange(input, context);
+    });
+    if (device !== undefined)
+      formEndpoint(app, OAUTH_PATHS.deviceAuthorization, options, (input, context) =>
+        device.authorize(input, context),
+      );
     const management = options.management;
     if (management !== undefined) {
       // RFC 7009 §2.2: success is a 200 with an empty body.

@@ -411,3 +411,138 @@ function remaining(expiresAt: number, now: number): string {
   const hours = Math.floor(minutes / 60);
   return hours === 0 ? `${minutes} min` : `${hours} h ${minutes % 60} min`;
 }
+
+/** A device authorization awaiting an answer, as the verification page describes it. */
+export interface DeviceRequestView {
+  /** `XXXX-XXXX`. */
+  readonly userCode: string;
+  /** ISO 8601. */
+  readonly requestedAt: string;
+  readonly sourceIp: string;
+}
+
+const DEVICE_STYLE = `
+.field{display:grid;gap:.35rem;margin:1rem 0}.field label{font-weight:600}
+input.code{font:600 1.4rem/1.2 ui-monospace,monospace;letter-spacing:.12em;text-transform:uppercase;width:14ch;max-width:100%;padding:.4rem .6rem;border:1px solid var(--line);border-radius:.375rem;background:var(--card);color:var(--fg)}
+fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.5rem 1rem;margin:1rem 0;background:var(--card)}legend{font-weight:600;padding:0 .25rem}
+label.role{display:flex;gap:.6rem;align-items:baseline;padding:.4rem 0;cursor:pointer}label.role+label.role{border-top:1px solid var(--line)}
+`;
+
+/**
+ * The verification page of the device authorization grant (RFC 8628 §3.3): the signed-in person types (or checks)
+ * the code their terminal shows and picks the role the command line gets. It says where and when the code was asked
+ * for and warns before confirming: a code someone else sent is the remote phishing attack of RFC 8628 §5.4.
+ */
+export function deviceVerificationPage(options: {
+  readonly summary: IdentitySummary;
+  readonly csrfToken: string;
+  readonly roles: readonly RoleChoice[];
+  /** What goes in the code field (from `verification_uri_complete` or the person's previous try). */
+  readonly userCode: string;
+  /** The request the code stands for, when it is a live one. */
+  readonly request?: DeviceRequestView | undefined;
+  /** Why the previous answer was not taken. */
+  readonly problem?: string | undefined;
+}): PortalPage {
+  const { summary, csrfToken, roles, request } = options;
+  const body = html`<h1>Allow fedgate login?</h1>
+    <p>
+      <code>fedgate login</code> asks to act as <strong>${summary.subject}</strong>. Confirm the code it
+      shows, choose a role, and the terminal gets that role's credentials until your sign-in ends.
+    </p>
+    <p class="notice">
+      Continue only if you started <code>fedgate login</code> yourself just now and the code is the one in
+      your terminal. Whoever ran the command that shows this code gets your credentials.
+    </p>
+    ${options.problem === undefined ? '' : html`<p class="notice" role="alert">${options.problem}</p>`}
+    <form method="post" action="/device">
+      <input type="hidden" name="csrf" value="${csrfToken}" />
+      <div class="field">
+        <label for="user_code">Code shown in your terminal</label>
+        <input
+          class="code"
+          id="user_code"
+          name="user_code"
+          value="${options.userCode}"
+          placeholder="XXXX-XXXX"
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck="false"
+          maxlength="12"
+          required
+        />
+        ${
+          request === undefined
+            ? ''
+            : html`<span class="muted"
+                >Asked for at
+                <time datetime="${request.requestedAt}" data-local-time>${request.requestedAt}</time> from
+                ${request.sourceIp === '' ? 'an unknown address' : request.sourceIp}.</span
+              >`
+        }
+      </div>
+      <fieldset>
+        <legend>Role for the command line</legend>
+        ${roles.map(
+          (role) =>
+            html`<label class="role"
+              ><input
+                type="radio"
+                name="role"
+                value="${role.name}"
+                required
+                ${roles.length === 1 ? new RawHtml('checked') : ''}
+              /><span
+                ><strong>${role.name}</strong>${
+                  role.description === undefined
+                    ? ''
+                    : html` <span class="muted">· ${role.description}</span>`
+                }</span
+              ></label
+            >`,
+        )}
+      </fieldset>
+      <div class="actions">
+        <button type="submit" name="decision" value="approve">Allow</button>
+        <button class="secondary" type="submit" name="decision" value="deny" formnovalidate>Deny</button>
+      </div>
+    </form>`;
+  return {
+    title: 'Allow fedgate login',
+    body,
+    style: DEVICE_STYLE,
+    signedIn: { summary, csrfToken },
+  };
+}
+
+/** After the person's answer on the verification page: what happens in the terminal now. */
+export function deviceAnsweredPage(options: {
+  readonly summary: IdentitySummary;
+  readonly csrfToken: string;
+  /** The role given, or undefined when the person denied. */
+  readonly roleName: string | undefined;
+  /** ISO 8601: when the terminal's sign-in ends. */
+  readonly signInEnds: string;
+}): PortalPage {
+  const body =
+    options.roleName === undefined
+      ? html`<h1>fedgate login denied</h1>
+          <p>The terminal that showed this code gets nothing and stops waiting.</p>
+          <p><a href="/">Back to your roles</a></p>`
+      : html`<h1>fedgate login is signed in</h1>
+          <p role="status">
+            Your terminal now gets credentials for <strong>${options.roleName}</strong>. You can close this
+            tab.
+          </p>
+          <p class="muted">
+            The terminal renews them by itself until
+            <time datetime="${options.signInEnds}" data-local-time>${options.signInEnds}</time>, when this
+            sign-in would have ended. Signing out of this browser does not end it.
+          </p>
+          <p><a href="/">Back to your roles</a></p>`;
+  return {
+    title: options.roleName === undefined ? 'fedgate login denied' : 'fedgate login signed in',
+    body,
+    signedIn: { summary: options.summary, csrfToken: options.csrfToken },
+  };
+}

@@ -24,14 +24,13 @@ export type {
   AssumeRoleWithWebIdentityInput,
   RevokeInput,
 } from './sts-inputs.js';
-export { awsTimestamp, credentialProcessOutput } from './sts-responses.js';
+export { awsTimestamp } from './sts-responses.js';
 export type {
   AssumedRoleUser,
   AssumeRoleResponse,
   AssumeRoleWithSamlResponse,
   AssumeRoleWithWebIdentityResponse,
   CallerIdentityResponse,
-  CredentialProcessOutput,
   DecodeAuthorizationMessageResponse,
   RevokeResponse,
   StsCredentials,

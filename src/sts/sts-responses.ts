@@ -58,20 +58,6 @@ export interface DecodeAuthorizationMessageResponse {
   readonly DecodedMessage: string;
 }
 
-/** AWS CLI `credential_process` output (version 1) for a set of STS credentials. */
-export interface CredentialProcessOutput {
-  readonly Version: 1;
-  readonly AccessKeyId: string;
-  readonly SecretAccessKey: string;
-  readonly SessionToken: string;
-  readonly Expiration: string;
-}
-
-/** The `credential_process` JSON of STS credentials: what `fedgate credentials` prints from a stored login. */
-export function credentialProcessOutput(credentials: StsCredentials): CredentialProcessOutput {
-  return { Version: 1, ...credentials };
-}
-
 /** `POST /sts/revoke`: what was revoked. */
 export interface RevokeResponse {
   readonly Revoked:

@@ -24,6 +24,7 @@ export type {
   WebIdentityTokenVerifier,
 } from './token-exchange-ports.js';
 export type { TokenEndpointInput } from './token-request.js';
+export { singleParameter } from './token-request.js';
 export { JWT_BEARER_ASSERTION_TYPE, TOKEN_EXCHANGE_GRANT_TYPE, TOKEN_TYPE } from './token-types.js';
 export { TokenManagementService } from './token-management.js';
 export type { IntrospectionResponse, TokenManagementOptions } from './token-management.js';

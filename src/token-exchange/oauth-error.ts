@@ -1,6 +1,9 @@
 import { FedgateError, type ErrorCode } from '../errors/index.js';
 
-/** The RFC 6749 §5.2 / RFC 8693 §2.2.2 / RFC 7009 §2.2.1 error codes the OAuth endpoints answer with. */
+/**
+ * The RFC 6749 §5.2 / RFC 8693 §2.2.2 / RFC 7009 §2.2.1 / RFC 8628 §3.5 error codes the OAuth endpoints answer
+ * with.
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -11,7 +14,11 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'unsupported_token_type'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'access_denied';
 
 /** Options of an OAuthError: the stable reason goes to audit events, the internal detail to logs only. */
 export interface OAuthErrorOptions {
@@ -34,6 +41,10 @@ const FEDGATE_CODE: Record<OAuthErrorCode, ErrorCode> = {
   unsupported_token_type: 'ValidationError',
   server_error: 'InternalError',
   temporarily_unavailable: 'ServiceUnavailable',
+  authorization_pending: 'ValidationError',
+  slow_down: 'ValidationError',
+  expired_token: 'ExpiredToken',
+  access_denied: 'AccessDenied',
 };
 
 const STATUS: Record<OAuthErrorCode, number> = {
@@ -47,6 +58,10 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_token_type: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
+  access_denied: 400,
 };
 
 /**
