@@ -188,6 +188,51 @@ describe('fedgate login and fedgate credentials --profile', () => {
     });
   }, 90_000);
 
+  it('boto3 and the JS SDK v3 get GetCallerIdentity through the same profile', async () => {
+    const env = {
+      PATH: '/usr/bin:/bin',
+      HOME: xdg,
+      XDG_CONFIG_HOME: xdg,
+      AWS_CONFIG_FILE: join(xdg, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(xdg, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const run = promisify(execFile);
+    const python = await run(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import boto3, json, sys',
+          'sts = boto3.Session(profile_name="dev").client("sts", endpoint_url=sys.argv[1])',
+          'print(json.dumps(sts.get_caller_identity()["Arn"]))',
+        ].join('\n'),
+        bed.url,
+      ],
+      { env, timeout: 60_000 },
+    );
+    expect(JSON.parse(python.stdout)).toBe(
+      'arn:fedgate:sts::000000000000:assumed-role/Developer/carol@example.com',
+    );
+    const node = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';",
+          "const sts = new STSClient({ profile: 'dev', region: 'us-east-1', endpoint: process.argv[1] });",
+          'console.log(JSON.stringify((await sts.send(new GetCallerIdentityCommand({}))).Arn));',
+        ].join('\n'),
+        bed.url,
+      ],
+      { env, timeout: 60_000, cwd: fileURLToPath(new URL('../../..', import.meta.url)) },
+    );
+    expect(JSON.parse(node.stdout)).toBe(
+      'arn:fedgate:sts::000000000000:assumed-role/Developer/carol@example.com',
+    );
+  }, 90_000);
+
   it('renews credentials that are about to expire, while the sign-in lasts', async () => {
     const file = join(xdg, 'fedgate', 'profiles', 'dev.json');
     const cached = JSON.parse(readFileSync(file, 'utf8')) as { credentials: Record<string, string> };
