@@ -259,6 +259,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       now,
     });
     closers.unshift(() => authorizer.close());
+    metrics.observeAuthorizer(() => authorizer.stats());
+    metrics.observeStore(store);
+    sessions.onRevocation((event) => metrics.revocationsReceived.inc({ kind: event.kind }));
     const authzHandler = createAuthzHandler({ authorizer, audit, metrics });
 
     const sts = new StsService({

@@ -1,6 +1,14 @@
 /** How stale an entry's recency may be (ms); eviction order is exact up to this. */
 const RECENCY_RESOLUTION_MS = 1000;
 
+/** Why entries left a cache before anyone removed them on purpose: counted for `/metrics`. */
+export interface EvictionCounts {
+  /** The least recently used entry made room for a new one. */
+  capacity: number;
+  /** An entry was found past its expiry. */
+  expired: number;
+}
+
 /**
  * A bounded LRU map with per-entry expiry: the authorizer's cache of verified credentials.
  * Memory is capped by `maxEntries`; an entry is never returned after `expiresAt`.
@@ -8,11 +16,14 @@ const RECENCY_RESOLUTION_MS = 1000;
 export class BoundedCache<V> {
   readonly #entries = new Map<string, { value: V; expiresAt: number; touchedAt: number }>();
   readonly #maxEntries: number;
+  readonly #evictions: EvictionCounts;
 
-  constructor(maxEntries: number) {
+  /** `evictions` is incremented in place, so a counter outlives a cache replaced on reconfiguration. */
+  constructor(maxEntries: number, evictions: EvictionCounts = { capacity: 0, expired: 0 }) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new TypeError('maxEntries must be a positive integer');
     this.#maxEntries = maxEntries;
+    this.#evictions = evictions;
   }
 
   /**
@@ -25,6 +36,7 @@ export class BoundedCache<V> {
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
       this.#entries.delete(key);
+      this.#evictions.expired++;
       return undefined;
     }
     if (now - entry.touchedAt >= RECENCY_RESOLUTION_MS) {
@@ -40,19 +52,30 @@ export class BoundedCache<V> {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
+      if (oldest.done !== true) {
+        this.#entries.delete(oldest.value);
+        this.#evictions.capacity++;
+      }
     }
     this.#entries.set(key, { value, expiresAt, touchedAt: Number.NEGATIVE_INFINITY });
   }
 
-  /** Removes every entry for which the predicate holds. */
-  deleteWhere(predicate: (value: V) => boolean): void {
-    for (const [key, entry] of this.#entries) if (predicate(entry.value)) this.#entries.delete(key);
+  /** Removes every entry for which the predicate holds; returns how many. */
+  deleteWhere(predicate: (value: V) => boolean): number {
+    let removed = 0;
+    for (const [key, entry] of this.#entries)
+      if (predicate(entry.value)) {
+        this.#entries.delete(key);
+        removed++;
+      }
+    return removed;
   }
 
-  /** Drops everything (store connection lost, revocation of unknown scope). */
-  clear(): void {
+  /** Drops everything (store connection lost, revocation of unknown scope); returns how many. */
+  clear(): number {
+    const removed = this.#entries.size;
     this.#entries.clear();
+    return removed;
   }
 
   /** Number of entries held. */

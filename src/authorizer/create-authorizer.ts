@@ -31,7 +31,11 @@ import {
 import { RouteTable, type RouteMatch } from './route-table.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
-import { VerifiedSessionCache, type VerifiedSession } from './verified-session-cache.js';
+import {
+  VerifiedSessionCache,
+  type CredentialCacheStats,
+  type VerifiedSession,
+} from './verified-session-cache.js';
 
 /** What the authorizer needs from the composition root. */
 export interface AuthorizerDeps {
@@ -61,8 +65,18 @@ export interface Authorizer {
   authorize(call: AuthorizerCall): Promise<ForwardAuthResult>;
   /** `POST /authz/check` on a parsed JSON body. */
   check(body: unknown, call: CheckCall): Promise<CheckOutcome>;
+  /** The hot path's caches, for `/metrics`: read at scrape time, never counted per request elsewhere. */
+  stats(): AuthorizerStats;
   /** Stops listening to revocations and the store connection. */
   close(): void;
+}
+
+/** What the authorizer's caches did since the process started. */
+export interface AuthorizerStats {
+  /** The cache of verified credentials, and how many it holds now. */
+  readonly credentials: CredentialCacheStats & { readonly entries: number };
+  /** The per-session memo of decisions within one second (decision-memo.ts). */
+  readonly decisions: { readonly hits: number; readonly misses: number };
 }
 
 interface CompiledConfig {
@@ -91,12 +105,14 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   // Requests signed with a fedgate credential: the session token resolves through the same verified-session
   // cache as a bearer token (revocations, fail-closed store); derived signing keys are cached per key and scope.
   const signatures = new SignedRequestVerifier<VerifiedSession>({
-    verifyToken: async (token) => cache.peek(token) ?? (await cache.resolve(token)),
+    verifyToken: async (token) => cache.resolve(token),
     secretOf: (session) => deps.sessions.secretAccessKeyOf(session),
     now,
     allow: () => current().scopes,
     skewSeconds: initial.sigv4.clockSkew,
   });
+
+  const decisionStats = { hits: 0, misses: 0 };
 
   function current(): CompiledConfig {
     const config = deps.getConfig();
@@ -178,7 +194,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         verified = signed.verified;
       } else {
         const token = reading.credential.token;
-        verified = cache.peek(token) ?? (await cache.resolve(token));
+        verified = cache.peek(token) ?? (await cache.load(token));
       }
     } catch (error) {
       if (isFedgateError(error) && (error.code === 'InvalidToken' || error.code === 'ExpiredToken'))
@@ -192,19 +208,24 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const at = now();
     const catalog = deps.getCatalog();
     const action = match.route.action;
+    let decided = false;
     const decision = memoizedDecision(
       verified.memo,
       catalog,
       at,
       decisionKey(action, match.resource, request),
-      () =>
-        authorizeSession(catalog, session, {
+      () => {
+        decided = true;
+        return authorizeSession(catalog, session, {
           action,
           resource: match.resource,
           context: routeContext(request, match),
           now: at,
-        }),
+        });
+      },
     );
+    if (decided) decisionStats.misses++;
+    else decisionStats.hits++;
     deps.activity?.recordDecision(
       session.roleName,
       action,
@@ -290,6 +311,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     clientAddress: (peer, forwardedFor) => current().proxies.clientAddress(peer, forwardedFor),
     authorize,
     check: (body, call) => checkAccess(body, call, checkDeps),
+    stats: () => ({ credentials: { ...cache.stats(), entries: cache.size }, decisions: decisionStats }),
     close() {
       cache.close();
     },

@@ -1,5 +1,5 @@
 export { createAuthorizer } from './create-authorizer.js';
-export type { Authorizer, AuthorizerDeps } from './create-authorizer.js';
+export type { Authorizer, AuthorizerDeps, AuthorizerStats } from './create-authorizer.js';
 export { SIMULATE_PRINCIPAL_ACTION } from './authz-check.js';
 export type { CheckAnswer, CheckCall, CheckOutcome } from './authz-check.js';
 export { FORWARD_AUTH_ERROR_METRIC, FORWARD_AUTH_OUTCOMES } from './forward-auth-result.js';

@@ -7,13 +7,24 @@ import {
   type SessionService,
 } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache, type EvictionCounts } from './bounded-cache.js';
 
 /** A verified credential as the hot path keeps it. */
 export interface VerifiedSession {
   readonly session: RoleSession;
   /** Per-session memo (serialized tags, signed assertions): lives and dies with the cache entry. */
   readonly memo: Map<string, unknown>;
+}
+
+/**
+ * What the cache has done since the process started, for `/metrics`: lookups that found a live entry or not,
+ * and entries that left it, by why (`capacity`, `expired`, `revoked`, `reset` when the store connection changed
+ * or a reconfiguration started a new cache).
+ */
+export interface CredentialCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: Readonly<EvictionCounts & { revoked: number; reset: number }>;
 }
 
 /** What the cache needs: the session service that verifies, the store whose connection it watches. */
@@ -46,6 +57,11 @@ export class VerifiedSessionCache {
   #subscribed = false;
   #closed = false;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #stats = {
+    hits: 0,
+    misses: 0,
+    evictions: { capacity: 0, expired: 0, revoked: 0, reset: 0 },
+  };
 
   constructor(options: VerifiedSessionCacheOptions) {
     this.#sessions = options.sessions;
@@ -53,11 +69,12 @@ export class VerifiedSessionCache {
     this.#now = options.now;
     this.#maxEntries = options.maxEntries;
     this.#ttlMs = options.ttlMs;
-    this.#cache = options.maxEntries > 0 ? new BoundedCache(options.maxEntries) : undefined;
+    this.#cache =
+      options.maxEntries > 0 ? new BoundedCache(options.maxEntries, this.#stats.evictions) : undefined;
     this.#unsubscribe.push(
       this.#store.onConnectionChange((state) => {
         this.#generation++;
-        this.#cache?.clear();
+        this.#reset();
         if (state === 'up' && !this.#subscribed) this.#subscribe();
       }),
     );
@@ -83,7 +100,8 @@ export class VerifiedSessionCache {
     if (maxEntries === this.#maxEntries) return;
     this.#maxEntries = maxEntries;
     this.#generation++;
-    this.#cache = maxEntries > 0 ? new BoundedCache(maxEntries) : undefined;
+    this.#reset();
+    this.#cache = maxEntries > 0 ? new BoundedCache(maxEntries, this.#stats.evictions) : undefined;
   }
 
   /** True while session state can be checked: the store answers commands. */
@@ -101,8 +119,11 @@ export class VerifiedSessionCache {
    * StoreUnavailable (cannot decide).
    */
   async resolve(token: string): Promise<VerifiedSession> {
-    const hit = this.peek(token);
-    if (hit !== undefined) return hit;
+    return this.peek(token) ?? this.load(token);
+  }
+
+  /** Verifies a credential against the store and caches it: the step after a `peek` that missed. */
+  async load(token: string): Promise<VerifiedSession> {
     const key = cacheKey(token);
     const now = this.#now();
     const generation = this.#generation;
@@ -122,12 +143,24 @@ export class VerifiedSessionCache {
    */
   peek(token: string): VerifiedSession | undefined {
     this.#ensureAvailable();
-    if (this.#cache === undefined) return undefined;
-    if (!this.#trusted()) {
-      this.#cache.clear();
+    if (this.#cache === undefined) {
+      this.#stats.misses++;
       return undefined;
     }
-    return this.#cache.get(cacheKey(token), this.#now());
+    if (!this.#trusted()) {
+      this.#reset();
+      this.#stats.misses++;
+      return undefined;
+    }
+    const found = this.#cache.get(cacheKey(token), this.#now());
+    if (found === undefined) this.#stats.misses++;
+    else this.#stats.hits++;
+    return found;
+  }
+
+  /** Lookups and evictions so far (the counters only grow). */
+  stats(): CredentialCacheStats {
+    return this.#stats;
   }
 
   /** Number of cached credentials. */
@@ -143,9 +176,14 @@ export class VerifiedSessionCache {
     this.#cache?.clear();
   }
 
+  /** Empties the cache: its state can no longer be trusted. */
+  #reset(): void {
+    this.#stats.evictions.reset += this.#cache?.clear() ?? 0;
+  }
+
   #ensureAvailable(): void {
     if (this.available()) return;
-    this.#cache?.clear();
+    this.#reset();
     throw new FedgateError('StoreUnavailable', 'Session state cannot be checked right now.');
   }
 
@@ -154,7 +192,7 @@ export class VerifiedSessionCache {
     const cache = this.#cache;
     if (cache === undefined) return;
     // A revocation reaches the sessions derived from the revoked one too (chained, exchanged, delegated).
-    cache.deleteWhere(({ session }) => revocationTouches(event, session));
+    this.#stats.evictions.revoked += cache.deleteWhere(({ session }) => revocationTouches(event, session));
   }
 }
 
