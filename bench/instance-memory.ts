@@ -1,0 +1,231 @@
+/**
+ * Memory per gateway instance at 100,000 sessions (issue 19 item 5). A real `fedgate serve` (the build in
+ * dist/, a separate process) runs on a private Redis; this script issues SESSIONS role sessions into the same
+ * Redis (same key ring, same key-encryption key), then presents every one of them once at /authz, as 100,000
+ * people each making a request would. It prints the instance's resident memory and V8 heap (from its own
+ * /metrics) before and after, Redis memory per session, and the share of requests allowed.
+ *
+ *   npm run build && npx tsx bench/instance-memory.ts      (SESSIONS=100000, CONNECTIONS=50 by default)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { SessionService, SigningKeyRing } from '../src/sessions/index.js';
+import { createRedisStore } from '../src/store/index.js';
+import { startRedisServer } from '../test/support/redis-server.js';
+
+const SESSIONS = Number(process.env['SESSIONS'] ?? 100_000);
+const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 50);
+const KEK = 'bench-instance-memory-key-encryption-key-0123';
+const HOST = 'orders.example.com';
+const MiB = 1024 * 1024;
+
+const redis = await startRedisServer();
+const dir = await mkdtemp(join(tmpdir(), 'fedgate-instance-memory-'));
+const configPath = join(dir, 'gateway.json');
+await writeFile(
+  configPath,
+  JSON.stringify({
+    publicUrl: 'https://sso.example.com',
+    log: { level: 'warn' },
+    audit: { sinks: [] },
+    store: { kind: 'redis', url: redis.url, keyPrefix: 'fedgate:' },
+    identityProviders: [
+      {
+        id: 'corp',
+        type: 'oidc',
+        issuer: 'https://idp.example.com',
+        clientId: 'fedgate',
+        webIdentityOnly: true,
+      },
+    ],
+    roles: [
+      {
+        name: 'Developer',
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Federated: 'corp' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+          ],
+        },
+        inlinePolicies: {
+          Orders: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'orders:GetOrder',
+                Resource: 'arn:fedgate:orders:::order/${aws:PrincipalTag/team}/*',
+              },
+            ],
+          },
+        },
+      },
+    ],
+    routes: [
+      {
+        host: HOST,
+        methods: ['GET'],
+        path: '/orders/:team/:id',
+        action: 'orders:GetOrder',
+        resource: 'arn:fedgate:orders:::order/${team}/${id}',
+      },
+    ],
+  }),
+);
+
+const gateway = spawn(process.execPath, ['bin/fedgate.js', 'serve', '--config', configPath, '--port', '0'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, FEDGATE_KEY_ENCRYPTION_KEY: KEK },
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  gateway.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    const found = /open (http:\/\/\S+)\//.exec(out)?.[1];
+    if (found !== undefined) resolve(found);
+  });
+  gateway.once('exit', (code) =>
+    reject(new Error(`fedgate serve exited ${String(code)}: run npm run build`)),
+  );
+});
+
+const store = createRedisStore({ url: redis.url, keyPrefix: 'fedgate:' });
+await store.ping();
+const keys = await SigningKeyRing.open({
+  store,
+  algorithm: 'ES256',
+  keyEncryptionKey: KEK,
+  rotationIntervalSeconds: 86_400,
+  maxTokenLifetimeSeconds: 43_200,
+});
+const sessions = new SessionService({
+  store,
+  keys,
+  issuer: 'https://sso.example.com',
+  partition: 'fedgate',
+  account: '000000000000',
+});
+const probe = new Redis(redis.url);
+const redisUsed = async (): Promise<number> =>
+  Number(/used_memory:(\d+)/.exec(await probe.info('memory'))?.[1]);
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+async function instanceMemory(): Promise<Memory> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { rss: metric('process_resident_memory_bytes'), heapUsed: metric('nodejs_heap_size_used_bytes') };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+function authz(token: string, team: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(
+      `${url}/authz/orders/${team}/1`,
+      { agent, headers: { host: HOST, authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    )
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function presentAll(tokens: readonly { token: string; team: string }[]): Promise<number> {
+  let next = 0;
+  let allowed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tokens.length) {
+      const item = tokens[next++];
+      if (item !== undefined && (await authz(item.token, item.team)) === 200) allowed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return allowed;
+}
+
+const issue = (i: number) =>
+  sessions.issue({
+    roleName: 'Developer',
+    sessionName: `user${i}@example.com`,
+    provider: 'corp',
+    subject: `user${i}`,
+    tags: { team: `team${i % 50}` },
+    transitiveTagKeys: [],
+    mfa: true,
+    amr: ['pwd', 'mfa'],
+    chain: 0,
+    sessionPolicies: [],
+    hasSessionPolicy: false,
+    audience: 'fedgate',
+    durationSeconds: 3600,
+  });
+
+// Warm: a few sessions through every code path before the baseline.
+const warm = await Promise.all(Array.from({ length: 100 }, (_, i) => issue(SESSIONS + i)));
+await presentAll(
+  warm.map((credential, i) => ({ token: credential.token, team: `team${(SESSIONS + i) % 50}` })),
+);
+const baseline = await instanceMemory();
+const redisBefore = await redisUsed();
+
+const started = Date.now();
+const tokens: { token: string; team: string }[] = [];
+for (let i = 0; i < SESSIONS; i += 200) {
+  const batch = await Promise.all(
+    Array.from({ length: Math.min(200, SESSIONS - i) }, (_, j) => issue(i + j)),
+  );
+  batch.forEach((credential, j) => tokens.push({ token: credential.token, team: `team${(i + j) % 50}` }));
+}
+const issuedMs = Date.now() - started;
+const redisAfter = await redisUsed();
+const afterIssue = await instanceMemory();
+const presentStarted = Date.now();
+const allowed = await presentAll(tokens);
+const presentedMs = Date.now() - presentStarted;
+const afterTraffic = await instanceMemory();
+
+const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+console.log(`sessions: ${SESSIONS} (issued in ${(issuedMs / 1000).toFixed(1)} s)`);
+console.log(
+  `Redis used_memory per session: ${Math.round((redisAfter - redisBefore) / SESSIONS)} bytes; ${mib(redisAfter - redisBefore)} in all`,
+);
+console.log(
+  `each session presented once at /authz: ${allowed} allowed of ${tokens.length} in ${(presentedMs / 1000).toFixed(1)} s`,
+);
+console.log('gateway instance (fedgate serve, its own /metrics):');
+console.log(
+  `  warmed up, before the sessions: RSS ${mib(baseline.rss)}, V8 heap used ${mib(baseline.heapUsed)}`,
+);
+console.log(
+  `  sessions in Redis, none presented: RSS ${mib(afterIssue.rss)}, heap ${mib(afterIssue.heapUsed)}`,
+);
+console.log(
+  `  after ${SESSIONS} distinct sessions at /authz: RSS ${mib(afterTraffic.rss)}, heap ${mib(afterTraffic.heapUsed)} (growth ${mib(afterTraffic.rss - baseline.rss)} RSS; the verified-credential cache holds at most authorizer.cacheMaxEntries, default 10,000)`,
+);
+console.log(
+  `load average: ${(await import('node:os'))
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);
+
+agent.destroy();
+gateway.kill('SIGTERM');
+await new Promise((resolve) => gateway.once('exit', resolve));
+keys.close();
+await sessions.close();
+await store.close();
+probe.disconnect();
+await redis.stop();
+await rm(dir, { recursive: true, force: true });
+process.exit(0);
