@@ -5,9 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAccessBed, type AccessBed } from './access-bed.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let bed: AccessBed;
 let browser: Browser;
@@ -40,10 +41,7 @@ beforeAll(async () => {
   const carol = await bed.assume('Auditor', 'carol');
   await bed.authz(carol, 'GET', '/orders/green/5');
   admin = await bed.assume('AccessAdmin', 'root');
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { captureIo, type CapturedIo } from '../../support/cli-io.js';
 import { startPortalTestBed, type PortalTestBed } from '../portal/portal-test-bed.js';
+import { launchChromium } from '../../support/chromium.js';
 
 /*
  * `fedgate login` (the OAuth device authorization grant, RFC 8628, served by the gateway), a person confirming the
@@ -32,10 +33,7 @@ beforeAll(async () => {
     // The sign-in lasts 30 minutes, so the role credentials do too (they never outlive it).
     sessions: { portalDuration: '30m' },
   });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   person = await browser.newContext();
   xdg = mkdtempSync(join(tmpdir(), 'fedgate-xdg-'));
 }, 60_000);

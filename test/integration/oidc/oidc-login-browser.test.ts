@@ -1,10 +1,10 @@
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OidcRelyingParty } from '../../../src/identity-providers/oidc/index.js';
 import { createMemoryStore } from '../../../src/store/index.js';
 import { startTestOidcIdp } from '../../support/oidc-idp.js';
 import type { TestOidcIdp } from '../../support/oidc-idp.js';
+import { launchChromium } from '../../support/chromium.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:18081';
 const REDIRECT_URI = `${PUBLIC_URL}/oidc/corp/callback`;
@@ -17,10 +17,7 @@ beforeAll(async () => {
     clients: [{ clientId: 'fedgate', clientSecret: 'client-secret', redirectUris: [REDIRECT_URI] }],
     accounts: { carol: { password: 'carol-pass', amr: ['pwd', 'otp'], claims: { groups: ['sre'] } } },
   });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

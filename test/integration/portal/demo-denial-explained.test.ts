@@ -1,6 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTestBed, type DemoTestBed } from './demo-test-bed.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let bed: DemoTestBed;
 let browser: Browser;
@@ -8,10 +9,7 @@ const shots = process.env['TMPDIR'] ?? '/tmp';
 
 beforeAll(async () => {
   bed = await startDemoTestBed();
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

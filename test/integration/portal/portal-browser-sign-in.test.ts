@@ -1,15 +1,13 @@
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let bed: PortalTestBed;
 let browser: Browser;
 beforeAll(async () => {
   bed = await startPortalTestBed({ consent: true });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

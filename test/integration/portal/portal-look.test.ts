@@ -2,10 +2,11 @@
  * The portal as a person sees it (issue 18): branding from the configuration, error pages for browsers,
  * legibility in dark mode and on a phone, checked in headless Chromium.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
 import { startGatewayFixture, type GatewayFixture } from '../../support/gateway-fixture.js';
+import { launchChromium } from '../../support/chromium.js';
 
 const LOGO =
   'data:image/svg+xml;base64,' +
@@ -20,10 +21,7 @@ beforeAll(async () => {
   branded = await startGatewayFixture({
     config: { portal: { title: 'Acme Access', logoUrl: LOGO, accentColor: '#7c2d12' } },
   });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -6,9 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Request as BrowserRequest } from 'playwright-core';
+import { type Browser, type BrowserContext, type Request as BrowserRequest } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAML_ID, startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let bed: PortalTestBed;
 let browser: Browser;
@@ -23,10 +24,7 @@ beforeAll(async () => {
   bed = await startPortalTestBed({
     samlSsoUrl: `http://localhost:${(idp.address() as AddressInfo).port}/sso`,
   });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
