@@ -354,6 +354,14 @@ services = ${profile}
 [services ${profile}]
 sts =
   endpoint_url = ${options.endpointUrl}`;
+  const loginSnippet = `[profile ${profile}]
+credential_process = fedgate credentials --profile ${profile}
+region = us-east-1
+services = ${profile}
+
+[services ${profile}]
+sts =
+  endpoint_url = ${options.endpointUrl}`;
   const body = html`<h1>Credentials for ${c.roleName}</h1>
     <p class="arn">${c.principalArn}</p>
     <p>
@@ -376,6 +384,23 @@ sts =
     </div>
     <pre id="session-token" aria-label="session token">${c.sessionToken}</pre>
     <p class="muted">Send it as <code>Authorization: Bearer …</code> to services behind fedgate.</p>
+    <h2>Renewed for you, from a terminal</h2>
+    <p>
+      These credentials end at the time above. To have the AWS CLI and SDKs renew them by themselves while
+      your sign-in lasts, run
+      <code>fedgate login --profile ${profile} --endpoint ${options.endpointUrl}</code>, pick ${c.roleName} on
+      the page it opens, and use this profile instead:
+    </p>
+    <div class="copy-row">
+      <strong>Profile with credential_process</strong>
+      <button class="secondary" type="button" data-copy="login-profile" hidden>Copy</button>
+    </div>
+    <pre id="login-profile" aria-label="credential_process profile">${loginSnippet}</pre>
+    <p class="notice">
+      An AWS CLI or SDK too old to read <code>endpoint_url</code> from the profile (Debian 12's AWS CLI 2.9,
+      for one) ignores it and sends these credentials to AWS instead: with those, pass
+      <code>--endpoint-url ${options.endpointUrl}</code> on every command.
+    </p>
     <p><a href="/">Back to your roles</a></p>`;
   return {
     title: `Credentials for ${c.roleName}`,

@@ -90,6 +90,12 @@ describe('POST /portal/credentials', () => {
     expect(profile).toMatch(/^aws_secret_access_key = \S+$/m);
     expect(profile).toMatch(/^aws_session_token = [\w-]+\.[\w-]+\.[\w-]+$/m);
     expect(profile).toContain(`endpoint_url = ${bed.url}`);
+    // And the renewable one: a profile whose credentials come from `fedgate credentials`, after `fedgate login`.
+    const renewable = textOf(/<pre id="login-profile"[^>]*>([^<]*)<\/pre>/.exec(answer.body)?.[1] ?? '');
+    expect(renewable).toMatch(/^credential_process = fedgate credentials --profile fedgate-Developer$/m);
+    expect(renewable).toContain(`endpoint_url = ${bed.url}`);
+    expect(renewable).not.toContain('aws_secret_access_key');
+    expect(answer.body).toContain(`fedgate login --profile fedgate-Developer --endpoint ${bed.url}`);
     // Exported AWS_* variables would take over every aws command in that shell (first in the default chain).
     expect(answer.body).not.toMatch(/export AWS_/);
   });
