@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadConfig, watchConfig, type GatewayConfig, type StoreConfig } from './config/index.js';
-import { createStore, waitForStore, type Store, type StoreOptions } from './store/index.js';
+import {
+  keyEncryptionKeyFrom,
+  loadConfig,
+  sessionServiceSettingsFor,
+  signingKeyRingSettingsFor,
+  storeOptionsFor,
+  watchConfig,
+  type GatewayConfig,
+} from './config/index.js';
+import { createStore, waitForStore, type Store } from './store/index.js';
 import { randomBytes } from 'node:crypto';
 import { KeyEncryptionKey, SessionService, SignedRequestVerifier, SigningKeyRing } from './sessions/index.js';
 import { PolicyCatalog } from './roles/index.js';
@@ -47,9 +55,6 @@ import { accessRoutes } from './http/access-routes.js';
 import { simulatorRoutes } from './http/simulator-routes.js';
 import { DeviceAuthorizationService } from './device-authorization/index.js';
 
-/** The longest a role session can live (SPEC 6.2): a retired signing key is published at least this long. */
-const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
-
 /** How the composition root is started: by `fedgate serve`, by tests, by the demo. */
 export interface StartGatewayOptions {
   readonly configPath: string;
@@ -95,13 +100,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const config = await loadConfig(options.configPath, { env });
-  const keyEncryptionKey = env.FEDGATE_KEY_ENCRYPTION_KEY;
-  if (config.store.kind === 'redis' && (keyEncryptionKey === undefined || keyEncryptionKey.length < 32)) {
-    throw new FedgateError(
-      'InvalidConfiguration',
-      'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters) with a Redis store: signing keys are kept there encrypted with it',
-    );
-  }
+  const keyEncryptionKey = keyEncryptionKeyFrom(env, config.store);
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const metrics = new GatewayMetrics();
   const storeOptions = storeOptionsFor(config.store);
@@ -169,8 +168,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const secretsKek = keyEncryptionKey ?? randomBytes(32).toString('base64');
     const { keys, sessions } = await waitForStore(
       async () => {
-        const opened = await openSigningKeys(config, store, {
-          keyEncryptionKey,
+        const opened = await SigningKeyRing.open({
+          store,
+          ...signingKeyRingSettingsFor(config, keyEncryptionKey),
           now,
           onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
           onRotated: ({ kid }) =>
@@ -181,7 +181,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
               'the signing key ring was gone from the store (empty after a failover?): this instance put its current key back',
             ),
         });
-        const service = sessionServiceFor(config, store, opened, now, secretsKek);
+        const service = new SessionService({
+          store,
+          keys: opened,
+          now,
+          ...sessionServiceSettingsFor(config, secretsKek),
+        });
         try {
           await service.start();
         } catch (error) {
@@ -488,71 +493,6 @@ async function runClosers(closers: readonly (() => Promise<void> | void)[]): Pro
       // Closing continues: one part failing to close must not keep the others open.
     }
   }
-}
-
-/** Opens the shared signing key ring a configuration describes (used by the gateway and the operator commands). */
-export function openSigningKeys(
-  config: GatewayConfig,
-  store: Store,
-  options: {
-    keyEncryptionKey: string | undefined;
-    now?: () => number;
-    onError?: (error: unknown) => void;
-    onRotated?: (key: { kid: string; generation: number }) => void;
-    onRestored?: (key: { kid: string; generation: number }) => void;
-  },
-): Promise<SigningKeyRing> {
-  return SigningKeyRing.open({
-    store,
-    algorithm: config.signing.algorithm,
-    ...(options.keyEncryptionKey === undefined ? {} : { keyEncryptionKey: options.keyEncryptionKey }),
-    rotationIntervalSeconds: config.signing.rotationInterval,
-    maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
-    ...(options.onRotated === undefined ? {} : { onRotated: options.onRotated }),
-    ...(options.onRestored === undefined ? {} : { onRestored: options.onRestored }),
-    refreshIntervalSeconds: config.signing.refreshInterval,
-  });
-}
-
-/** The session service of a configuration, over its store and keys. */
-export function sessionServiceFor(
-  config: GatewayConfig,
-  store: Store,
-  keys: SigningKeyRing,
-  now?: () => number,
-  keyEncryptionKey?: string,
-): SessionService {
-  return new SessionService({
-    store,
-    keys,
-    ...(keyEncryptionKey === undefined
-      ? {}
-      : { secretKey: KeyEncryptionKey.fromSecret(keyEncryptionKey, 'session-secrets') }),
-    issuer: config.publicUrl,
-    partition: config.partition,
-    account: config.account,
-    ...(now === undefined ? {} : { now }),
-  });
-}
-
-/** The store options a configuration's `store` section resolves to. */
-export function storeOptionsFor(store: StoreConfig): StoreOptions {
-  if (store.kind === 'memory') return { kind: 'memory', keyPrefix: store.keyPrefix };
-  return {
-    kind: 'redis',
-    keyPrefix: store.keyPrefix,
-    ...(store.url === undefined ? {} : { url: store.url }),
-    ...(store.sentinels === undefined ? {} : { sentinels: store.sentinels.map((node) => ({ ...node })) }),
-    ...(store.sentinelName === undefined ? {} : { name: store.sentinelName }),
-    ...(store.cluster === undefined ? {} : { cluster: store.cluster.map((node) => ({ ...node })) }),
-    ...(store.commandTimeout === undefined ? {} : { commandTimeoutMs: store.commandTimeout * 1000 }),
-    heartbeatIntervalMs: store.heartbeatInterval * 1000,
-    livenessTimeoutMs: store.livenessTimeout * 1000,
-    durableReplicas: store.durableReplicas,
-    durableTimeoutMs: store.durableTimeout * 1000,
-  };
 }
 
 function codeOf(error: unknown): string {

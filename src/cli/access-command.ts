@@ -6,9 +6,8 @@ import {
   parseRoleName,
   parseText,
 } from '../access-analysis/index.js';
-import { ConfigError, loadConfig, type GatewayConfig } from '../config/index.js';
+import { ConfigError, loadConfig, storeOptionsFor, type GatewayConfig } from '../config/index.js';
 import { isFedgateError } from '../errors/index.js';
-import { storeOptionsFor } from '../main.js';
 import { PolicyCatalog } from '../roles/index.js';
 import { createStore, type Store } from '../store/index.js';
 import {

@@ -1,7 +1,15 @@
-import { loadConfig, ConfigError, formatConfigIssue, type GatewayConfig } from '../config/index.js';
+import {
+  ConfigError,
+  formatConfigIssue,
+  keyEncryptionKeyFrom,
+  loadConfig,
+  sessionServiceSettingsFor,
+  signingKeyRingSettingsFor,
+  storeOptionsFor,
+  type GatewayConfig,
+} from '../config/index.js';
 import { createStore, type Store } from '../store/index.js';
-import { openSigningKeys, sessionServiceFor, storeOptionsFor } from '../main.js';
-import type { SessionService, SigningKeyRing } from '../sessions/index.js';
+import { SessionService, SigningKeyRing } from '../sessions/index.js';
 import { FedgateError } from '../errors/index.js';
 import { AuditLog, auditSinksFor } from '../audit/index.js';
 import type { CliIo } from './cli-io.js';
@@ -40,9 +48,12 @@ export async function openSharedState(
   if (config.store.kind === 'memory') {
     return `this configuration uses the embedded store, which lives inside the running gateway: ${embeddedStoreHint}`;
   }
-  const keyEncryptionKey = io.env.FEDGATE_KEY_ENCRYPTION_KEY;
-  if (keyEncryptionKey === undefined || keyEncryptionKey.length < 32) {
-    return 'FEDGATE_KEY_ENCRYPTION_KEY must be set (at least 32 characters): the signing keys in the store are encrypted with it';
+  let keyEncryptionKey: string | undefined;
+  try {
+    keyEncryptionKey = keyEncryptionKeyFrom(io.env, config.store);
+  } catch (error) {
+    if (error instanceof FedgateError) return error.detail;
+    throw error;
   }
   const storeOptions = storeOptionsFor(config.store);
   const store = createStore(storeOptions);
@@ -52,8 +63,9 @@ export async function openSharedState(
     auditSinksFor(config.audit.sinks, { redis, keyPrefix: config.store.keyPrefix, stdout: io.stdout }),
   );
   try {
-    const keys = await openSigningKeys(config, store, {
-      keyEncryptionKey,
+    const keys = await SigningKeyRing.open({
+      store,
+      ...signingKeyRingSettingsFor(config, keyEncryptionKey),
       onRotated: ({ kid }) =>
         audit.record({
           event: 'key.rotated',
@@ -61,7 +73,7 @@ export async function openSharedState(
           details: { kid, by: command },
         }),
     });
-    const sessions = sessionServiceFor(config, store, keys);
+    const sessions = new SessionService({ store, keys, ...sessionServiceSettingsFor(config, undefined) });
     return {
       config,
       store,

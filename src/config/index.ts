@@ -10,6 +10,7 @@ export { ConfigError, formatConfigIssue, type ConfigIssue } from './config-error
 export { formatConfigPath } from './config-path.js';
 export { formatSourceLocation, type SourceLocation } from './source-location.js';
 export { inspectConfig, type ConfigInspection } from './inspect-config.js';
+export { keyEncryptionKeyFrom } from './key-encryption-key.js';
 export { loadConfig, policyErrors, type LoadConfigOptions } from './load-config.js';
 export { formatDuration, parseDuration } from './parse-duration.js';
 export {
@@ -34,4 +35,11 @@ export {
   type StoreConfig,
   type TrustAnchorConfig,
 } from './schema.js';
+export {
+  sessionServiceSettingsFor,
+  signingKeyRingSettingsFor,
+  type SessionServiceSettings,
+  type SigningKeyRingSettings,
+} from './session-options.js';
+export { storeOptionsFor } from './store-options.js';
 export { watchConfig, type ConfigWatch, type WatchConfigOptions } from './watch-config.js';
