@@ -2,21 +2,27 @@
  * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
  *
  *   npm run build && npx tsx bench/authorizer.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default;
- *                                                   BENCH_SCENARIOS=a,b1,b2; BENCH_FROM_SOURCE=1 for src/ via tsx)
+ *                                                   BENCH_SCENARIOS=a,b1,b3,b2; BENCH_FROM_SOURCE=1 for src/ via tsx)
  *
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
- * distinct sessions; both (b) over a 20-statement ABAC policy set with the Redis store (a private
+ * distinct sessions; (b3) /authz with one hot SigV4-signed request (signed by @smithy/signature-v4 with the hot
+ * session's credential: the session cached, its derived signing key cached, the signature verified in full on
+ * every request); all (b) over a 20-statement ABAC policy set with the Redis store (a private
  * redis-server; the embedded store when none is installed, said so in the output). Load comes from wrk when
  * /usr/bin/wrk exists, else from a Node client with keep-alive agents. Every distinct session is verified
  * once before measuring (steady state). Prints requests/s, p50, p99 and b/a. b1r/b2r are b1/b2 with the activity
  * record (issue 15) on, measured in the same run; the cost of recording is printed as a share of throughput.
  */
 import { execFile } from 'node:child_process';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 import type * as AccessAnalysisModule from '../src/access-analysis/index.js';
 import type * as AuthorizerModule from '../src/authorizer/index.js';
 import type * as ConfigModule from '../src/config/index.js';
@@ -134,6 +140,52 @@ function benchConfig(): Record<string, unknown> {
   };
 }
 
+/** SHA-256 for @smithy/signature-v4 from node:crypto. */
+class NodeSha256 {
+  readonly #hash: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+}
+
+function bytes(data: SourceData): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(data);
+}
+
+/** The headers of one GET of the bench route signed (AWS4-HMAC-SHA256, header form) with a fedgate credential. */
+async function sigv4Headers(credential: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}): Promise<Record<string, string>> {
+  const signer = new SignatureV4({
+    credentials: credential,
+    region: 'us-east-1',
+    service: 'orders',
+    sha256: NodeSha256,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: HOST,
+      path: PATH.slice('/authz'.length),
+      headers: { host: HOST },
+    }),
+  );
+  const { host: _host, ...headers } = signed.headers;
+  return headers;
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -141,7 +193,13 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function runWrk(name: string, url: string, tokens: readonly string[], dir: string): Promise<Figures> {
+async function runWrk(
+  name: string,
+  url: string,
+  tokens: readonly string[],
+  dir: string,
+  fixed: Record<string, string> = {},
+): Promise<Figures> {
   const script = join(dir, `${name.replace(/\W+/g, '-')}.lua`);
   // One token goes in static headers: a Lua request() per request would cost wrk CPU the bare run does not pay.
   const lua =
@@ -160,6 +218,7 @@ end
     '-H',
     `Host: ${HOST}`,
     ...(tokens.length === 1 ? ['-H', `Authorization: Bearer ${tokens[0]}`] : []),
+    ...Object.entries(fixed).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
   ];
   const args = [
     '-t',
@@ -191,7 +250,12 @@ end
   };
 }
 
-async function runNodeClient(name: string, url: string, tokens: readonly string[]): Promise<Figures> {
+async function runNodeClient(
+  name: string,
+  url: string,
+  tokens: readonly string[],
+  fixed: Record<string, string> = {},
+): Promise<Figures> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -206,7 +270,11 @@ async function runNodeClient(name: string, url: string, tokens: readonly string[
         target,
         {
           agent,
-          headers: { host: HOST, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+          headers: {
+            host: HOST,
+            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+            ...fixed,
+          },
         },
         (res) => {
           res.resume();
@@ -337,7 +405,8 @@ async function main(): Promise<void> {
       audience: 'fedgate',
       durationSeconds: 3600,
     });
-  const hot = [(await issue(0)).token];
+  const hotCredential = await issue(0);
+  const hot = [hotCredential.token];
   const many: string[] = [];
   for (let batch = 0; batch < DISTINCT_SESSIONS; batch += 200) {
     const issued = await Promise.all(
@@ -356,19 +425,36 @@ async function main(): Promise<void> {
       .end();
   });
   if (probe !== 200) throw new Error(`the hot session is not allowed (${probe}): fix the bench config`);
+  // Signed once: wrk sends the same headers on every request, well within the 15-minute skew of a run.
+  const signed = await sigv4Headers({
+    accessKeyId: hotCredential.accessKeyId,
+    secretAccessKey: hotCredential.secretAccessKey,
+    sessionToken: hotCredential.token,
+  });
+  const signedProbe = await new Promise<number>((resolve, reject) => {
+    request(authzUrl, { headers: { host: HOST, ...signed } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  if (signedProbe !== 200) throw new Error(`the SigV4-signed request is not allowed (${signedProbe})`);
 
   // Steady state: every distinct session verified once (as after the first minute of real traffic).
   await warmUp(authzUrl, many);
   const recordingUrl = `${recordingServer.url}${PATH}`;
   await warmUp(recordingUrl, many);
 
-  const run = (name: string, url: string, tokens: readonly string[]) =>
-    useWrk ? runWrk(name, url, tokens, dir) : runNodeClient(name, url, tokens);
+  const run = (name: string, url: string, tokens: readonly string[], fixed: Record<string, string> = {}) =>
+    useWrk ? runWrk(name, url, tokens, dir, fixed) : runNodeClient(name, url, tokens, fixed);
   // BENCH_SCENARIOS=b1 (say) runs only some scenarios, e.g. to profile one with --cpu-prof.
-  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b1r,b2,b2r').split(',');
+  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b3,b1r,b2,b2r').split(',');
   const results: Figures[] = [];
   if (only.includes('a')) results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, hot));
   if (only.includes('b1')) results.push(await run('b1) /authz, one hot session', authzUrl, hot));
+  if (only.includes('b3'))
+    results.push(await run('b3) /authz, SigV4, one hot credential', authzUrl, [], signed));
   if (only.includes('b1r')) results.push(await run('b1r) b1 + activity record', recordingUrl, hot));
   if (only.includes('b2')) results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
   if (only.includes('b2r')) results.push(await run('b2r) b2 + activity record', recordingUrl, many));
@@ -388,6 +474,12 @@ async function main(): Promise<void> {
   }
 
   const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
+  const bearer = byName('b1)');
+  const sigv4 = byName('b3)');
+  if (bearer !== undefined && sigv4 !== undefined)
+    console.log(
+      `SigV4 vs bearer (b3/b1): ${(sigv4.rps / bearer.rps).toFixed(2)}; SigV4 vs bare node:http (b3/a): ${(sigv4.rps / base.rps).toFixed(2)} (target >= 0.6)`,
+    );
   for (const [plain, recorded] of [
     ['b1)', 'b1r)'],
     ['b2)', 'b2r)'],

@@ -105,7 +105,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   // Requests signed with a fedgate credential: the session token resolves through the same verified-session
   // cache as a bearer token (revocations, fail-closed store); derived signing keys are cached per key and scope.
   const signatures = new SignedRequestVerifier<VerifiedSession>({
-    verifyToken: async (token) => cache.resolve(token),
+    verifyToken: (token) => cache.peek(token) ?? cache.load(token),
     secretOf: (session) => deps.sessions.secretAccessKeyOf(session),
     now,
     allow: () => current().scopes,

@@ -42,8 +42,11 @@ export type SignedCredentialResult<V extends VerifiedToken = VerifiedToken> =
 
 /** What the verifier needs from the session service (or the authorizer's verified-session cache). */
 export interface SignedRequestVerifierOptions<V extends VerifiedToken = VerifiedToken> {
-  /** The live session of a session token; throws ExpiredToken / InvalidToken / StoreUnavailable. */
-  readonly verifyToken: (token: string) => Promise<V>;
+  /**
+   * The live session of a session token (synchronously when the caller has it cached); throws or rejects with
+   * ExpiredToken / InvalidToken / StoreUnavailable.
+   */
+  readonly verifyToken: (token: string) => V | Promise<V>;
   /** The session's secret access key (`SessionService.secretAccessKeyOf`). */
   readonly secretOf: (session: RoleSession) => string | undefined;
   /** Epoch milliseconds. */
@@ -120,7 +123,8 @@ export class SignedRequestVerifier<V extends VerifiedToken = VerifiedToken> {
 
     let verified: V;
     try {
-      verified = await this.#options.verifyToken(params.securityToken);
+      const found = this.#options.verifyToken(params.securityToken);
+      verified = found instanceof Promise ? await found : found;
     } catch (error) {
       if (isFedgateError(error) && error.code === 'ExpiredToken')
         return refuse('ExpiredToken', EXPIRED_TOKEN);

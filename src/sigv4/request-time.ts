@@ -4,8 +4,21 @@ import { sigv4Refusal, type SigV4Refusal } from './sigv4-refusal.js';
 /** AWS's clock-skew allowance for signed requests: 15 minutes either way. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 900;
 
+/** The last time parsed: requests signed within the same second share it (a pure function's last answer). */
+let lastParsed: { readonly text: string; readonly seconds: number | undefined } = {
+  text: '',
+  seconds: undefined,
+};
+
 /** Epoch seconds of a `YYYYMMDDTHHMMSSZ` time; `undefined` when it names no real instant. */
 export function parseAmzDate(value: string): number | undefined {
+  if (value === lastParsed.text) return lastParsed.seconds;
+  const seconds = parseAmzDateOnce(value);
+  lastParsed = { text: value, seconds };
+  return seconds;
+}
+
+function parseAmzDateOnce(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalRequest, type PathCanonicalisation, type SignableRequest } from './canonical-request.js';
 import type { SignatureParameters } from './signed-request.js';
 import { AWS4_HMAC_SHA256, hmacSignature } from './signing-key.js';
@@ -57,7 +57,7 @@ function hexEqual(a: string, b: string): boolean {
 export function verifyHmacSignature(
   request: SignableRequest,
   params: SignatureParameters,
-  signingKey: Uint8Array,
+  signingKey: Uint8Array | KeyObject,
   payload: PayloadHashes,
   pathCanonicalisation?: PathCanonicalisation,
 ): SigV4Refusal | undefined {
