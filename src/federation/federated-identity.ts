@@ -40,3 +40,12 @@ export interface FederatedIdentity {
   /** AWS SAML `SessionDuration`, seconds. */
   readonly sessionDuration?: number;
 }
+
+/**
+ * A federated identity proven by a verified web-identity JWT, with the token's own expiry: a credential
+ * exchanged from it must not outlive the token, and the token need not be decoded again to learn that.
+ */
+export interface VerifiedWebIdentity extends FederatedIdentity {
+  /** The token's `exp`, epoch seconds (verification requires it). */
+  readonly expiresAt: number;
+}

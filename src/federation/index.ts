@@ -1,4 +1,4 @@
-export type { FederatedIdentity, ProviderType } from './federated-identity.js';
+export type { FederatedIdentity, ProviderType, VerifiedWebIdentity } from './federated-identity.js';
 export {
   callerSessionPrincipal,
   federatedPrincipal,

@@ -1,5 +1,4 @@
-import { decodeJwt } from 'jose';
-import type { FederatedIdentity } from '../federation/index.js';
+import type { VerifiedWebIdentity } from '../federation/index.js';
 import type { RoleSession } from '../sessions/index.js';
 import { acceptedCredentialAudiences, isFedgateCredential } from './exchange-subject.js';
 import { refusalOfToken } from './presented-token-errors.js';
@@ -53,18 +52,13 @@ export async function resolveActor(
     }
     return { sub: session.principalArn, iss: deps.issuer, notAfter: session.expiresAt, session };
   }
-  let identity: FederatedIdentity;
+  let identity: VerifiedWebIdentity;
   try {
     identity = await deps.webIdentity.verify(presented.token);
   } catch (error) {
     throw refusalOfToken('actor_token', error);
   }
-  const exp = decodeJwt(presented.token).exp;
-  if (typeof exp !== 'number')
-    throw new OAuthError('invalid_request', 'The actor_token has no expiry.', {
-      reason: 'ActorTokenInvalid',
-    });
-  return { sub: identity.subject, iss: identity.issuer, notAfter: exp };
+  return { sub: identity.subject, iss: identity.issuer, notAfter: identity.expiresAt };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   federatedTrustRequest,
   type FederatedIdentity,
   type TrustRequestFacts,
+  type VerifiedWebIdentity,
 } from '../federation/index.js';
 import type { PolicyCatalog, RoleDefinition } from '../roles/index.js';
 import {
@@ -116,18 +117,12 @@ async function sessionSubject(token: string, deps: SubjectDependencies): Promise
 }
 
 async function webIdentitySubject(token: string, deps: SubjectDependencies): Promise<ExchangeSubject> {
-  let identity: FederatedIdentity;
+  let identity: VerifiedWebIdentity;
   try {
     identity = await deps.webIdentity.verify(token);
   } catch (error) {
     throw refusalOfToken('subject_token', error);
   }
-  // Verified above: only the lifetime is read from the payload.
-  const exp = decodeJwt(token).exp;
-  if (typeof exp !== 'number')
-    throw new OAuthError('invalid_request', 'The subject_token has no expiry.', {
-      reason: 'SubjectTokenInvalid',
-    });
   const sessionName = defaultSessionName(identity);
   const facts: TrustRequestFacts = {
     sessionName,
@@ -142,7 +137,7 @@ async function webIdentitySubject(token: string, deps: SubjectDependencies): Pro
   return {
     session: prospectiveSession(input, deps.settings, deps.now),
     role,
-    notAfter: exp,
+    notAfter: identity.expiresAt,
     ...scopeClaimOf(identity),
   };
 }

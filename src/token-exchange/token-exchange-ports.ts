@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/index.js';
-import type { FederatedIdentity } from '../federation/index.js';
+import type { VerifiedWebIdentity } from '../federation/index.js';
 import type { PolicyCatalog } from '../roles/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -14,9 +14,9 @@ export interface TokenExchangeSettings {
   readonly defaultDurationSeconds: number;
 }
 
-/** Verifies a JWT from a configured OIDC provider (`WebIdentityVerifier`). */
+/** Verifies a JWT from a configured OIDC provider (`WebIdentityVerifier`); the identity carries the token's expiry. */
 export interface WebIdentityTokenVerifier {
-  verify(token: string): Promise<FederatedIdentity>;
+  verify(token: string): Promise<VerifiedWebIdentity>;
 }
 
 /** Where audit events go (`AuditLog`). */

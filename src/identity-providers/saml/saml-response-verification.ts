@@ -47,6 +47,14 @@ export interface VerifiedResponse {
  * IDs, references and algorithms (one DOM walk), then node-saml's signature verification, and the checks it
  * leaves open (Destination, Issuer, a failing response signature, a second assertion). Validity windows,
  * InResponseTo, replay and identity mapping are the caller's. Refusals are samlRejection errors.
+ *
+ * The response is parsed more than once on purpose, as a defence against XML signature wrapping (W3C XML
+ * Signature Best Practices: "see what is signed"): a wrapped response carries a genuinely signed assertion
+ * next to a forged one, and an SP that verifies one element but reads another is fooled. So our strict parse
+ * only refuses (shape, unique IDs, one assertion, references to the signed element); node-saml parses it
+ * again into its own DOM to verify the signatures, and hands back the XML it verified; and the identity is
+ * read by parsing that verified XML alone (readAssertion), never a node found in our first parse. Sharing one
+ * DOM across those steps would save the parses but reopen the gap between what was signed and what is used.
  */
 export async function verifySamlResponse(
   xml: string,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
-import type { FederatedIdentity } from '../../federation/federated-identity.js';
+import type { VerifiedWebIdentity } from '../../federation/federated-identity.js';
 import type { Store } from '../../store/index.js';
 import { claimsToIdentity } from '../oidc/index.js';
 import { IssuerKeySet, JWKS_REFETCH_COOLDOWN_MS } from './issuer-key-set.js';
@@ -85,11 +85,11 @@ export class WebIdentityVerifier {
   }
 
   /**
-   * The federated identity a token proves. Refusals are FedgateError('InvalidIdentityToken') or
+   * The federated identity a token proves, with the token's expiry. Refusals are FedgateError('InvalidIdentityToken') or
    * ('ExpiredToken') with a stable reason in `internal` (see WebIdentityFailureReason); an unreachable
    * issuer is ('ServiceUnavailable').
    */
-  async verify(token: string): Promise<FederatedIdentity> {
+  async verify(token: string): Promise<VerifiedWebIdentity> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw webIdentityError('malformed');
     }
@@ -115,10 +115,11 @@ export class WebIdentityVerifier {
 
     const nowMs = this.#now();
     const nowSeconds = Math.floor(nowMs / 1000);
-    let payload: JWTPayload;
+    let payload: JWTPayload & { readonly exp: number };
     try {
       const keys = await provider.keys.resolver();
-      ({ payload } = await jwtVerify(token, keys, {
+      // `requiredClaims: ['exp']` makes jose refuse a token without a numeric `exp`.
+      ({ payload } = await jwtVerify<{ readonly exp: number }>(token, keys, {
         issuer: options.issuer,
         audience: options.audiences,
         algorithms: options.allowedAlgorithms,
@@ -150,14 +151,17 @@ export class WebIdentityVerifier {
     });
 
     if (options.replayProtection) await this.#consumeJti(options.id, payload, nowMs);
-    return identity;
+    return { ...identity, expiresAt: payload.exp };
   }
 
   /** Marks the `jti` used until the token could no longer be accepted anyway (its `exp` plus the skew). */
-  async #consumeJti(providerId: string, payload: JWTPayload, nowMs: number): Promise<void> {
+  async #consumeJti(
+    providerId: string,
+    payload: JWTPayload & { readonly exp: number },
+    nowMs: number,
+  ): Promise<void> {
     if (typeof payload.jti !== 'string' || payload.jti === '') throw webIdentityError('missing-jti');
-    const exp = payload.exp ?? 0;
-    const ttlMs = Math.max(1000, (exp + WEB_IDENTITY_CLOCK_SKEW_SECONDS) * 1000 - nowMs);
+    const ttlMs = Math.max(1000, (payload.exp + WEB_IDENTITY_CLOCK_SKEW_SECONDS) * 1000 - nowMs);
     const first = await this.#store.setIfAbsent(`webid:jti:${providerId}:${sha256(payload.jti)}`, '1', ttlMs);
     if (!first) throw webIdentityError('replayed');
   }
