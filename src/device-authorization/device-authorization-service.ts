@@ -5,6 +5,7 @@ import { isFedgateError } from '../errors/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 import type { Store } from '../store/index.js';
 import {
+  isOAuthError,
   OAuthError,
   singleParameter,
   type TokenEndpointInput,
@@ -152,6 +153,13 @@ export class DeviceAuthorizationService {
     input: TokenEndpointInput,
     context: DeviceRequestContext = {},
   ): Promise<DeviceAuthorizationResponse> {
+    return failClosed(() => this.#authorize(input, context));
+  }
+
+  async #authorize(
+    input: TokenEndpointInput,
+    context: DeviceRequestContext,
+  ): Promise<DeviceAuthorizationResponse> {
     requireCliClient(input.body);
     const deviceCode = randomBytes(32).toString('base64url');
     const id = deviceGrantId(deviceCode);
@@ -225,10 +233,12 @@ export class DeviceAuthorizationService {
 
   /** The token endpoint's device code (RFC 8628 §3.4) and refresh token (RFC 6749 §6) grants. */
   async token(input: TokenEndpointInput, context: DeviceRequestContext = {}): Promise<DeviceTokenResponse> {
-    requireCliClient(input.body);
-    return singleParameter(input.body, 'grant_type') === REFRESH_TOKEN_GRANT_TYPE
-      ? this.#refresh(input.body, context)
-      : this.#poll(input.body, context);
+    return failClosed(() => {
+      requireCliClient(input.body);
+      return singleParameter(input.body, 'grant_type') === REFRESH_TOKEN_GRANT_TYPE
+        ? this.#refresh(input.body, context)
+        : this.#poll(input.body, context);
+    });
   }
 
   async #poll(
@@ -383,6 +393,27 @@ export class DeviceAuthorizationService {
       details: { client: found.record.clientId, deviceSourceIp: found.record.sourceIp },
     });
     return { ok: true };
+  }
+}
+
+/**
+ * A store or service that cannot be reached is `temporarily_unavailable` (503, retry), never a pass nor a refusal
+ * the device would give up on.
+ */
+async function failClosed<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (
+      isFedgateError(error) &&
+      !isOAuthError(error) &&
+      (error.code === 'StoreUnavailable' || error.code === 'ServiceUnavailable')
+    )
+      throw new OAuthError('temporarily_unavailable', 'The sign-in service is temporarily unavailable.', {
+        reason: error.code,
+        cause: error,
+      });
+    throw error;
   }
 }
 
