@@ -331,7 +331,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       now,
     });
 
-    const portalSessions = new PortalSessionStore(store, now);
+    const portalSessions = new PortalSessionStore(
+      store,
+      now,
+      KeyEncryptionKey.fromSecret(secretsKek, 'portal-id-tokens'),
+    );
     // `fedgate login`: the device's sign-in is a portal session of its own, its role sessions minted like the portal's.
     const device = new DeviceAuthorizationService({
       store,

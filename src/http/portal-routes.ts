@@ -169,6 +169,8 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       refusedTagAttributes?: readonly string[];
       /** The binding cookie of the sign-in this answer completes (the browser that started it). */
       browserBinding?: string | undefined;
+      /** An OIDC sign-in's ID token, kept encrypted for `id_token_hint` at sign-out. */
+      idToken?: string;
     } = {},
   ): Promise<void> => {
     const ctx = context(req);
@@ -202,7 +204,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       return;
     }
     const config = deps.getConfig();
-    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, extras.saml);
+    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, {
+      ...extras.saml,
+      ...(extras.idToken === undefined ? {} : { idToken: extras.idToken }),
+    });
     setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), {
       maxAgeSeconds: config.sessions.portalDuration,
     });
@@ -492,8 +497,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         loginFailed(req, res, id, error);
         return;
       }
-      const { returnTo, ...identity } = result;
-      await finishLogin(req, res, identity, returnToFrom(returnTo), { browserBinding: binding });
+      await finishLogin(req, res, result.identity, returnToFrom(result.returnTo), {
+        browserBinding: binding,
+        idToken: result.idToken,
+      });
     });
 
     app.post(
@@ -701,7 +708,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
             returnTo ?? '',
           );
         } else if (oidc !== undefined) {
-          idpLogout = oidc.endSessionUrl({ postLogoutRedirectUri: `${deps.getConfig().publicUrl}/` });
+          idpLogout = oidc.endSessionUrl({
+            postLogoutRedirectUri: `${deps.getConfig().publicUrl}/`,
+            idTokenHint: deps.portalSessions.idTokenHint(portal),
+          });
         }
         res.redirect(303, idpLogout ?? returnTo ?? '/');
       }),

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../store/index.js';
+import type { EncryptedBlob, KeyEncryptionKey } from '../sessions/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 
 /** A browser sign-in at the portal: the federated identity it proved, until it expires or the user signs out. */
@@ -16,6 +17,8 @@ export interface PortalSession {
   /** SAML single logout needs the NameID value and session index the IdP gave. */
   readonly nameIdValue?: string;
   readonly sessionIndex?: string;
+  /** The OIDC sign-in's ID token, encrypted (AES-256-GCM, bound to this session): for `id_token_hint`. */
+  readonly encryptedIdToken?: EncryptedBlob;
 }
 
 /** A portal session known by its handle only (the cookie value is not at hand): enough to end it. */
@@ -30,20 +33,28 @@ const SIGN_IN_START_PREFIX = 'portal-sign-in-start:';
 export class PortalSessionStore {
   readonly #store: Store;
   readonly #now: () => number;
+  readonly #idTokenKey: KeyEncryptionKey | undefined;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  /** `idTokenKey` encrypts OIDC ID tokens kept for sign-out; without it none is kept. */
+  constructor(store: Store, now: () => number = Date.now, idTokenKey?: KeyEncryptionKey) {
     this.#store = store;
     this.#now = now;
+    this.#idTokenKey = idTokenKey;
   }
 
   /** Creates a portal session lasting `lifetimeSeconds`. */
   async create(
     identity: FederatedIdentity,
     lifetimeSeconds: number,
-    extras: { nameIdValue?: string; sessionIndex?: string } = {},
+    extras: { nameIdValue?: string; sessionIndex?: string; idToken?: string } = {},
   ): Promise<PortalSession> {
     const id = randomBytes(32).toString('base64url');
+    const handle = portalHandle(id);
     const createdAt = Math.floor(this.#now() / 1000);
+    const encryptedIdToken =
+      extras.idToken === undefined || this.#idTokenKey === undefined
+        ? undefined
+        : this.#idTokenKey.encrypt(extras.idToken, idTokenAad(handle));
     const stored: StoredPortalSession = {
       identity,
       csrfToken: randomBytes(32).toString('base64url'),
@@ -51,8 +62,8 @@ export class PortalSessionStore {
       expiresAt: createdAt + lifetimeSeconds,
       ...(extras.nameIdValue === undefined ? {} : { nameIdValue: extras.nameIdValue }),
       ...(extras.sessionIndex === undefined ? {} : { sessionIndex: extras.sessionIndex }),
+      ...(encryptedIdToken === undefined ? {} : { encryptedIdToken }),
     };
-    const handle = portalHandle(id);
     await this.#store.set(KEY_PREFIX + handle, JSON.stringify(stored), lifetimeSeconds * 1000);
     return { id, handle, ...stored };
   }
@@ -95,6 +106,12 @@ export class PortalSessionStore {
     );
   }
 
+  /** The ID token of the session's OIDC sign-in, for `id_token_hint` at sign-out; undefined if none is kept. */
+  idTokenHint(session: PortalSession): string | undefined {
+    if (session.encryptedIdToken === undefined || this.#idTokenKey === undefined) return undefined;
+    return this.#idTokenKey.tryDecrypt(session.encryptedIdToken, idTokenAad(session.handle));
+  }
+
   /** Ends a portal session. */
   async delete(session: Pick<PortalSession, 'handle'>): Promise<void> {
     await this.#store.delete(KEY_PREFIX + session.handle);
@@ -115,6 +132,10 @@ export class PortalSessionStore {
 /** The non-secret handle of a portal session id. */
 export function portalHandle(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
+}
+
+function idTokenAad(handle: string): string {
+  return `portal-id-token:${handle}`;
 }
 
 function signInStartKey(browserBinding: string): string {

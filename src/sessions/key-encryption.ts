@@ -19,12 +19,14 @@ const HKDF_SALT = 'fedgate/key-encryption';
  * What a derived key protects; each purpose gets its own AES key (HKDF info), so a ciphertext of one kind can
  * never be decrypted as another.
  */
-export type KeyEncryptionPurpose = 'signing-keys' | 'session-secrets' | 'authorization-messages';
+export type KeyEncryptionPurpose =
+  'signing-keys' | 'session-secrets' | 'authorization-messages' | 'portal-id-tokens';
 
 const HKDF_INFO: Record<KeyEncryptionPurpose, string> = {
   'signing-keys': 'fedgate signing keys v1 A256GCM',
   'session-secrets': 'fedgate session secret access keys v1 A256GCM',
   'authorization-messages': 'fedgate encoded authorization messages v1 A256GCM',
+  'portal-id-tokens': 'fedgate portal sign-in ID tokens v1 A256GCM',
 };
 
 /**

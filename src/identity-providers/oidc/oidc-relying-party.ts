@@ -30,8 +30,15 @@ export interface BeginLoginResult {
   readonly browserBinding: string;
 }
 
-/** A completed login. The ID token itself is never returned (it is a credential). */
-export type CompletedOidcLogin = FederatedIdentity & { returnTo?: string; idTokenHint?: never };
+/**
+ * A completed login, and the verified ID token apart from the identity: the portal keeps it only encrypted, to
+ * send as `id_token_hint` when the person signs out (OpenID RP-Initiated Logout 1.0); it is never logged.
+ */
+export interface CompletedOidcLogin {
+  readonly identity: FederatedIdentity;
+  readonly returnTo?: string;
+  readonly idToken: string;
+}
 
 const BINDING_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -177,6 +184,7 @@ export class OidcRelyingParty {
     currentUrl.search = callbackUrl.search;
 
     let claims: Record<string, unknown>;
+    let idToken: string | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
         pkceCodeVerifier: login.codeVerifier,
@@ -184,7 +192,7 @@ export class OidcRelyingParty {
         expectedState: state,
         idTokenExpected: true,
       });
-      const idToken = tokens.id_token;
+      idToken = tokens.id_token;
       const idClaims = tokens.claims();
       if (idToken === undefined || idClaims === undefined) throw oidcLoginError('invalid-id-token');
       const { alg } = decodeProtectedHeader(idToken);
@@ -214,19 +222,25 @@ export class OidcRelyingParty {
       nowSeconds: Math.floor(this.#now() / 1000),
       rejectAs: 'InvalidOidcResponse',
     });
-    return { ...identity, ...(login.returnTo === undefined ? {} : { returnTo: login.returnTo }) };
+    if (idToken === undefined) throw oidcLoginError('invalid-id-token');
+    return { identity, idToken, ...(login.returnTo === undefined ? {} : { returnTo: login.returnTo }) };
   }
 
   /**
-   * The IdP's RP-initiated logout URL, or undefined when it has none (or is not discovered yet). No
-   * `id_token_hint` is sent: fedgate does not keep ID tokens; `client_id` identifies the RP instead.
+   * The IdP's RP-initiated logout URL, or undefined when it has none (or is not discovered yet): `client_id`
+   * always, and the sign-in's ID token as `id_token_hint` when the portal still has it (some IdPs require it,
+   * others ask the person to confirm without it).
    */
-  endSessionUrl(input: { postLogoutRedirectUri: string }): string | undefined {
+  endSessionUrl(input: {
+    postLogoutRedirectUri: string;
+    idTokenHint?: string | undefined;
+  }): string | undefined {
     const config = this.#config;
     if (config === undefined || config.serverMetadata().end_session_endpoint === undefined) return undefined;
     return oidc.buildEndSessionUrl(config, {
       post_logout_redirect_uri: input.postLogoutRedirectUri,
       client_id: this.#options.clientId,
+      ...(input.idTokenHint === undefined ? {} : { id_token_hint: input.idTokenHint }),
     }).href;
   }
 }

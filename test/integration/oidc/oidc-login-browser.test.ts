@@ -60,7 +60,7 @@ it('a person signs in at the test IdP in a real browser (login and consent pages
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(`${REDIRECT_URI}?**`);
 
-  const identity = await rp.completeLogin(new URL(callback ?? 'about:blank'), browserBinding);
+  const { identity } = await rp.completeLogin(new URL(callback ?? 'about:blank'), browserBinding);
   expect(identity).toMatchObject({ subject: 'carol', groups: ['sre'], mfa: true });
   await context.close();
   await store.close();

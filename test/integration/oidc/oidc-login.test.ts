@@ -120,8 +120,11 @@ describe('OIDC login against a real oidc-provider', () => {
     expect(request.get('redirect_uri')).toBe(REDIRECT_URI);
 
     const callback = await idp.login(authorizationUrl, { username: 'alice' });
-    const identity = await rp.completeLogin(callback, browserBinding);
+    const { identity, returnTo, idToken } = await rp.completeLogin(callback, browserBinding);
 
+    expect(returnTo).toBe('/apps/orders');
+    // The ID token comes apart from the identity (which the portal stores): never inside it.
+    expect(idToken).toMatch(/^eyJ/);
     expect(identity).toMatchObject({
       provider: 'corp',
       providerType: 'oidc',
@@ -134,7 +137,6 @@ describe('OIDC login against a real oidc-provider', () => {
       sessionName: 'alice@example.com',
       tags: { team: 'payments', project: 'apollo' },
       transitiveTagKeys: ['project'],
-      returnTo: '/apps/orders',
     });
     expect(identity.attributes['email']).toEqual(['alice@example.com']);
     expect(identity.authTime).toBeTypeOf('number');
@@ -143,7 +145,7 @@ describe('OIDC login against a real oidc-provider', () => {
 
   it('a password-only login is not mfa', async () => {
     const { callback, browserBinding } = await signIn('bob');
-    const identity = await rp.completeLogin(callback, browserBinding);
+    const { identity } = await rp.completeLogin(callback, browserBinding);
     expect(identity).toMatchObject({ subject: 'bob', amr: ['pwd'], mfa: false, groups: ['audit'] });
   });
 
@@ -152,16 +154,25 @@ describe('OIDC login against a real oidc-provider', () => {
     const second = await rp.beginLogin({ browserBinding: first.browserBinding });
     expect(second.browserBinding).toBe(first.browserBinding);
     const callback = await idp.login(second.authorizationUrl, { username: 'bob' });
-    await expect(rp.completeLogin(callback, first.browserBinding)).resolves.toMatchObject({ subject: 'bob' });
+    await expect(rp.completeLogin(callback, first.browserBinding)).resolves.toMatchObject({
+      identity: { subject: 'bob' },
+    });
   });
 
-  it('endSessionUrl points at the IdP logout with client_id and the post-logout redirect, no id_token_hint', async () => {
+  it('endSessionUrl points at the IdP logout with client_id and the post-logout redirect; id_token_hint when given', async () => {
     await rp.beginLogin({});
     const url = new URL(rp.endSessionUrl({ postLogoutRedirectUri: `${PUBLIC_URL}/` }) ?? 'about:blank');
     expect(url.origin + url.pathname).toBe(`${idp.issuer}/session/end`);
     expect(url.searchParams.get('client_id')).toBe('fedgate');
     expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${PUBLIC_URL}/`);
     expect(url.searchParams.has('id_token_hint')).toBe(false);
+
+    const { callback, browserBinding } = await signIn();
+    const { idToken } = await rp.completeLogin(callback, browserBinding);
+    const hinted = new URL(
+      rp.endSessionUrl({ postLogoutRedirectUri: `${PUBLIC_URL}/`, idTokenHint: idToken }) ?? 'about:blank',
+    );
+    expect(hinted.searchParams.get('id_token_hint')).toBe(idToken);
   });
 });
 
@@ -189,7 +200,7 @@ describe('userinfo', () => {
     );
     const { authorizationUrl, browserBinding } = await relyingParty.beginLogin({});
     const callback = await conformIdp.login(authorizationUrl, { username: 'alice' });
-    const identity = await relyingParty.completeLogin(callback, browserBinding);
+    const { identity } = await relyingParty.completeLogin(callback, browserBinding);
     expect(identity.groups).toEqual(groups);
     expect(identity.mfa).toBe(true);
   });
@@ -208,7 +219,9 @@ describe('state: single use and bound to the browser', () => {
     const attacker = await rp.beginLogin({});
     const error = await refusal(rp.completeLogin(callback, attacker.browserBinding));
     expect(error.internal).toBe('state-mismatch');
-    await expect(rp.completeLogin(callback, browserBinding)).resolves.toMatchObject({ subject: 'alice' });
+    await expect(rp.completeLogin(callback, browserBinding)).resolves.toMatchObject({
+      identity: { subject: 'alice' },
+    });
   });
 
   it('missing browser binding: a callback without the cookie is refused', async () => {
@@ -232,7 +245,7 @@ describe('state: single use and bound to the browser', () => {
     const { callback, browserBinding } = await signIn();
     const otherInstance = await OidcRelyingParty.create(options(), { store });
     await expect(otherInstance.completeLogin(callback, browserBinding)).resolves.toMatchObject({
-      subject: 'alice',
+      identity: { subject: 'alice' },
     });
   });
 });
@@ -405,8 +418,7 @@ describe('ID token from the token endpoint', () => {
     rewriteIdToken((claims) => idp.issueIdToken({ ...claims }, { aud: 'fedgate', alg: 'ES256' }));
     const { callback, browserBinding } = await signIn();
     await expect(rp.completeLogin(callback, browserBinding)).resolves.toMatchObject({
-      subject: 'alice',
-      mfa: true,
+      identity: { subject: 'alice', mfa: true },
     });
   });
 });

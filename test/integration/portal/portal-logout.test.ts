@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { portalHandle } from '../../../src/portal/portal-session-store.js';
 import { HttpBrowser, hiddenInput, setCookieLine } from './http-browser.js';
 import { startPortalTestBed, type PortalTestBed } from './portal-test-bed.js';
 
@@ -61,6 +63,31 @@ describe('POST /logout', () => {
       headers: { 'x-csrf-token': csrf },
     });
     expect(credentials.status).toBe(401);
+  });
+
+  it('OIDC sign-out sends id_token_hint: the ID token of the sign-in, kept only encrypted, which the IdP accepts', async () => {
+    const browser = new HttpBrowser();
+    await bed.oidcLogin(browser, 'alice');
+    const portalCookie = browser.cookie('fedgate_portal') ?? '';
+    const record = (await bed.fixture.gateway.store.get(`portal:${portalHandle(portalCookie)}`)) ?? '';
+    expect(record).toContain('encryptedIdToken');
+    // No JWT in the clear in the store record (header.payload.signature, base64url).
+    expect(record).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+    const csrf = hiddenInput((await browser.send(`${bed.url}/`)).body, 'csrf') ?? '';
+
+    const answer = await browser.send(`${bed.url}/logout`, { form: { csrf } });
+    expect(answer.status).toBe(303);
+    const endSession = answer.location ?? new URL('about:blank');
+    expect(endSession.origin).toBe(bed.oidc.issuer);
+    const hint = endSession.searchParams.get('id_token_hint') ?? '';
+    expect(decodeJwt(hint)).toMatchObject({ iss: bed.oidc.issuer, aud: 'fedgate-portal-test', sub: 'alice' });
+    expect(endSession.searchParams.get('client_id')).toBe('fedgate-portal-test');
+
+    // The IdP (oidc-provider) takes the hint: its sign-out page, not an error about it.
+    const idpAnswer = await fetch(endSession, { redirect: 'manual' });
+    const page = await idpAnswer.text();
+    expect(idpAnswer.status).toBe(200);
+    expect(page).not.toMatch(/invalid_request|id_token_hint/i);
   });
 
   it('a logout without the CSRF token (a cross-site form) is refused and signs nobody out', async () => {
