@@ -69,7 +69,8 @@ async function handle(
     return;
   }
   if (answer.status === 403) {
-    send(res, 403, 'Denied', denialHtml(method, uri, answer));
+    const problem = (await answer.json().catch(() => ({}))) as { code?: string };
+    send(res, 403, 'Denied', denialHtml(method, uri, answer, problem.code ?? 'Forbidden'));
     return;
   }
   if (answer.status !== 200) {
@@ -126,14 +127,15 @@ async function handle(
  * denying statement (`X-Fedgate-Denied-Policy`, `X-Fedgate-Denied-Sid`) and the simulator link
  * (`X-Fedgate-Simulator`). fedgate tells only the person whose own credential was denied, never policy text.
  */
-function denialHtml(method: string, uri: string, answer: Response): string {
+function denialHtml(method: string, uri: string, answer: Response, code: string): string {
   const layer = answer.headers.get('x-fedgate-denied-by');
   const policy = answer.headers.get('x-fedgate-denied-policy');
   const sid = answer.headers.get('x-fedgate-denied-sid');
   const simulator = answer.headers.get('x-fedgate-simulator');
   const request = `<p>fedgate denied <code>${escapeHtml(`${method} ${uri}`)}</code>.</p>`;
   if (layer === null)
-    return `${request}<p>It gave no explanation (its <code>authorizer.explainDenials</code> is off).</p>`;
+    // No route (NoMatchingRoute), or a gateway whose authorizer.explainDenials is off.
+    return `${request}<p>fedgate answered <code>${escapeHtml(code)}</code>, without naming a policy.</p>`;
   const rows = [
     `<tr><th>Layer</th><td data-field="layer">${escapeHtml(LAYER_LABELS[layer] ?? layer)}</td></tr>`,
     policy === null

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import {
   keyEncryptionKeyFrom,
   loadConfig,
@@ -62,6 +63,8 @@ export interface StartGatewayOptions {
   readonly logger?: Logger;
   /** Extra audit sinks (tests read events from a memory sink). */
   readonly auditSinks?: readonly AuditSink[];
+  /** Where `stdout` audit sinks write (default process.stdout; tests capture it with the log). */
+  readonly stdout?: Writable;
   /** Epoch milliseconds; injected by tests. */
   readonly now?: () => number;
   /** Watch the config file and apply valid changes (default true). */
@@ -112,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ...auditSinksFor(config.audit.sinks, {
         ...(storeOptions.kind === 'redis' ? { redis: redisOptions } : {}),
         keyPrefix: config.store.keyPrefix,
+        ...(options.stdout === undefined ? {} : { stdout: options.stdout }),
         onError: (error) => logger.error({ err: describe(error) }, 'audit sink failed'),
       }),
       ...(options.auditSinks ?? []),
@@ -267,7 +271,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics.observeAuthorizer(() => authorizer.stats());
     metrics.observeStore(store);
     sessions.onRevocation((event) => metrics.revocationsReceived.inc({ kind: event.kind }));
-    const authzHandler = createAuthzHandler({ authorizer, audit, metrics });
+    const authzHandler = createAuthzHandler({
+      authorizer,
+      audit,
+      metrics,
+      logger,
+      accessSample: () => state.config.log.authzAccessSample,
+    });
 
     const sts = new StsService({
       catalog: () => state.catalog,

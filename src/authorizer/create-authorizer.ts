@@ -14,11 +14,12 @@ import type { Store } from '../store/index.js';
 import { checkAccess, type CheckCall, type CheckOutcome } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
 import { explainDenial } from './denial-explanation.js';
-import type {
-  ForwardAuthResult,
-  ForwardAuthSubject,
-  LoginRedirect,
-  SignatureRefusalReason,
+import {
+  isAutomaticBrowserRequest,
+  type ForwardAuthResult,
+  type ForwardAuthSubject,
+  type LoginRedirect,
+  type SignatureRefusalReason,
 } from './forward-auth-result.js';
 import { identityHeaders, type IdentityHeaders } from './identity-headers.js';
 import { readOriginalRequest, type AuthorizerCall, type OriginalRequest } from './original-request.js';
@@ -150,7 +151,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
             pathRefusal: routed.pathRefusal,
             about: { ...about, details: { ...about.details, pathRefusal: routed.pathRefusal } },
           }
-        : { reason: 'NoMatchingRoute', about };
+        : {
+            reason: 'NoMatchingRoute',
+            about,
+            automatic: isAutomaticBrowserRequest(request.method, request.path),
+          };
     }
     const match = routed.match;
     if (!cache.available()) return { reason: 'StoreUnavailable', about: {} };

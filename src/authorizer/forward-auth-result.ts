@@ -110,7 +110,16 @@ export type ForwardAuthResult =
       readonly denial: DenialExplanation | undefined;
     }
   | {
-      readonly reason: 'NoMatchingRoute' | 'StoreUnavailable';
+      readonly reason: 'NoMatchingRoute';
+      readonly about: ForwardAuthSubject;
+      /**
+       * A request browsers make on their own (`/favicon.ico`, Apple touch icons): refused and counted the same,
+       * but not audited as a denial, since nobody asked for it.
+       */
+      readonly automatic: boolean;
+    }
+  | {
+      readonly reason: 'StoreUnavailable';
       readonly about: ForwardAuthSubject;
     }
   | {
@@ -130,3 +139,14 @@ export type ForwardAuthResult =
       readonly pathRefusal: PathRefusal;
       readonly about: ForwardAuthSubject;
     };
+
+const AUTOMATIC_BROWSER_PATHS = new Set([
+  '/favicon.ico',
+  '/apple-touch-icon.png',
+  '/apple-touch-icon-precomposed.png',
+]);
+
+/** True for a GET or HEAD of a path browsers fetch without being asked (the site icon). */
+export function isAutomaticBrowserRequest(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && AUTOMATIC_BROWSER_PATHS.has(path);
+}

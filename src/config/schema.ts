@@ -202,6 +202,8 @@ const rateLimitsSchema = z.strictObject({
 
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The share (0 to 1) of allowed `/authz` decisions written to the log as an access line; denials are audited. */
+  authzAccessSample: z.number().min(0).max(1).default(0),
 });
 
 const scopeElement = z.string().regex(/^(\*|[A-Za-z0-9._-]{1,64})$/, 'must be a region/service name or *');

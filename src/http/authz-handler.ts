@@ -6,9 +6,11 @@ import {
   type AuthorizerCall,
   type Authorizer,
   type ForwardAuthResult,
+  type ForwardAuthSubject,
 } from '../authorizer/index.js';
 import type { AuditEvent } from '../audit/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
+import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { readCredential } from '../sessions/index.js';
 import {
@@ -28,6 +30,12 @@ export interface AuthzHandlerDeps {
   readonly authorizer: Authorizer;
   readonly audit?: { record(event: AuditEvent): void };
   readonly metrics?: GatewayMetrics;
+  /** Where the sampled access log of allowed decisions goes (`log.authzAccessSample`). */
+  readonly logger?: Pick<Logger, 'info'>;
+  /** The share (0..1) of allowed decisions logged; read per request, so a reload applies at once. */
+  readonly accessSample?: () => number;
+  /** Random numbers in [0, 1) for the sampling; injected by tests. */
+  readonly random?: () => number;
 }
 
 const MAX_CHECK_BODY_BYTES = 64 * 1024;
@@ -42,8 +50,11 @@ export function createAuthzHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { authorizer, metrics } = deps;
 
+  const random = deps.random ?? Math.random;
+
   const audit = (result: ForwardAuthResult, requestId: string): void => {
     if (deps.audit === undefined || !FORWARD_AUTH_OUTCOMES[result.reason].audited) return;
+    if (result.reason === 'NoMatchingRoute' && result.automatic) return;
     deps.audit.record({
       event: 'authz.denied',
       outcome: 'denied',
@@ -94,14 +105,36 @@ export function createAuthzHandler(
     call: AuthorizerCall,
     requestId: string,
   ) => {
-    const started = metrics === undefined ? undefined : process.hrtime.bigint();
+    const sample = deps.accessSample?.() ?? 0;
+    const started = metrics === undefined && sample <= 0 ? undefined : process.hrtime.bigint();
     const result = await authorizer.authorize(call);
     audit(result, requestId);
     render(res, result, requestId);
-    if (metrics !== undefined && started !== undefined) {
+    if (started === undefined) return;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (metrics !== undefined) {
       metrics.authzDecisions.inc({ outcome: FORWARD_AUTH_OUTCOMES[result.reason].metric });
-      metrics.authzDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.authzDuration.observe(seconds);
     }
+    if (result.reason === 'Allowed' && sample > 0 && random() < sample)
+      logAllowed(result.about, requestId, seconds);
+  };
+
+  /** One access-log line for an allowed decision: who, what, from where; never a credential or the query. */
+  const logAllowed = (about: ForwardAuthSubject, requestId: string, seconds: number): void => {
+    deps.logger?.info(
+      {
+        requestId,
+        outcome: 'allow',
+        principal: about.principal,
+        session: about.session,
+        sourceIp: about.sourceIp,
+        ...about.details,
+        // Microsecond digits of a millisecond figure are noise in a log line.
+        ms: Math.round(seconds * 100_000) / 100,
+      },
+      'authz allowed',
+    );
   };
 
   const check = async (

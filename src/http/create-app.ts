@@ -98,6 +98,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }),
   );
 
+  // Browsers ask for a site icon on their own; the portal's pages name theirs, so this is a quiet empty answer.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).setHeader('Cache-Control', 'public, max-age=86400').end();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

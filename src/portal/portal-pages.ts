@@ -135,6 +135,7 @@ export function layout(
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width,initial-scale=1" />
       <title>${options.title} · ${brand.title}</title>
+      <link rel="icon" href="${brand.logoUrl ?? 'data:,'}" />
       <style>
         ${rawStyle(brand)}${new RawHtml(options.style ?? '')}
       </style>

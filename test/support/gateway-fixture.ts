@@ -7,9 +7,11 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { memoryAuditSink, type AuditRecord } from '../../src/audit/index.js';
 import { startGateway, type RunningGateway } from '../../src/main.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { suiteAuditSink, suiteLogger } from './suite-log-capture.js';
 
 /** Options of startGatewayFixture. */
@@ -27,6 +29,10 @@ export interface GatewayFixtureOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** More files next to the configuration (relative path → content), for `{ file: … }` references. */
   readonly files?: Readonly<Record<string, string>>;
+  /** The process logger (default: the suite's capture). */
+  readonly logger?: Logger;
+  /** Where `stdout` audit sinks write (default process.stdout). */
+  readonly stdout?: Writable;
 }
 
 /** A running gateway under test. */
@@ -90,7 +96,8 @@ export async function startGatewayFixture(options: GatewayFixtureOptions): Promi
       port,
       watch: false,
       auditSinks: [sink, suiteAuditSink()],
-      logger: suiteLogger(),
+      logger: options.logger ?? suiteLogger(),
+      ...(options.stdout === undefined ? {} : { stdout: options.stdout }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     return {

@@ -61,9 +61,9 @@ describe('defaults and resolution', () => {
     });
     expect(config.cookies.secure).toBe(true);
     expect(config.audit.sinks).toEqual([{ kind: 'stdout' }]);
-    expect(config.authorizer).toEqual({ cacheMaxEntries: 10_000, cacheTtl: 30 });
+    expect(config.authorizer).toEqual({ cacheMaxEntries: 10_000, cacheTtl: 30, explainDenials: true });
     expect(config.rateLimits.login.duration).toBe(60);
-    expect(config.log.level).toBe('info');
+    expect(config.log).toEqual({ level: 'info', authzAccessSample: 0 });
   });
 
   it("defaults a role's maxSessionDuration to sessions.defaultDuration", async () => {
