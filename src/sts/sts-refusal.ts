@@ -59,6 +59,9 @@ export async function withRefusalAudit<T>(
     return result;
   } catch (error) {
     const code = isFedgateError(error) ? error.code : 'InternalError';
+    // The pipeline's own refusal reason, else the stable reason the failing step gave (a SAML or web-identity
+    // rejection such as `weak-algorithm`), so STS refusals are as explained in the audit as portal logins.
+    const refusal = notes.refusal ?? (isFedgateError(error) ? error.internal : undefined);
     const event: AuditEvent = {
       event: 'role.refused',
       outcome: code === 'AccessDenied' ? 'denied' : 'failure',
@@ -69,7 +72,7 @@ export async function withRefusalAudit<T>(
       ...(notes.role === undefined ? {} : { role: notes.role }),
       ...(ctx.sourceIp === undefined ? {} : { sourceIp: ctx.sourceIp }),
       ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-      details: { action: notes.action, ...(notes.refusal === undefined ? {} : { refusal: notes.refusal }) },
+      details: { action: notes.action, ...(refusal === undefined ? {} : { refusal }) },
     };
     options.audit.record(event);
     options.metrics?.roleAssumptions.inc({

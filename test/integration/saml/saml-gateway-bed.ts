@@ -254,15 +254,20 @@ export function expectSignedIn(answer: BrowserAnswer): void {
   expect(setCookieLine(answer, 'fedgate_session')).toBeDefined();
 }
 
-/** A refusal at the STS (JSON or Query API): 400 InvalidSamlResponse, no credentials, audited as refused. */
-async function expectStsRefused(bed: SamlGatewayBed, answer: Response): Promise<void> {
+/**
+ * A refusal at the STS (JSON or Query API): 400 InvalidSamlResponse, no credentials, audited as refused with
+ * the SAML reason (when given) as `details.refusal`.
+ */
+async function expectStsRefused(bed: SamlGatewayBed, answer: Response, reason?: string): Promise<void> {
   const body = await answer.text();
   expect(answer.status).toBe(400);
   expect(body).toContain('InvalidSamlResponse');
   expect(body).not.toContain('SessionToken');
-  expect(bed.auditOf(answer).map((record) => [record.event, record.reason])).toEqual([
+  const audited = bed.auditOf(answer);
+  expect(audited.map((record) => [record.event, record.reason])).toEqual([
     ['role.refused', 'InvalidSamlResponse'],
   ]);
+  if (reason !== undefined) expect(audited[0]?.details?.['refusal']).toBe(reason);
 }
 
 /** The provider's answer, changed as given, is refused by both STS APIs (which need no pending request). */
@@ -270,8 +275,9 @@ export async function expectStsRefuses(
   bed: SamlGatewayBed,
   provider: ProviderId,
   change: Partial<SamlifyAnswer>,
+  reason?: string,
 ): Promise<void> {
   const xml = await bed.answer(provider, change);
-  await expectStsRefused(bed, await bed.assumeRoleWithSaml(provider, xml));
-  await expectStsRefused(bed, await bed.assumeRoleWithSamlQuery(provider, xml));
+  await expectStsRefused(bed, await bed.assumeRoleWithSaml(provider, xml), reason);
+  await expectStsRefused(bed, await bed.assumeRoleWithSamlQuery(provider, xml), reason);
 }

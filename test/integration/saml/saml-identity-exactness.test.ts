@@ -44,19 +44,19 @@ describe('SAML identities are exactly what the IdP signed (no trimming, no joini
   it('identity-value-whitespace: a NameID with a trailing space ("admin@example.test ")', async () => {
     const change = { nameId: 'admin@example.test ' };
     await refusedAtAcs(change, 'identity-value-whitespace', WHITESPACE_PAGE);
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'identity-value-whitespace');
   });
 
   it('identity-value-whitespace: a NameID with a leading newline ("\\nadmin@example.test")', async () => {
     const change = { nameId: '\nadmin@example.test' };
     await refusedAtAcs(change, 'identity-value-whitespace', WHITESPACE_PAGE);
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'identity-value-whitespace');
   });
 
   it('identity-value-whitespace: a groups value " admins" does not become "admins" (no Admin role)', async () => {
     const change = groups(' admins');
     await refusedAtAcs(change, 'identity-value-whitespace', WHITESPACE_PAGE);
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'identity-value-whitespace');
   });
 
   it('identity-value-mixed-content: <AttributeValue><x>adm</x>ins</AttributeValue> is not read as "admins"', async () => {
@@ -66,7 +66,7 @@ describe('SAML identities are exactly what the IdP signed (no trimming, no joini
         xml.replace('>admins</saml:AttributeValue>', '><x>adm</x>ins</saml:AttributeValue>'),
     };
     await refusedAtAcs(change, 'identity-value-mixed-content', MIXED_PAGE);
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'identity-value-mixed-content');
   });
 
   it('identity-value-mixed-content: an element inside the NameID', async () => {
@@ -84,6 +84,6 @@ describe('SAML identities are exactly what the IdP signed (no trimming, no joini
     ['a tab inside the NameID', { nameId: 'admin\t@example.test' }],
   ])('identity-value-control-character: %s', async (_name, change) => {
     await refusedAtAcs(change, 'identity-value-control-character', CONTROL_PAGE);
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'identity-value-control-character');
   });
 });

@@ -35,7 +35,7 @@ describe('SAML refusals are explained and audited', () => {
       // Nothing was consumed: the IdP's corrected answer to the same request still signs this browser in.
       const corrected = await bed.answer('corp-saml', { inResponseTo: requestId });
       expectSignedIn(await bed.postToAcs(browser, 'corp-saml', corrected));
-      await expectStsRefuses(bed, 'corp-saml', change);
+      await expectStsRefuses(bed, 'corp-saml', change, 'reserved-attribute-name');
     },
   );
 

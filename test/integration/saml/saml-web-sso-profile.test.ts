@@ -56,7 +56,7 @@ describe('the SAML Web Browser SSO profile in full', () => {
       reason: 'missing-authn-statement',
       page: /does not say how the person signed in \(no AuthnStatement\)/,
     });
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'missing-authn-statement');
   });
 
   it('assertion-too-old: IssueInstant 10 minutes ago (beyond maxAssertionAge 5 min + 60 s skew)', async () => {
@@ -65,7 +65,7 @@ describe('the SAML Web Browser SSO profile in full', () => {
       reason: 'assertion-too-old',
       page: /issued too long ago; sign in again/,
     });
-    await expectStsRefuses(bed, 'corp-saml', change);
+    await expectStsRefuses(bed, 'corp-saml', change, 'assertion-too-old');
   });
 
   it('control: IssueInstant 4 minutes ago is within maxAssertionAge and signs in', async () => {
