@@ -353,6 +353,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       signIns: {
         create: (identity, lifetimeSeconds) => portalSessions.create(identity, lifetimeSeconds),
         get: (id) => portalSessions.get(id),
+        end: async (signIn) => {
+          const revoked = await sessions.revokePortalSession(signIn.handle);
+          const portal = await portalSessions.get(signIn.id);
+          if (portal !== undefined) await portalSessions.delete(portal);
+          return revoked;
+        },
       },
       assume: (input) => federation.assume(input),
       audit,

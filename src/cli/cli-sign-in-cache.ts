@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from './cli-io.js';
@@ -73,4 +73,9 @@ export async function writeSignIn(profile: string, signIn: CachedSignIn, io: Cli
   await writeFile(temporary, `${JSON.stringify(signIn, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, path);
   return path;
+}
+
+/** Forgets a profile's sign-in (nothing happens when there is none). */
+export async function deleteSignIn(profile: string, io: CliIo): Promise<void> {
+  await rm(signInCachePath(profile, io), { force: true });
 }

@@ -31,6 +31,8 @@ async function postForm<T>(
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
+  // RFC 7009 §2.2: a revocation succeeds with an empty body.
+  if (response.ok && text === '') return { ok: true, value: {} as T };
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
@@ -76,6 +78,18 @@ export function refreshRoleCredentials(
     grant_type: REFRESH_TOKEN_GRANT_TYPE,
     refresh_token: refreshToken,
     role,
+    client_id: CLI_CLIENT_ID,
+  });
+}
+
+/** RFC 7009: ends the sign-in and the role sessions minted from it (a 200 also when it had already ended). */
+export function revokeSignIn(
+  endpoint: string,
+  refreshToken: string,
+): Promise<OAuthAnswer<Record<string, never>>> {
+  return postForm(endpoint, OAUTH_PATHS.revocation, {
+    token: refreshToken,
+    token_type_hint: 'refresh_token',
     client_id: CLI_CLIENT_ID,
   });
 }

@@ -10,6 +10,7 @@ import { didYouMean } from '../text/closest-match.js';
 import { FEDGATE_VERSION } from './version.js';
 import { credentialsCommand } from './credentials-command.js';
 import { loginCommand } from './login-command.js';
+import { logoutCommand } from './logout-command.js';
 import { ACCESS_USAGE, accessCommand } from './access-command.js';
 
 const USAGE = `Usage: fedgate <command> [options]
@@ -26,6 +27,7 @@ Commands:
                                         revoke role sessions
   login [--profile NAME] [--endpoint URL]
                                         sign in through the portal (device code) for fedgate credentials
+  logout [--profile NAME]               end that sign-in and revoke its credentials
   credentials --profile NAME            credential_process JSON of a fedgate login sign-in, renewed before expiry
   credentials x509 --certificate FILE --private-key FILE --trust-anchor ARN --profile ARN --role ARN
                                         credential_process JSON from an X.509 certificate (IAM Roles Anywhere)
@@ -45,6 +47,7 @@ const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   'keys rotate': keysRotateCommand,
   'sessions revoke': sessionsRevokeCommand,
   login: loginCommand,
+  logout: logoutCommand,
   credentials: credentialsCommand,
   'access last-accessed': accessCommand('last-accessed'),
   'access unused': accessCommand('unused'),

@@ -97,6 +97,8 @@ export interface DeviceAuthorizationOptions {
   readonly signIns: {
     create(identity: FederatedIdentity, lifetimeSeconds: number): Promise<DeviceSignIn>;
     get(id: string): Promise<DeviceSignIn | undefined>;
+    /** Ends a sign-in and every role session minted from it; resolves to how many role sessions were revoked. */
+    end(signIn: DeviceSignIn): Promise<number>;
   };
   /** Mints a role session for an identity (the portal's own path: trust policy, duration, audit). */
   readonly assume: (input: {
@@ -238,6 +240,33 @@ export class DeviceAuthorizationService {
       return singleParameter(input.body, 'grant_type') === REFRESH_TOKEN_GRANT_TYPE
         ? this.#refresh(input.body, context)
         : this.#poll(input.body, context);
+    });
+  }
+
+  /**
+   * RFC 7009 for the public client: `fedgate logout` ends its sign-in (the refresh token) and the role sessions
+   * minted from it. Anything that is not a live sign-in is not an error (§2.2).
+   */
+  async revoke(input: TokenEndpointInput, context: DeviceRequestContext = {}): Promise<void> {
+    return failClosed(async () => {
+      requireCliClient(input.body);
+      const token = singleParameter(input.body, 'token');
+      if (token === undefined)
+        throw new OAuthError('invalid_request', 'The token parameter is required.', {
+          reason: 'MissingParameter',
+        });
+      const signIn = SIGN_IN_TOKEN.test(token) ? await this.#options.signIns.get(token) : undefined;
+      if (signIn === undefined) return;
+      const revoked = await this.#options.signIns.end(signIn);
+      this.#options.audit.record({
+        event: 'session.revoked',
+        outcome: 'success',
+        provider: signIn.identity.provider,
+        subject: signIn.identity.subject,
+        ...(context.sourceIp === undefined ? {} : { sourceIp: context.sourceIp }),
+        ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
+        details: { client: CLI_CLIENT_ID, by: 'fedgate logout', revokedSessions: revoked },
+      });
     });
   }
 

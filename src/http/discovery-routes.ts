@@ -32,7 +32,7 @@ function authorizationServerMetadata(issuer: string): Record<string, unknown> {
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
-    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     introspection_endpoint: `${issuer}${OAUTH_PATHS.introspection}`,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

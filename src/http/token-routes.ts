@@ -7,6 +7,7 @@ import {
 } from '../token-exchange/index.js';
 import type { TokenEndpointInput } from '../token-exchange/index.js';
 import {
+  CLI_CLIENT_ID,
   DEVICE_CODE_GRANT_TYPE,
   REFRESH_TOKEN_GRANT_TYPE,
   type DeviceAuthorizationService,
@@ -61,9 +62,15 @@ export function tokenRoutes(
       );
     const management = options.management;
     if (management !== undefined) {
-      // RFC 7009 §2.2: success is a 200 with an empty body.
+      // RFC 7009 §2.2: success is a 200 with an empty body. The public client fedgate-cli revokes its sign-in.
       formEndpoint(app, OAUTH_PATHS.revocation, options, async (input, context) => {
-        await management.revoke(input, context);
+        if (
+          device !== undefined &&
+          input.authorization === undefined &&
+          input.body['client_id'] === CLI_CLIENT_ID
+        )
+          await device.revoke(input, context);
+        else await management.revoke(input, context);
         return undefined;
       });
       formEndpoint(app, OAUTH_PATHS.introspection, options, (input, context) =>

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,6 +268,42 @@ describe('fedgate login and fedgate credentials --profile', () => {
     expect(io.stderrText()).toContain('has ended');
     expect(io.stderrText()).toContain('run fedgate login --profile dev');
   });
+
+  it('fedgate logout revokes the sign-in and its role credentials, and forgets the profile', async () => {
+    const io = cliIo();
+    const login = runCli(['login', '--profile', 'ops', '--endpoint', bed.url], io);
+    const [, address] = await waitForText(io, /open (\S+\/device\?user_code=\S+)\n/);
+    const page = await openVerification(address ?? '');
+    await page.getByRole('radio', { name: /Auditor/ }).check();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    expect(await login).toBe(0);
+    const file = join(xdg, 'fedgate', 'profiles', 'ops.json');
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as {
+      refreshToken: string;
+      credentials: { SessionToken: string };
+    };
+    expect((await bed.fixture.gateway.sessions.verify(cached.credentials.SessionToken)).roleName).toBe(
+      'Auditor',
+    );
+
+    const out = cliIo();
+    expect(await runCli(['logout', '--profile', 'ops'], out)).toBe(0);
+    expect(out.stderrText()).toContain('Signed out profile ops');
+    expect(existsSync(file)).toBe(false);
+    await expect(bed.fixture.gateway.sessions.verify(cached.credentials.SessionToken)).rejects.toMatchObject({
+      code: 'InvalidToken',
+    });
+    // The sign-in itself is over: it renews nothing any more.
+    const renewal = await post('/oauth2/token', {
+      grant_type: 'refresh_token',
+      refresh_token: cached.refreshToken,
+      role: 'Auditor',
+      client_id: 'fedgate-cli',
+    });
+    expect(renewal).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const again = cliIo();
+    expect(await runCli(['credentials', '--profile', 'ops'], again)).toBe(1);
+  }, 90_000);
 
   it('a profile never signed in is exit 1 with what to run', async () => {
     const io = cliIo();
