@@ -6,14 +6,10 @@ import {
   sessionServiceSettingsFor,
   signingKeyRingSettingsFor,
   storeOptionsFor,
-  watchConfig,
-  type GatewayConfig,
 } from './config/index.js';
 import { createStore, waitForStore, type Store } from './store/index.js';
 import { randomBytes } from 'node:crypto';
 import { KeyEncryptionKey, SessionService, SignedRequestVerifier, SigningKeyRing } from './sessions/index.js';
-import { PolicyCatalog } from './roles/index.js';
-import { ProviderRegistry } from './identity-providers/provider-registry.js';
 import { createAuthorizer } from './authorizer/index.js';
 import { AuditLog, auditSinksFor, type AuditSink } from './audit/index.js';
 import { createRateLimits, rateLimitMount } from './http/rate-limit.js';
@@ -34,17 +30,12 @@ import { stsQueryErrorRenderer, stsQueryRoutes } from './http/sts-query-routes.j
 import { PortalSessionStore } from './portal/portal-session-store.js';
 import { httpErrorPage, portalBrand, renderPortalPage } from './portal/portal-pages.js';
 import type { PortalFederation } from './portal/portal-federation.js';
-import { ClientRegistry, TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
+import { TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger, errorForLog, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { FedgateError } from './errors/index.js';
-import {
-  RolesAnywhereService,
-  TrustAnchorRegistry,
-  type TrustAnchorRegistryOptions,
-} from './roles-anywhere/index.js';
+import { RolesAnywhereService, type TrustAnchorRegistryOptions } from './roles-anywhere/index.js';
 import { rolesAnywhereRoutes } from './http/roles-anywhere-routes.js';
 import {
   AccessReports,
@@ -55,6 +46,7 @@ import {
 import { accessRoutes } from './http/access-routes.js';
 import { simulatorRoutes } from './http/simulator-routes.js';
 import { DeviceAuthorizationService } from './device-authorization/index.js';
+import { LiveGatewayState, watchGatewayConfig, type GatewayState } from './gateway-state/index.js';
 
 /** How the composition root is started: by `fedgate serve`, by tests, by the demo. */
 export interface StartGatewayOptions {
@@ -72,16 +64,6 @@ export interface StartGatewayOptions {
   /** Override the listen port (0 picks a free one): tests start several gateways. */
   readonly port?: number;
   readonly authorizerPort?: number;
-}
-
-/** The configuration in force and everything compiled from it; replaced as a whole on reload. */
-export interface GatewayState {
-  readonly config: GatewayConfig;
-  readonly catalog: PolicyCatalog;
-  readonly providers: ProviderRegistry;
-  readonly clients: ClientRegistry;
-  /** Roles Anywhere trust anchors with their CRLs (refreshed on their interval). */
-  readonly anchors: TrustAnchorRegistry;
 }
 
 /** A running gateway: its URLs, its parts (for tests and the demo) and a graceful close. */
@@ -116,7 +98,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         ...(storeOptions.kind === 'redis' ? { redis: redisOptions } : {}),
         keyPrefix: config.store.keyPrefix,
         ...(options.stdout === undefined ? {} : { stdout: options.stdout }),
-        onError: (error) => logger.error({ err: describe(error) }, 'audit sink failed'),
+        onError: (error) => logger.error({ err: errorForLog(error) }, 'audit sink failed'),
       }),
       ...(options.auditSinks ?? []),
       { write: (record) => activitySink?.write(record) },
@@ -142,7 +124,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     maxActionsPerRole: config.accessAnalysis.maxActionsPerRole,
     maxResourcesPerAction: config.accessAnalysis.maxResourcesPerAction,
     audit,
-    onError: (error) => logger.warn({ err: describe(error) }, 'activity not written yet; kept in memory'),
+    onError: (error) => logger.warn({ err: errorForLog(error) }, 'activity not written yet; kept in memory'),
   });
   // Flushed after the listeners have closed (so in-flight decisions count) and before the store closes.
   closers.unshift(() => activity.close());
@@ -176,7 +158,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           store,
           ...signingKeyRingSettingsFor(config, keyEncryptionKey),
           now,
-          onError: (error) => logger.error({ err: describe(error) }, 'signing key reload or rotation failed'),
+          onError: (error) =>
+            logger.error({ err: errorForLog(error) }, 'signing key reload or rotation failed'),
           onRotated: ({ kid }) =>
             audit.record({ event: 'key.rotated', outcome: 'success', details: { kid } }),
           onRestored: ({ kid, generation }) =>
@@ -213,14 +196,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     closers.unshift(() => keys.close());
     closers.unshift(() => sessions.close());
 
-    // CRL refreshes that list a certificate end its sessions. The service reads the state (declared below) per call.
+    // CRL refreshes that list a certificate end its sessions, already while the first state loads its CRLs; the
+    // service reads the state (opened below) per call.
+    // eslint-disable-next-line prefer-const -- read by callbacks created before it is opened
+    let live: LiveGatewayState;
+    const state = (): GatewayState => live.current();
     const rolesAnywhere = new RolesAnywhereService({
-      state: () => ({
-        scope: { partition: state.config.partition, account: state.config.account },
-        catalog: state.catalog,
-        anchors: state.anchors,
-        profiles: state.config.profiles,
-      }),
+      state: () => {
+        const { config: current, catalog, anchors } = state();
+        return {
+          scope: { partition: current.partition, account: current.account },
+          catalog,
+          anchors,
+          profiles: current.profiles,
+        };
+      },
       sessions,
       store,
       audit,
@@ -232,35 +222,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           .revokeCertificate({ serial: revoked.serialHex, issuerDn: revoked.issuerDn })
           .catch((error: unknown) =>
             logger.error(
-              { err: describe(error), anchor: revoked.anchorId },
+              { err: errorForLog(error), anchor: revoked.anchorId },
               'revoking a CRL-listed certificate failed',
             ),
           );
       },
       onCrlError: (anchor, source, error) =>
-        logger.warn({ anchor, source, err: describe(error) }, 'CRL not refreshed; the last good copy stays'),
+        logger.warn(
+          { anchor, source, err: errorForLog(error) },
+          'CRL not refreshed; the last good copy stays',
+        ),
     };
-    const anchors = new TrustAnchorRegistry(config.trustAnchors, anchorOptions);
-    closers.unshift(() => anchors.close());
-    await anchors.start();
-    let state: GatewayState = {
-      config,
-      catalog: PolicyCatalog.fromConfig(config),
-      providers: await ProviderRegistry.fromConfig(config, { store, now }),
-      clients: ClientRegistry.fromConfig(config.clients, { store, issuer: config.publicUrl, now }),
-      anchors,
-    };
-    closers.unshift(() => state.providers.close());
-    closers.unshift(() => state.anchors.close());
-    const getState = (): GatewayState => state;
-    activitySink = activityAuditSink(activity, () => ({
-      partition: state.config.partition,
-      account: state.config.account,
-    }));
+    live = await LiveGatewayState.open(config, { store, now, anchors: anchorOptions });
+    closers.unshift(() => live.close());
+    activitySink = activityAuditSink(activity, () => {
+      const { partition, account } = state().config;
+      return { partition, account };
+    });
 
     const authorizer = createAuthorizer({
-      getConfig: () => state.config,
-      getCatalog: () => state.catalog,
+      getConfig: () => state().config,
+      getCatalog: () => state().catalog,
       sessions,
       keys,
       store,
@@ -276,21 +258,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       audit,
       metrics,
       logger,
-      accessSample: () => state.config.log.authzAccessSample,
+      accessSample: () => state().config.log.authzAccessSample,
     });
 
     const sts = new StsService({
-      catalog: () => state.catalog,
+      catalog: () => state().catalog,
       settings: () => ({
-        partition: state.config.partition,
-        account: state.config.account,
-        defaultDurationSeconds: state.config.sessions.defaultDuration,
-        chainedMaxDurationSeconds: state.config.sessions.chainedMaxDuration,
+        partition: state().config.partition,
+        account: state().config.account,
+        defaultDurationSeconds: state().config.sessions.defaultDuration,
+        chainedMaxDurationSeconds: state().config.sessions.chainedMaxDuration,
       }),
       sessions,
       // Delegates, so that a configuration reload's new providers are used at once.
-      webIdentity: { verify: (token) => state.providers.webIdentity.verify(token) },
-      samlProvider: (id) => state.providers.saml.get(id),
+      webIdentity: { verify: (token) => state().providers.webIdentity.verify(token) },
+      samlProvider: (id) => state().providers.saml.get(id),
       audit,
       metrics,
       now,
@@ -303,7 +285,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       secretOf: (session) => sessions.secretAccessKeyOf(session),
       now,
       // The STS endpoint checks the service itself (sts); the services allow-list is the authorizer's.
-      allow: () => ({ ...scopeAllowListOf(state.config.sigv4), services: undefined }),
+      allow: () => ({ ...scopeAllowListOf(state().config.sigv4), services: undefined }),
       skewSeconds: config.sigv4.clockSkew,
     });
     const federation: PortalFederation = {
@@ -327,16 +309,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     };
 
     const tokenExchange = new TokenExchangeService({
-      clients: () => state.clients,
-      catalog: () => state.catalog,
+      clients: () => state().clients,
+      catalog: () => state().catalog,
       settings: () => ({
-        issuer: state.config.publicUrl,
-        partition: state.config.partition,
-        account: state.config.account,
-        defaultDurationSeconds: state.config.sessions.defaultDuration,
+        issuer: state().config.publicUrl,
+        partition: state().config.partition,
+        account: state().config.account,
+        defaultDurationSeconds: state().config.sessions.defaultDuration,
       }),
       sessions,
-      webIdentity: () => state.providers.webIdentity,
+      webIdentity: () => state().providers.webIdentity,
       audit,
       now,
     });
@@ -349,7 +331,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // `fedgate login`: the device's sign-in is a portal session of its own, its role sessions minted like the portal's.
     const device = new DeviceAuthorizationService({
       store,
-      publicUrl: () => state.config.publicUrl,
+      publicUrl: () => state().config.publicUrl,
       signIns: {
         create: (identity, lifetimeSeconds) => portalSessions.create(identity, lifetimeSeconds),
         get: (id) => portalSessions.get(id),
@@ -368,16 +350,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const mounts: RouteMount[] = [
       rateLimitMount(limits),
       discoveryRoutes({
-        issuer: () => state.config.publicUrl,
-        algorithm: () => state.config.signing.algorithm,
+        issuer: () => state().config.publicUrl,
+        algorithm: () => state().config.signing.algorithm,
         jwks: () => keys.jwks(),
       }),
       stsRoutes(sts),
       rolesAnywhereRoutes(rolesAnywhere),
       stsQueryRoutes({ sts, signatures }),
       portalRoutes({
-        getConfig: () => state.config,
-        getProviders: () => state.providers,
+        getConfig: () => state().config,
+        getProviders: () => state().providers,
         portalSessions,
         sessions,
         federation,
@@ -386,31 +368,37 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         now,
         device,
       }),
-      adminRoutes({ getConfig: () => state.config, getCatalog: () => state.catalog, sessions, audit, now }),
+      adminRoutes({
+        getConfig: () => state().config,
+        getCatalog: () => state().catalog,
+        sessions,
+        audit,
+        now,
+      }),
       accessRoutes({
-        getConfig: () => state.config,
-        getCatalog: () => state.catalog,
+        getConfig: () => state().config,
+        getCatalog: () => state().catalog,
         sessions,
         now,
         reports: new AccessReports({
           store,
-          getConfig: () => state.config,
-          getCatalog: () => state.catalog,
+          getConfig: () => state().config,
+          getCatalog: () => state().catalog,
           recorder: activity,
           now,
         }),
       }),
-      simulatorRoutes({ authorizer, getConfig: () => state.config }),
+      simulatorRoutes({ authorizer, getConfig: () => state().config }),
       tokenRoutes(tokenExchange, {
         device,
         management: new TokenManagementService({
-          clients: () => state.clients,
+          clients: () => state().clients,
           sessions,
-          issuer: () => state.config.publicUrl,
+          issuer: () => state().config.publicUrl,
           audit,
         }),
         onError: (error, requestId) =>
-          logger.error({ requestId, err: describe(error) }, 'token endpoint failed'),
+          logger.error({ requestId, err: errorForLog(error) }, 'token endpoint failed'),
       }),
     ];
     const app = createHttpApp({
@@ -422,7 +410,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       browserErrorPage: (error) =>
         renderPortalPage(
           httpErrorPage(error.status, error.detail, error.code),
-          portalBrand(state.config.portal),
+          portalBrand(state().config.portal),
         ),
       https: config.publicUrl.startsWith('https:'),
       // A base64 SAML response posted to /sts/assume-role-with-saml can exceed the default 64 kB.
@@ -453,38 +441,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
 
     if (options.watch ?? true) {
-      const watcher = watchConfig(options.configPath, {
-        env,
-        onChange: (next) => {
-          void applyConfig(next).catch((error: unknown) => {
-            logger.error({ err: describe(error) }, 'configuration change not applied');
-            audit.record({ event: 'config.rejected', outcome: 'failure', reason: codeOf(error) });
-          });
-        },
-        onError: (error) => {
-          logger.error(
-            { issues: error.issues },
-            'configuration change rejected; the last good configuration stays',
-          );
-          audit.record({ event: 'config.rejected', outcome: 'failure', reason: 'InvalidConfiguration' });
-        },
-      });
+      const watcher = watchGatewayConfig(live, options.configPath, { env, logger, audit });
       closers.unshift(() => watcher.close());
-    }
-
-    /** Compiles the whole new state before swapping it in, so a bad change never half-applies. */
-    async function applyConfig(next: GatewayConfig): Promise<void> {
-      const catalog = PolicyCatalog.fromConfig(next);
-      const clients = ClientRegistry.fromConfig(next.clients, { store, issuer: next.publicUrl, now });
-      const providers = await ProviderRegistry.fromConfig(next, { store, now });
-      const anchors = new TrustAnchorRegistry(next.trustAnchors, anchorOptions, state.anchors);
-      await anchors.start();
-      const previous = state;
-      state = { config: next, catalog, providers, clients, anchors };
-      previous.providers.close();
-      previous.anchors.close();
-      logger.info({ roles: next.roles.length, routes: next.routes.length }, 'configuration reloaded');
-      audit.record({ event: 'config.reloaded', outcome: 'success' });
     }
 
     let closing: Promise<void> | undefined;
@@ -496,7 +454,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       keys,
       metrics,
       activity,
-      state: getState,
+      state,
       close: () => (closing ??= runClosers(closers)),
     };
   } catch (error) {
@@ -513,16 +471,6 @@ async function runClosers(closers: readonly (() => Promise<void> | void)[]): Pro
       // Closing continues: one part failing to close must not keep the others open.
     }
   }
-}
-
-function codeOf(error: unknown): string {
-  return error instanceof FedgateError ? error.code : 'InternalError';
-}
-
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: 'unknown', message: String(error) };
 }
 
 /** Re-exported for tests and the demo that read audit events in memory. */

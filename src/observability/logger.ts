@@ -41,4 +41,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/** An error as a log field: its name and message only (no stack, no properties that might hold a request value). */
+export function errorForLog(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'unknown', message: String(error) };
+}
+
 export type { Logger };

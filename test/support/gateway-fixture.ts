@@ -33,6 +33,8 @@ export interface GatewayFixtureOptions {
   readonly logger?: Logger;
   /** Where `stdout` audit sinks write (default process.stdout). */
   readonly stdout?: Writable;
+  /** Watch the configuration file and apply its changes, as `fedgate serve` does (default false). */
+  readonly watch?: boolean;
 }
 
 /** A running gateway under test. */
@@ -94,7 +96,7 @@ export async function startGatewayFixture(options: GatewayFixtureOptions): Promi
       configPath,
       env: options.env ?? {},
       port,
-      watch: false,
+      watch: options.watch ?? false,
       auditSinks: [sink, suiteAuditSink()],
       logger: options.logger ?? suiteLogger(),
       ...(options.stdout === undefined ? {} : { stdout: options.stdout }),
