@@ -48,6 +48,10 @@ export const loginCommand: CommandHandler = async (args, io) => {
     (await readSignIn(profile, io))?.endpoint ??
     io.env.FEDGATE_URL ??
     'http://127.0.0.1:8080';
+  if (!/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    io.stderr.write(`--endpoint must be the gateway's http(s) URL\n\n${HELP}\n`);
+    return ExitCode.Usage;
+  }
   try {
     const started = await requestDeviceAuthorization(endpoint);
     if (!started.ok) {

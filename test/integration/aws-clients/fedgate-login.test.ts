@@ -305,12 +305,14 @@ describe('fedgate login and fedgate credentials --profile', () => {
     expect(await runCli(['credentials', '--profile', 'ops'], again)).toBe(1);
   }, 90_000);
 
-  it('a profile never signed in is exit 1 with what to run', async () => {
+  it('a profile never signed in is exit 1 with what to run; bad profile names and endpoints are usage errors', async () => {
     const io = cliIo();
     expect(await runCli(['credentials', '--profile', 'other'], io)).toBe(1);
     expect(io.stderrText()).toContain('fedgate login --profile other');
     const usage = cliIo();
     expect(await runCli(['credentials', '--profile', '../etc/passwd'], usage)).toBe(2);
+    expect(await runCli(['login', '--profile', 'dev', '--endpoint', 'sso.example.com'], cliIo())).toBe(2);
+    expect(await runCli(['logout', '--profile', 'never'], cliIo())).toBe(0);
   });
 });
 
