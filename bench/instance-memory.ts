@@ -93,7 +93,8 @@ const url = await new Promise<string>((resolve, reject) => {
   );
 });
 
-const store = createRedisStore({ url: redis.url, keyPrefix: 'fedgate:' });
+// A generous command timeout: the issuing side is the load generator here, not what is measured.
+const store = createRedisStore({ url: redis.url, keyPrefix: 'fedgate:', commandTimeoutMs: 10_000 });
 await store.ping();
 const keys = await SigningKeyRing.open({
   store,
