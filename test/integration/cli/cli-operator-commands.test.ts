@@ -129,6 +129,41 @@ describe('fedgate keys rotate / sessions revoke against the shared Redis store',
   });
 });
 
+describe('a CLI command that finds no key ring', () => {
+  it('creates the first key and audits it as done by that command, never as keys rotate', async () => {
+    const empty = await startRedisServer();
+    const dir = await mkdtemp(join(tmpdir(), 'fedgate-cli-empty-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(
+      path,
+      `publicUrl: http://127.0.0.1:9
+store: { kind: redis, url: "${empty.url}" }
+log: { level: silent }
+audit: { sinks: [{ kind: file, path: audit.log }] }
+roles:
+  - name: Reader
+    trustPolicy:
+      Version: "2012-10-17"
+      Statement: [{ Effect: Allow, Principal: { Federated: corp }, Action: sts:AssumeRoleWithWebIdentity }]
+`,
+    );
+    try {
+      const io = captureIo({ env: { FEDGATE_KEY_ENCRYPTION_KEY: KEK } });
+      expect(await runCli(['sessions', 'revoke', '--role', 'Reader', '--config', path], io)).toBe(0);
+      const lines = async (): Promise<{ event: string; details?: Record<string, unknown> }[]> =>
+        (await readFile(join(dir, 'audit.log'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as { event: string; details?: Record<string, unknown> });
+      await expect.poll(async () => (await lines()).some((line) => line.event === 'key.rotated')).toBe(true);
+      const created = (await lines()).filter((line) => line.event === 'key.rotated');
+      expect(created.map((line) => line.details?.['by'])).toEqual(['fedgate sessions revoke']);
+    } finally {
+      await empty.stop();
+    }
+  });
+});
+
 describe('fedgate serve', () => {
   it('prints its URL, answers /healthz and /readyz, and exits 0 on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fedgate-serve-'));
