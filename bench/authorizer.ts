@@ -26,6 +26,7 @@ import type { SourceData } from '@smithy/types';
 import type * as AccessAnalysisModule from '../src/access-analysis/index.js';
 import type * as AuthorizerModule from '../src/authorizer/index.js';
 import type * as ConfigModule from '../src/config/index.js';
+import type * as GatewayStateModule from '../src/gateway-state/index.js';
 import type * as HttpModule from '../src/http/index.js';
 import type * as RolesModule from '../src/roles/index.js';
 import type * as SessionsModule from '../src/sessions/index.js';
@@ -45,6 +46,7 @@ async function gatewayModule<T>(path: string): Promise<T> {
 }
 const { createAuthorizer } = await gatewayModule<typeof AuthorizerModule>('authorizer/index.js');
 const { loadConfig } = await gatewayModule<typeof ConfigModule>('config/index.js');
+const { compileAuthorizerRouting } = await gatewayModule<typeof GatewayStateModule>('gateway-state/index.js');
 const { BufferedActivityRecorder } =
   await gatewayModule<typeof AccessAnalysisModule>('access-analysis/index.js');
 const { createAuthzHandler, listen } = await gatewayModule<typeof HttpModule>('http/index.js');
@@ -354,8 +356,9 @@ async function main(): Promise<void> {
   });
   await sessions.start();
   const catalog = PolicyCatalog.fromConfig(config);
+  const routing = compileAuthorizerRouting(config);
   const authorizer = createAuthorizer({
-    getConfig: () => config,
+    routing: () => routing,
     getCatalog: () => catalog,
     sessions,
     keys,
@@ -371,7 +374,7 @@ async function main(): Promise<void> {
     maxResourcesPerAction: 200,
   });
   const recordingAuthorizer = createAuthorizer({
-    getConfig: () => config,
+    routing: () => routing,
     getCatalog: () => catalog,
     sessions,
     keys,

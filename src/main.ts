@@ -241,7 +241,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
 
     const authorizer = createAuthorizer({
-      getConfig: () => state().config,
+      routing: () => state().routing,
       getCatalog: () => state().catalog,
       sessions,
       keys,

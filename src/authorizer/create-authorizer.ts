@@ -9,7 +9,7 @@ import {
   type SignedRequestCredential,
   type SigningKeyRing,
 } from '../sessions/index.js';
-import { scopeAllowListOf, type ScopeAllowList, type SignableRequest } from '../sigv4/index.js';
+import type { SignableRequest } from '../sigv4/index.js';
 import type { Store } from '../store/index.js';
 import { checkAccess, type CheckCall, type CheckOutcome } from './authz-check.js';
 import { decisionKey, memoizedDecision } from './decision-memo.js';
@@ -29,8 +29,8 @@ import {
   payloadDeclaration,
   signableOriginalRequest,
 } from './signed-original-request.js';
-import { RouteTable, type RouteMatch } from './route-table.js';
-import { TrustedProxies } from './trusted-proxies.js';
+import type { AuthorizerRouting } from './authorizer-routing.js';
+import type { RouteMatch } from './route-table.js';
 import { memoizedAssertion, upstreamAssertion } from './upstream-assertion.js';
 import {
   VerifiedSessionCache,
@@ -40,8 +40,8 @@ import {
 
 /** What the authorizer needs from the composition root. */
 export interface AuthorizerDeps {
-  /** The current configuration; a new object after a reload (routes are recompiled on identity change). */
-  getConfig(): GatewayConfig;
+  /** The compiled configuration in force (from the gateway state); a new object after a reload. */
+  routing(): AuthorizerRouting;
   /** The current compiled policies. */
   getCatalog(): PolicyCatalog;
   readonly sessions: SessionService;
@@ -80,27 +80,18 @@ export interface AuthorizerStats {
   readonly decisions: { readonly hits: number; readonly misses: number };
 }
 
-interface CompiledConfig {
-  readonly config: GatewayConfig;
-  readonly routes: RouteTable;
-  readonly proxies: TrustedProxies;
-  /** The SigV4 credential-scope allow-list (config `sigv4`). */
-  readonly scopes: ScopeAllowList;
-}
-
 const IDENTITY_MEMO = 'identity-headers';
 
 /** Builds the authorizer. Decisions come from the shared `authorizeSession`, never a second evaluator. */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const now = deps.now ?? Date.now;
-  const initial = deps.getConfig();
-  let compiled = compile(initial);
-  let seenConfig = initial;
+  const initial = deps.routing();
+  let seen = initial;
   const cache = new VerifiedSessionCache({
     sessions: deps.sessions,
     store: deps.store,
-    maxEntries: initial.authorizer.cacheMaxEntries,
-    ttlMs: initial.authorizer.cacheTtl * 1000,
+    maxEntries: initial.config.authorizer.cacheMaxEntries,
+    ttlMs: initial.config.authorizer.cacheTtl * 1000,
     now,
   });
   // Requests signed with a fedgate credential: the session token resolves through the same verified-session
@@ -110,23 +101,19 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     secretOf: (session) => deps.sessions.secretAccessKeyOf(session),
     now,
     allow: () => current().scopes,
-    skewSeconds: initial.sigv4.clockSkew,
+    skewSeconds: initial.config.sigv4.clockSkew,
   });
 
   const decisionStats = { hits: 0, misses: 0 };
 
-  function current(): CompiledConfig {
-    const config = deps.getConfig();
-    if (config === seenConfig) return compiled;
-    seenConfig = config;
-    try {
-      compiled = compile(config);
-    } catch {
-      // The loader validated this configuration; if routes still fail to compile, the last good ones stay.
-      return compiled;
-    }
-    cache.configure(config.authorizer.cacheMaxEntries, config.authorizer.cacheTtl * 1000);
-    return compiled;
+  function current(): AuthorizerRouting {
+    const routing = deps.routing();
+    if (routing === seen) return routing;
+    // A reload: the credential cache takes the new configuration's limits.
+    seen = routing;
+    const { cacheMaxEntries, cacheTtl } = routing.config.authorizer;
+    cache.configure(cacheMaxEntries, cacheTtl * 1000);
+    return routing;
   }
 
   async function authorize(call: AuthorizerCall): Promise<ForwardAuthResult> {
@@ -320,15 +307,6 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     close() {
       cache.close();
     },
-  };
-}
-
-function compile(config: GatewayConfig): CompiledConfig {
-  return {
-    config,
-    routes: new RouteTable(config.routes),
-    proxies: new TrustedProxies(config.trustProxies),
-    scopes: scopeAllowListOf(config.sigv4),
   };
 }
 

@@ -1,3 +1,4 @@
+export type { AuthorizerRouting } from './authorizer-routing.js';
 export { createAuthorizer } from './create-authorizer.js';
 export type { Authorizer, AuthorizerDeps, AuthorizerStats } from './create-authorizer.js';
 export { SIMULATE_PRINCIPAL_ACTION } from './authz-check.js';
@@ -18,3 +19,5 @@ export { AUTHZ_MOUNT } from './original-request.js';
 export type { AuthorizerCall } from './original-request.js';
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_TYPE } from './upstream-assertion.js';
 export { serializeTagsDictionary } from './structured-tags.js';
+export { RouteTable } from './route-table.js';
+export { TrustedProxies } from './trusted-proxies.js';

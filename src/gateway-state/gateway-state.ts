@@ -1,9 +1,11 @@
+import type { AuthorizerRouting } from '../authorizer/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { ProviderRegistry } from '../identity-providers/provider-registry.js';
 import { PolicyCatalog } from '../roles/index.js';
 import { TrustAnchorRegistry, type TrustAnchorRegistryOptions } from '../roles-anywhere/index.js';
 import type { Store } from '../store/index.js';
 import { ClientRegistry } from '../token-exchange/index.js';
+import { compileAuthorizerRouting } from './authorizer-routing.js';
 
 /** The configuration in force and everything compiled from it; replaced as a whole on reload. */
 export interface GatewayState {
@@ -13,6 +15,8 @@ export interface GatewayState {
   readonly clients: ClientRegistry;
   /** Roles Anywhere trust anchors with their CRLs (refreshed on their interval). */
   readonly anchors: TrustAnchorRegistry;
+  /** The authorizer's routes, trusted proxies and SigV4 scopes. */
+  readonly routing: AuthorizerRouting;
 }
 
 /** What compiling a configuration needs from the running gateway. */
@@ -25,7 +29,7 @@ export interface GatewayStateDeps {
 }
 
 /**
- * Compiles a whole state from a configuration: policies, token-exchange clients, identity providers, then the
+ * Compiles a whole state from a configuration: policies, the authorizer's routes, token-exchange clients, identity providers, then the
  * trust anchors with their CRLs loaded (starting from the previous state's copies). Throws on the first part
  * that does not compile, after closing the parts already built, so a bad change never half-applies.
  */
@@ -36,6 +40,7 @@ export async function compileGatewayState(
 ): Promise<GatewayState> {
   const { store, now } = deps;
   const catalog = PolicyCatalog.fromConfig(config);
+  const routing = compileAuthorizerRouting(config);
   const clients = ClientRegistry.fromConfig(config.clients, { store, issuer: config.publicUrl, now });
   const providers = await ProviderRegistry.fromConfig(config, { store, now });
   const anchors = new TrustAnchorRegistry(config.trustAnchors, deps.anchors, previous?.anchors);
@@ -46,5 +51,5 @@ export async function compileGatewayState(
     providers.close();
     throw error;
   }
-  return { config, catalog, providers, clients, anchors };
+  return { config, catalog, providers, clients, anchors, routing };
 }

@@ -1,3 +1,4 @@
+export { compileAuthorizerRouting } from './authorizer-routing.js';
 export { compileGatewayState } from './gateway-state.js';
 export type { GatewayState, GatewayStateDeps } from './gateway-state.js';
 export { LiveGatewayState } from './live-gateway-state.js';

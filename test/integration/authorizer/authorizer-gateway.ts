@@ -6,6 +6,7 @@ import type { AuditEvent } from '../../../src/audit/index.js';
 import { createAuthorizer, type Authorizer } from '../../../src/authorizer/index.js';
 import { loadConfig, type GatewayConfig } from '../../../src/config/index.js';
 import { createAuthzHandler, listen, type RunningServer } from '../../../src/http/index.js';
+import { compileAuthorizerRouting } from '../../../src/gateway-state/index.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
 import {
@@ -104,8 +105,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   let catalog = PolicyCatalog.fromConfig(config);
   const audit: AuditEvent[] = [];
   const metrics = new GatewayMetrics({ defaultMetrics: false });
+  let routing = compileAuthorizerRouting(config);
   const authorizer = createAuthorizer({
-    getConfig: () => config,
+    routing: () => routing,
     getCatalog: () => catalog,
     sessions,
     keys,
@@ -131,6 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     async reload(document) {
       const next = await load(document);
       catalog = PolicyCatalog.fromConfig(next);
+      routing = compileAuthorizerRouting(next);
       config = next;
     },
     store,
