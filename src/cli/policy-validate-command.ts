@@ -7,6 +7,7 @@ import {
   type PolicyFinding,
   type PolicyKind,
 } from '../policy/index.js';
+import { jsonPositions, nearestPosition, type SourcePosition } from '../config/source-location.js';
 import { ExitCode, type CommandHandler } from './cli-io.js';
 import { parseCommandArgs } from './parse-command-args.js';
 
@@ -15,7 +16,8 @@ const KINDS: readonly PolicyKind[] = ['identity', 'boundary', 'session', 'guardr
 const HELP = `Usage: fedgate policy validate FILE... [--kind KIND] [--json]
 
 Validates policy documents (JSON) the way Access Analyzer does: errors, security warnings, warnings and
-suggestions, each with its JSON path.
+suggestions, each with its JSON path and its line and column (FILE:LINE:COLUMN). Every error of a statement
+is reported, not only the first.
   --kind KIND   identity (default), boundary, session, guardrail, resource or trust
   --json        one JSON object per file instead of text
 Exit codes: 0 no errors (warnings allowed), 1 any error or unreadable file, 2 usage.`;
@@ -45,8 +47,9 @@ export const policyValidateCommand: CommandHandler = async (args, io) => {
       continue;
     }
     for (const finding of findings) {
+      const at = finding.line === undefined ? file : `${file}:${finding.line}:${finding.column}`;
       io.stdout.write(
-        `${file}: ${finding.severity} ${finding.path || '(document)'}: ${finding.message} [${finding.code}]\n`,
+        `${at}: ${finding.severity} ${finding.path || '(document)'}: ${finding.message} [${finding.code}]\n`,
       );
     }
     const errors = findings.filter((finding) => finding.severity === 'error').length;
@@ -55,8 +58,11 @@ export const policyValidateCommand: CommandHandler = async (args, io) => {
   return failed ? ExitCode.Invalid : ExitCode.Ok;
 };
 
+/** A finding with where it is written in the file (line and column from 1), when known. */
+type LocatedFinding = PolicyFinding & { readonly line?: number; readonly column?: number };
+
 /** The findings of one file; unreadable files and invalid JSON (duplicate keys included) are errors. */
-async function findingsFor(path: string, kind: PolicyKind): Promise<PolicyFinding[]> {
+async function findingsFor(path: string, kind: PolicyKind): Promise<LocatedFinding[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -73,5 +79,12 @@ async function findingsFor(path: string, kind: PolicyKind): Promise<PolicyFindin
     if (!isPolicyDocumentError(error)) throw error;
     return [{ severity: 'error', code: error.rule, path: error.path, message: error.reason }];
   }
-  return validatePolicy(document, kind);
+  const positions = jsonPositions(text);
+  return validatePolicy(document, kind).map((finding) =>
+    located(finding, nearestPosition(positions, finding.path)),
+  );
+}
+
+function located(finding: PolicyFinding, position: SourcePosition | undefined): LocatedFinding {
+  return position === undefined ? finding : { ...finding, line: position.line, column: position.column };
 }

@@ -5,7 +5,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
 import { formatConfigPath, type PathSegment } from './config-path.js';
 import {
+  jsonPositions,
   locateJsonSyntaxError,
+  nearestPosition,
   yamlPositions,
   type SourceLocation,
   type SourcePosition,
@@ -40,7 +42,7 @@ export async function readConfigSource(path: string, env: NodeJS.ProcessEnv): Pr
   const absolute = resolve(path);
   const issues: ConfigIssue[] = [];
   const files = new Set<string>([absolute]);
-  const references = new Map<string, string>();
+  const references = new Map<string, ReferencedFile>();
   let positions = new Map<string, SourcePosition>();
   const locate = (at: string): SourceLocation => locateIn(at, absolute, positions, references);
   let text: string;
@@ -68,7 +70,7 @@ interface ResolveContext {
   readonly issues: ConfigIssue[];
   readonly files: Set<string>;
   /** Config path of each `{ file }` reference → the absolute path of the file it names. */
-  readonly references: Map<string, string>;
+  readonly references: Map<string, ReferencedFile>;
 }
 
 interface ParsedText {
@@ -117,9 +119,9 @@ function locateIn(
   path: string,
   file: string,
   positions: ReadonlyMap<string, SourcePosition>,
-  references: ReadonlyMap<string, string>,
+  references: ReadonlyMap<string, ReferencedFile>,
 ): SourceLocation {
-  let referenced: string | undefined;
+  let referenced: ReferencedFile | undefined;
   let longest = -1;
   for (const [at, referencedFile] of references) {
     if (isWithinPath(path, at) && at.length > longest) {
@@ -127,12 +129,12 @@ function locateIn(
       longest = at.length;
     }
   }
-  if (referenced !== undefined) return { file: referenced };
-  for (let at = path; ; at = parentPath(at)) {
-    const position = positions.get(at);
-    if (position !== undefined) return { file, ...position };
-    if (at === '') return { file };
+  if (referenced !== undefined) {
+    // The place inside the referenced file: the path below the reference, e.g. `Statement[0].Effect`.
+    const inner = path.slice(longest).replace(/^\./, '');
+    return { file: referenced.file, ...nearestPosition(referenced.positions, inner) };
   }
+  return { file, ...nearestPosition(positions, path) };
 }
 
 function isWithinPath(path: string, ancestor: string): boolean {
@@ -140,9 +142,10 @@ function isWithinPath(path: string, ancestor: string): boolean {
 }
 
 /** `roles[0].policies` for `roles[0].policies[1]`; `roles[0]` for `roles[0].policies`; '' at the top. */
-function parentPath(path: string): string {
-  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
-  return cut <= 0 ? '' : path.slice(0, cut);
+/** A `{ file }` reference: the file it names and, for JSON, where each of its values is written. */
+interface ReferencedFile {
+  readonly file: string;
+  readonly positions: ReadonlyMap<string, SourcePosition>;
 }
 
 /** Deeper than any real configuration: past it the file is refused rather than walked (alias bombs). */
@@ -223,8 +226,9 @@ async function readReference(
     context.issues.push({ path: where, message: `cannot read file ${name} (${code}).${hint}` });
     return node;
   }
-  context.references.set(where, absolute);
-  if (extname(absolute).toLowerCase() !== '.json') return content.trimEnd();
+  const json = extname(absolute).toLowerCase() === '.json';
+  context.references.set(where, { file: absolute, positions: json ? jsonPositions(content) : new Map() });
+  if (!json) return content.trimEnd();
   const parsed = parseStrictJson(content);
   if (parsed.ok) return parsed.value;
   const { reason, position } = locateJsonSyntaxError(content, parsed.message);

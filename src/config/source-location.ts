@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { formatConfigPath, type PathSegment } from './config-path.js';
 
 /** Where a configuration value was written: the file (absolute), and the line and column when known. */
@@ -85,4 +85,33 @@ export function locateJsonSyntaxError(
     reason: message.replace(offset[0], ''),
     position: { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') },
   };
+}
+
+/**
+ * Positions of every key and value of a JSON text by path (`Statement[0].Effect`), as `yamlPositions` gives them:
+ * JSON is YAML's flow syntax. Empty when the text does not parse (its syntax error is reported elsewhere).
+ */
+export function jsonPositions(text: string): Map<string, SourcePosition> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false });
+  if (document.errors.length > 0) return new Map();
+  return yamlPositions(document.contents, lineCounter);
+}
+
+/** The position of a path, or of its nearest ancestor that has one. */
+export function nearestPosition(
+  positions: ReadonlyMap<string, SourcePosition>,
+  path: string,
+): SourcePosition | undefined {
+  for (let at = path; ; at = parentPath(at)) {
+    const position = positions.get(at);
+    if (position !== undefined) return position;
+    if (at === '') return undefined;
+  }
+}
+
+/** The path one step up: `a.b[2]` → `a.b` → `a` → ``. */
+export function parentPath(path: string): string {
+  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+  return cut <= 0 ? '' : path.slice(0, cut);
 }

@@ -189,23 +189,122 @@ function grammarErrors(document: unknown, kind: PolicyKind, findings: PolicyFind
     if (!isPolicyDocumentError(error)) throw error;
     findings.push(finding('error', error.rule, error.path, error.reason));
   }
-  // Report the first error of every statement, not just the first of the document.
+  // Report every error of every statement, not just the first of the document.
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return;
   const doc = document as Record<string, unknown>;
   if (!Array.isArray(doc.Statement)) return;
+  const version = doc.Version === undefined ? {} : { Version: doc.Version };
   (doc.Statement as unknown[]).forEach((statement, i) => {
-    try {
-      parsePolicy(
-        { ...(doc.Version === undefined ? {} : { Version: doc.Version }), Statement: [statement] },
-        { name: 'policy', kind },
-      );
-    } catch (error) {
-      if (!isPolicyDocumentError(error)) throw error;
+    for (const error of statementErrors(statement, version, kind)) {
       const path = error.path.replace(/^Statement\[0\]/, `Statement[${i}]`);
       if (!findings.some((f) => f.path === path && f.code === error.rule))
         findings.push(finding('error', error.rule, path, error.reason));
     }
   });
+}
+
+/** A statement's errors are at most this many (one per element and condition entry in practice). */
+const MAX_ERRORS_PER_STATEMENT = 32;
+
+/** What stands in for an element whose value was wrong, so that the statement's other elements are checked. */
+const STAND_INS: Readonly<Record<string, unknown>> = {
+  Effect: 'Allow',
+  Action: '*',
+  NotAction: '*',
+  Resource: '*',
+  NotResource: '*',
+  Principal: '*',
+  NotPrincipal: '*',
+};
+
+/**
+ * Every grammar error of one statement: the compiler stops at the first, so each error's value is set aside
+ * (an unknown element or a condition entry removed, a required element given a valid stand-in) and the statement
+ * is compiled again, until it compiles or nothing more can be set aside.
+ */
+function statementErrors(
+  statement: unknown,
+  version: Record<string, unknown>,
+  kind: PolicyKind,
+): { path: string; rule: string; reason: string }[] {
+  const errors: { path: string; rule: string; reason: string }[] = [];
+  let current = statement;
+  while (errors.length < MAX_ERRORS_PER_STATEMENT) {
+    try {
+      parsePolicy({ ...version, Statement: [current] }, { name: 'policy', kind });
+      return errors;
+    } catch (error) {
+      if (!isPolicyDocumentError(error)) throw error;
+      if (errors.some((seen) => seen.path === error.path && seen.rule === error.rule)) return errors;
+      errors.push({ path: error.path, rule: error.rule, reason: error.reason });
+      const repaired = setAside(current, error.path, errors);
+      if (repaired === undefined) return errors;
+      current = repaired;
+    }
+  }
+  return errors;
+}
+
+/**
+ * The statement without the value at `path` (`Statement[0].Condition.StringEqualz`): a nested value is removed
+ * (an emptied element is removed too); a top-level element gets its stand-in, or is removed when the stand-in
+ * was already refused. Undefined when the path does not lead into the statement.
+ */
+function setAside(
+  statement: unknown,
+  path: string,
+  errors: readonly { path: string }[],
+): Record<string, unknown> | undefined {
+  if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) return undefined;
+  const segments = pathSegments(path);
+  if (segments === undefined || segments[0] !== 0 || segments.length < 2) return undefined;
+  const copy = structuredClone(statement) as Record<string, unknown>;
+  const top = segments[1];
+  if (typeof top !== 'string' || !(top in copy)) return undefined;
+  if (segments.length === 2) {
+    const standIn = STAND_INS[top];
+    const refusedBefore = errors.filter((error) => error.path === path).length > 1;
+    if (standIn === undefined || refusedBefore || copy[top] === standIn) delete copy[top];
+    else copy[top] = standIn;
+    return copy;
+  }
+  let parent: object = copy;
+  for (const segment of segments.slice(1, -1)) {
+    const next = (parent as Record<string | number, unknown>)[segment];
+    if (typeof next !== 'object' || next === null) return undefined;
+    parent = next;
+  }
+  const last = segments[segments.length - 1];
+  if (Array.isArray(parent) && typeof last === 'number' && last < parent.length) parent.splice(last, 1);
+  else if (!Array.isArray(parent) && typeof last === 'string' && last in parent)
+    delete (parent as Record<string, unknown>)[last];
+  else return undefined;
+  const element = copy[top];
+  const emptied =
+    (Array.isArray(element) && element.length === 0) ||
+    (typeof element === 'object' && element !== null && Object.keys(element).length === 0);
+  if (emptied) {
+    const standIn = STAND_INS[top];
+    if (standIn === undefined) delete copy[top];
+    else copy[top] = standIn;
+  }
+  return copy;
+}
+
+/** `Statement[0].Condition["aws:x"][2]` → `['Statement', 0, 'Condition', 'aws:x', 2]` without the first; undefined if unreadable. */
+function pathSegments(path: string): (string | number)[] | undefined {
+  const segments: (string | number)[] = [];
+  const pattern = /^(?:\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])/;
+  let rest = path;
+  while (rest !== '') {
+    const match = pattern.exec(rest);
+    if (match === null) return undefined;
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else segments.push(JSON.parse(match[3] ?? '""') as string);
+    rest = rest.slice(match[0].length);
+  }
+  return segments[0] === 'Statement' ? segments.slice(1) : undefined;
 }
 
 function lintStatement(

@@ -75,4 +75,73 @@ describe('fedgate command line: messages a person reads', () => {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
   });
+
+  describe('every error of a statement is reported, each at its line and column', () => {
+    // One statement, three mistakes: each line below is where one of them is written.
+    const POLICY = [
+      '{',
+      '  "Version": "2012-10-17",',
+      '  "Statement": [',
+      '    {',
+      '      "Sid": "ThreeMistakes",',
+      '      "Effect": "Permit",',
+      '      "Action": "orders:GetOrder",',
+      '      "Resource": "*",',
+      '      "Colour": "blue",',
+      '      "Condition": { "StringEqualz": { "aws:PrincipalTag/team": "payments" } }',
+      '    },',
+      '    { "Effect": "Allow", "Action": "orders:ListOrders", "Resource": "*", "Condtion": {} }',
+      '  ]',
+      '}',
+      '',
+    ].join('\n');
+    const MISTAKES = [
+      { at: '6:7', path: 'Statement[0].Effect', code: 'InvalidEffect' },
+      { at: '9:7', path: 'Statement[0].Colour', code: 'UnknownElement' },
+      { at: '10:22', path: 'Statement[0].Condition.StringEqualz', code: 'UnknownConditionOperator' },
+      { at: '12:74', path: 'Statement[1].Condtion', code: 'UnknownElement' },
+    ];
+
+    async function writePolicy(): Promise<{ dir: string; policy: string }> {
+      const dir = await mkdtemp(join(tmpdir(), 'fedgate-cli-'));
+      const policy = join(dir, 'orders.json');
+      await writeFile(policy, POLICY);
+      return { dir, policy };
+    }
+
+    it.each(MISTAKES)(
+      'fedgate policy validate: $path at line:column $at [$code]',
+      async ({ at, path, code }) => {
+        const { policy } = await writePolicy();
+        const io = captureIo();
+        expect(await runCli(['policy', 'validate', policy], io)).toBe(1);
+        const line = io
+          .stdoutText()
+          .split('\n')
+          .find((text) => text.includes(` ${path}: `));
+        expect(line).toMatch(
+          new RegExp(`^${policy}:${at}: error ${path.replace(/[.[\]]/g, '\\$&')}: .+ \\[${code}\\]$`),
+        );
+        expect(io.stdoutText()).toContain(`${policy}: ${MISTAKES.length} error(s)`);
+      },
+    );
+
+    it.each(MISTAKES)(
+      'fedgate validate, the policy referenced from the config: policies.Orders.$path at orders.json:$at',
+      async ({ at, path, code }) => {
+        const { dir } = await writePolicy();
+        const configPath = join(dir, 'gateway.yaml');
+        await writeFile(
+          configPath,
+          'publicUrl: http://127.0.0.1:9\npolicies:\n  Orders: { file: orders.json }\n',
+        );
+        const io = captureIo({ cwd: dir });
+        expect(await runCli(['validate', '--config', configPath], io)).toBe(1);
+        const output = io.stdoutText() + io.stderrText();
+        expect(output).toContain(`orders.json:${at}: policies.Orders.${path}: `);
+        expect(output).toContain(`[${code}]`);
+        expect(output).toContain(`${MISTAKES.length} errors`);
+      },
+    );
+  });
 });

@@ -92,7 +92,7 @@ describe('fedgate validate points at each mistake', () => {
     );
   });
 
-  it('a policy problem inside a referenced file names that file', async () => {
+  it('a policy problem inside a referenced file names that file, and its line and column there', async () => {
     await writeFile(
       join(dir, 'policies', 'bogus.json'),
       JSON.stringify({
@@ -105,7 +105,7 @@ describe('fedgate validate points at each mistake', () => {
     );
     expect(run.code).toBe(1);
     expect(run.out).toMatch(
-      /^error policies\/bogus\.json: policies\.OrdersReadOnly\.Statement\[0\]\.Bogus: unknown statement element/m,
+      /^error policies\/bogus\.json:1:86: policies\.OrdersReadOnly\.Statement\[0\]\.Bogus: unknown statement element/m,
     );
   });
 
