@@ -651,6 +651,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
                 csrfToken: portal.csrfToken,
                 roles,
                 userCode: typeof body.user_code === 'string' ? body.user_code.slice(0, 12) : '',
+                selectedRole: role,
                 problem:
                   answer.reason === 'AlreadyAnswered'
                     ? 'This code has already been answered. Run fedgate login again for a new one.'

@@ -355,6 +355,7 @@ services = ${profile}
 [services ${profile}]
 sts =
   endpoint_url = ${options.endpointUrl}`;
+  const loginCommand = `fedgate login --profile ${profile} --endpoint ${options.endpointUrl}`;
   const loginSnippet = `[profile ${profile}]
 credential_process = fedgate credentials --profile ${profile}
 region = us-east-1
@@ -388,10 +389,14 @@ sts =
     <h2>Renewed for you, from a terminal</h2>
     <p>
       These credentials end at the time above. To have the AWS CLI and SDKs renew them by themselves while
-      your sign-in lasts, run
-      <code>fedgate login --profile ${profile} --endpoint ${options.endpointUrl}</code>, pick ${c.roleName} on
-      the page it opens, and use this profile instead:
+      your sign-in lasts, run this, pick ${c.roleName} on the page it opens, and use the profile below
+      instead:
     </p>
+    <div class="copy-row">
+      <strong>Command</strong>
+      <button class="secondary" type="button" data-copy="login-command" hidden>Copy</button>
+    </div>
+    <pre id="login-command" aria-label="fedgate login command">${loginCommand}</pre>
     <div class="copy-row">
       <strong>Profile with credential_process</strong>
       <button class="secondary" type="button" data-copy="login-profile" hidden>Copy</button>
@@ -469,6 +474,8 @@ export function deviceVerificationPage(options: {
   readonly request?: DeviceRequestView | undefined;
   /** Why the previous answer was not taken. */
   readonly problem?: string | undefined;
+  /** The role picked in the previous try, kept checked. */
+  readonly selectedRole?: string | undefined;
 }): PortalPage {
   const { summary, csrfToken, roles, request } = options;
   const body = html`<h1>Allow fedgate login?</h1>
@@ -517,7 +524,7 @@ export function deviceVerificationPage(options: {
                 name="role"
                 value="${role.name}"
                 required
-                ${roles.length === 1 ? new RawHtml('checked') : ''}
+                ${roles.length === 1 || role.name === options.selectedRole ? new RawHtml('checked') : ''}
               /><span
                 ><strong>${role.name}</strong>${
                   role.description === undefined

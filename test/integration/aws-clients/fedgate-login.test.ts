@@ -403,6 +403,9 @@ describe('the device authorization grant (RFC 8628) at the gateway', () => {
     await page.getByRole('button', { name: 'Allow' }).click();
     await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
     expect(await page.getByRole('alert').innerText()).toContain('not one waiting for an answer');
+    // What the person typed and picked is kept, to correct rather than start over.
+    expect(await page.getByLabel('Code shown in your terminal').inputValue()).toBe(other);
+    expect(await page.getByRole('radio', { name: /Developer/ }).isChecked()).toBe(true);
     expect(await poll(String(started.device_code))).toMatchObject({
       status: 400,
       body: { error: 'authorization_pending' },

@@ -95,7 +95,9 @@ describe('POST /portal/credentials', () => {
     expect(renewable).toMatch(/^credential_process = fedgate credentials --profile fedgate-Developer$/m);
     expect(renewable).toContain(`endpoint_url = ${bed.url}`);
     expect(renewable).not.toContain('aws_secret_access_key');
-    expect(answer.body).toContain(`fedgate login --profile fedgate-Developer --endpoint ${bed.url}`);
+    expect(textOf(/<pre id="login-command"[^>]*>([^<]*)<\/pre>/.exec(answer.body)?.[1] ?? '')).toBe(
+      `fedgate login --profile fedgate-Developer --endpoint ${bed.url}`,
+    );
     // Exported AWS_* variables would take over every aws command in that shell (first in the default chain).
     expect(answer.body).not.toMatch(/export AWS_/);
   });
