@@ -11,7 +11,10 @@ const KEY_ENCRYPTION_KEY_VARIABLE = 'FEDGATE_KEY_ENCRYPTION_KEY';
  * (InvalidConfiguration otherwise). Kept out of the frozen configuration so that the secret is never printed
  * with it.
  */
-export function keyEncryptionKeyFrom(env: NodeJS.ProcessEnv, store: StoreConfig): string | undefined {
+export function keyEncryptionKeyFrom(
+  env: NodeJS.ProcessEnv,
+  store: Pick<StoreConfig, 'kind'>,
+): string | undefined {
   const value = env[KEY_ENCRYPTION_KEY_VARIABLE];
   if (store.kind === 'redis' && (value === undefined || value.length < MIN_KEY_ENCRYPTION_KEY_LENGTH))
     throw new FedgateError(

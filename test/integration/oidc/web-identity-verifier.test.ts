@@ -114,6 +114,8 @@ describe('web identity tokens: accepted', () => {
         audience: 'fedgate',
         sessionName: 'acme/orders',
         tags: { repo: 'acme/orders' },
+        // The token's own exp, so what is exchanged from it need not decode it again to be bounded by it.
+        expiresAt: now + 300,
       });
       expect(identity.attributes['repository']).toEqual(['acme/orders']);
     },
