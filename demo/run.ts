@@ -26,6 +26,9 @@ ${users}
   SAML IdP  ${demo.samlUrl}/metadata
   orders    ${demo.ordersUrl}/orders   (a service behind fedgate's authorizer)
 
+  Click Delete on an order as erin: the orders app shows which policy layer and statement denied it,
+  with a link to fedgate's policy simulator.
+
 Ctrl-C stops everything.
 `);
   const stop = async (): Promise<void> => {
