@@ -24,6 +24,7 @@ const REDACTED_PATHS = [
 
 /** Options of the process logger. */
 export interface LoggerOptions {
+  /** The pino level; the gateway passes its configuration's `log.level` (config/ alone reads the environment). */
   readonly level?: string;
   readonly destination?: DestinationStream;
 }
@@ -32,7 +33,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.FEDGATE_LOG_LEVEL ?? 'info',
+      level: options.level ?? 'info',
       base: { service: 'fedgate' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
