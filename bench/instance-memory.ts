@@ -8,7 +8,7 @@
  *   npm run build && npx tsx bench/instance-memory.ts      (SESSIONS=100000, CONNECTIONS=50 by default)
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,10 +77,24 @@ await writeFile(
   }),
 );
 
-const gateway = spawn(process.execPath, ['bin/fedgate.js', 'serve', '--config', configPath, '--port', '0'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FEDGATE_KEY_ENCRYPTION_KEY: KEK },
-});
+// SIGUSR2 writes a heap snapshot, which collects garbage first: the heap read right after is what is live.
+const gateway = spawn(
+  process.execPath,
+  [
+    '--heapsnapshot-signal=SIGUSR2',
+    join(process.cwd(), 'bin/fedgate.js'),
+    'serve',
+    '--config',
+    configPath,
+    '--port',
+    '0',
+  ],
+  {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FEDGATE_KEY_ENCRYPTION_KEY: KEK },
+  },
+);
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   gateway.stdout.on('data', (chunk: Buffer) => {
@@ -123,6 +137,24 @@ async function instanceMemory(): Promise<Memory> {
   const metric = (name: string): number =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   return { rss: metric('process_resident_memory_bytes'), heapUsed: metric('nodejs_heap_size_used_bytes') };
+}
+
+/** The instance's memory after a full collection (forced by a heap snapshot, deleted at once). */
+async function liveMemory(): Promise<Memory> {
+  gateway.kill('SIGUSR2');
+  let last = -1;
+  for (let attempt = 0; attempt < 600; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const snapshot = (await readdir(dir)).find((name) => name.endsWith('.heapsnapshot'));
+    if (snapshot === undefined) continue;
+    const { size } = await stat(join(dir, snapshot));
+    if (size > 0 && size === last) {
+      await rm(join(dir, snapshot));
+      return instanceMemory();
+    }
+    last = size;
+  }
+  throw new Error('no heap snapshot written');
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -176,7 +208,7 @@ const warm = await Promise.all(Array.from({ length: 100 }, (_, i) => issue(SESSI
 await presentAll(
   warm.map((credential, i) => ({ token: credential.token, team: `team${(SESSIONS + i) % 50}` })),
 );
-const baseline = await instanceMemory();
+const baseline = await liveMemory();
 const redisBefore = await redisUsed();
 
 const started = Date.now();
@@ -198,7 +230,7 @@ for (let q = 1; q <= 4; q++) {
   const from = Math.floor(((q - 1) * tokens.length) / 4);
   const to = Math.floor((q * tokens.length) / 4);
   allowed += await presentAll(tokens.slice(from, to));
-  quarters.push({ presented: to, memory: await instanceMemory() });
+  quarters.push({ presented: to, memory: await liveMemory() });
 }
 const presentedMs = Date.now() - presentStarted;
 const afterTraffic = quarters.at(-1)?.memory ?? afterIssue;
@@ -221,6 +253,11 @@ console.log(
 console.log(
   `  after ${SESSIONS} distinct sessions at /authz: RSS ${mib(afterTraffic.rss)}, heap ${mib(afterTraffic.heapUsed)} (growth ${mib(afterTraffic.rss - baseline.rss)} RSS; the verified-credential cache holds at most authorizer.cacheMaxEntries, default 10,000)`,
 );
+for (const { presented, memory } of quarters)
+  console.log(
+    `  after ${presented} sessions presented: RSS ${mib(memory.rss)}, live heap ${mib(memory.heapUsed)}`,
+  );
+console.log('  (heaps read right after a full collection, forced by a heap snapshot)');
 console.log(
   `load average: ${(await import('node:os'))
     .loadavg()
