@@ -6,7 +6,7 @@ import {
   type DeviceAuthorizationResponse,
   type DeviceTokenResponse,
 } from '../device-authorization/index.js';
-import { OAUTH_PATHS } from '../http/token-routes.js';
+import { OAUTH_PATHS } from '../catalog/names.js';
 
 /** An OAuth answer: the JSON of a 200, or the RFC 6749 §5.2 error. */
 export type OAuthAnswer<T> =

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { OAUTH_PATHS } from './token-routes.js';
+import { OAUTH_PATHS } from '../catalog/names.js';
 import { DEVICE_CODE_GRANT_TYPE, REFRESH_TOKEN_GRANT_TYPE } from '../device-authorization/index.js';
 
 /** What the discovery documents need: the issuer, the algorithm and the published keys. */

@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import { OAUTH_PATHS } from '../catalog/names.js';
 import {
   isOAuthError,
   type TokenExchangeService,
@@ -26,14 +27,6 @@ export interface TokenRoutesOptions {
   /** RFC 8628 device authorization for `fedgate login` (and its refresh grant); not mounted without it. */
   readonly device?: DeviceAuthorizationService;
 }
-
-/** The OAuth endpoints' paths, also named by the discovery documents. */
-export const OAUTH_PATHS = {
-  token: '/oauth2/token',
-  revocation: '/oauth2/revoke',
-  introspection: '/oauth2/introspect',
-  deviceAuthorization: '/oauth2/device_authorization',
-} as const;
 
 /** What one OAuth endpoint does with a form request: the JSON to answer 200 with, or an OAuthError. */
 type FormEndpoint = (input: TokenEndpointInput, context: TokenRequestContext) => Promise<object | undefined>;

@@ -157,7 +157,7 @@ describe('fedgate login and fedgate credentials --profile', () => {
   });
 
   it('the AWS CLI gets GetCallerIdentity through a credential_process = fedgate credentials --profile profile', async () => {
-    const entry = fileURLToPath(new URL('../../support/fedgate-cli-entry.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('../../support/run-fedgate.ts', import.meta.url));
     const tsx = fileURLToPath(import.meta.resolve('tsx'));
     const configFile = join(xdg, 'aws-config');
     writeFileSync(

@@ -400,7 +400,7 @@ describe('fedgate credentials x509', () => {
   });
 
   it('the AWS CLI gets its credentials through credential_process', async () => {
-    const entry = fileURLToPath(new URL('../../support/fedgate-cli-entry.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('../../support/run-fedgate.ts', import.meta.url));
     const tsx = fileURLToPath(import.meta.resolve('tsx'));
     const command = ['node', '--import', tsx, entry, ...args(pki.ecSpiffe, 'Deployer')].join(' ');
     const configFile = join(pki.dir, 'aws-config');
