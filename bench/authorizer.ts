@@ -30,7 +30,6 @@ import type * as AuthorizerModule from '../src/authorizer/index.js';
 import type * as ConfigModule from '../src/config/index.js';
 import type * as GatewayStateModule from '../src/gateway-state/index.js';
 import type * as HttpModule from '../src/http/index.js';
-import type * as MainModule from '../src/main.js';
 import type * as RolesModule from '../src/roles/index.js';
 import type * as SessionsModule from '../src/sessions/index.js';
 import type * as StoreModule from '../src/store/index.js';
@@ -700,7 +699,10 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 async function runWrkScript(name: string, url: string, script: string, seconds: number): Promise<Figures> {
   const args = ['-t', '1', '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency', '-s', script, url];
-  const { stdout } = await promisify(execFile)(WRK, args, { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(WRK, args, {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: (seconds + 60) * 1000,
+  });
   return wrkFigures(name, stdout);
 }
 
@@ -723,10 +725,11 @@ async function sendEach(url: string, calls: readonly Record<string, string>[]): 
     while (next < calls.length) {
       const headers = calls[next++];
       await new Promise<void>((resolve, reject) => {
-        request(url, { agent, headers }, (res) => {
+        request(url, { agent, headers, timeout: 30_000 }, (res) => {
           res.resume();
           res.on('end', resolve);
         })
+          .on('timeout', () => reject(new Error('warm-up request timed out')))
           .on('error', reject)
           .end();
       });
@@ -743,8 +746,8 @@ function median(values: readonly number[]): number {
 
 async function realisticProxy(): Promise<void> {
   if (!(await exists(WRK))) throw new Error('the realistic scenario needs wrk (/usr/bin/wrk)');
-  const { storeOptionsFor, openSigningKeys, sessionServiceFor } =
-    await gatewayModule<typeof MainModule>('main.js');
+  const { sessionServiceSettingsFor, signingKeyRingSettingsFor, storeOptionsFor } =
+    await gatewayModule<typeof ConfigModule>('config/index.js');
   const { createStore } = await gatewayModule<typeof StoreModule>('store/index.js');
   const dir = await mkdtemp(join(tmpdir(), 'fedgate-bench-real-'));
   const redis = await startRedisServer();
@@ -785,8 +788,8 @@ async function realisticProxy(): Promise<void> {
   // Sessions minted as another instance of the same deployment would: the shared key ring in the same Redis.
   const config = await loadConfig(configPath, { env: {} });
   const store = createStore(storeOptionsFor(config.store));
-  const keys = await openSigningKeys(config, store, { keyEncryptionKey: REAL_KEK });
-  const sessions = sessionServiceFor(config, store, keys, undefined, REAL_KEK);
+  const keys = await SigningKeyRing.open({ store, ...signingKeyRingSettingsFor(config, REAL_KEK) });
+  const sessions = new SessionService({ store, keys, ...sessionServiceSettingsFor(config, REAL_KEK) });
   await sessions.start();
   const issue = (i: number) =>
     sessions.issue({
