@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrustedProxies } from '../../../src/authorizer/trusted-proxies.js';
+import { canonicalAddress, TrustedProxies } from '../../../src/authorizer/trusted-proxies.js';
 
 describe('trusted proxies', () => {
   const proxies = new TrustedProxies(['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8']);
@@ -22,6 +22,15 @@ describe('trusted proxies', () => {
 
   it('walks through several trusted hops to the first untrusted one', () => {
     expect(proxies.clientAddress('127.0.0.1', '198.51.100.7, 10.0.0.2')).toBe('198.51.100.7');
+  });
+
+  it('addresses read the same the second time (remembered), shorthand and over-long hops stay refused', () => {
+    for (let pass = 0; pass < 2; pass++) {
+      expect(canonicalAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
+      expect(canonicalAddress('0x7f.1')).toBeUndefined();
+      expect(canonicalAddress(`10.0.0.1${' '.repeat(100)}`)).toBeUndefined();
+      expect(proxies.clientAddress('127.0.0.1', '0x7f.1, 10.0.0.2')).toBe('10.0.0.2');
+    }
   });
 
   it('no trusted proxies configured: nobody is trusted', () => {
