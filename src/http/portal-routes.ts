@@ -279,19 +279,36 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     }
   };
 
+  /**
+   * The browser's portal session and the roles it may assume; otherwise the sign-in page (coming back to
+   * `returnTo`) or the no-role page is sent and undefined returned.
+   */
+  const signedInWithRoles = async (
+    req: Request,
+    res: Response,
+    returnTo: string | undefined,
+  ): Promise<
+    { portal: PortalSession; roles: Awaited<ReturnType<typeof deps.federation.assumableRoles>> } | undefined
+  > => {
+    const portal = await currentPortalSession(req);
+    if (portal === undefined) {
+      sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, returnTo));
+      return undefined;
+    }
+    const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+    if (roles.length === 0) {
+      sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
+      return undefined;
+    }
+    return { portal, roles };
+  };
+
   return (app) => {
     app.get('/', async (req, res) => {
-      const portal = await currentPortalSession(req);
       const returnTo = returnToFrom(req.query.return_to);
-      if (portal === undefined) {
-        sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, returnTo));
-        return;
-      }
-      const roles = await deps.federation.assumableRoles(portal.identity, context(req));
-      if (roles.length === 0) {
-        sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
-        return;
-      }
+      const signedIn = await signedInWithRoles(req, res, returnTo);
+      if (signedIn === undefined) return;
+      const { portal, roles } = signedIn;
       sendHtml(
         res,
         200,
@@ -586,20 +603,13 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       app.get(DEVICE_VERIFICATION_PATH, async (req, res) => {
         const typed = typeof req.query.user_code === 'string' ? req.query.user_code : '';
         const request = await device.pending(typed);
-        const portal = await currentPortalSession(req);
-        if (portal === undefined) {
-          const back =
-            request === undefined
-              ? DEVICE_VERIFICATION_PATH
-              : `${DEVICE_VERIFICATION_PATH}?user_code=${request.userCode}`;
-          sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, back));
-          return;
-        }
-        const roles = await deps.federation.assumableRoles(portal.identity, context(req));
-        if (roles.length === 0) {
-          sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
-          return;
-        }
+        const back =
+          request === undefined
+            ? DEVICE_VERIFICATION_PATH
+            : `${DEVICE_VERIFICATION_PATH}?user_code=${request.userCode}`;
+        const signedIn = await signedInWithRoles(req, res, back);
+        if (signedIn === undefined) return;
+        const { portal, roles } = signedIn;
         sendHtml(
           res,
           200,
