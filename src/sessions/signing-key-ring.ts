@@ -88,6 +88,8 @@ export class SigningKeyRing {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
+  /** The store read confirming the current key, while one is in flight. */
+  #confirming: { readonly kid: string; readonly answer: Promise<boolean> } | undefined;
 
   private constructor(options: SigningKeyRingOptions, kek: KeyEncryptionKey | undefined) {
     this.#store = options.store;
@@ -235,10 +237,24 @@ export class SigningKeyRing {
     return now < successor.record.createdAt + this.#maxLifetimeMs + this.#refreshMs;
   }
 
-  /** True when the store holds this very key under its generation. */
-  async #confirmed(key: LoadedKey): Promise<boolean> {
-    const stored = await this.#store.get(signingKeyRecordKey(key.record.generation));
-    return stored !== undefined && parseSigningKeyRecord(stored)?.kid === key.record.kid;
+  /**
+   * True when the store holds this very key under its generation. Signers arriving while a read for the same
+   * key is in flight share its answer (one store read, made during their call), so a burst of signatures costs
+   * one round trip instead of one each.
+   */
+  #confirmed(key: LoadedKey): Promise<boolean> {
+    const pending = this.#confirming;
+    if (pending !== undefined && pending.kid === key.record.kid) return pending.answer;
+    const answer = this.#store
+      .get(signingKeyRecordKey(key.record.generation))
+      .then((stored) => stored !== undefined && parseSigningKeyRecord(stored)?.kid === key.record.kid);
+    const entry = { kid: key.record.kid, answer };
+    this.#confirming = entry;
+    const settled = (): void => {
+      if (this.#confirming === entry) this.#confirming = undefined;
+    };
+    answer.then(settled, settled);
+    return answer;
   }
 
   /** The store's key records by generation; index members whose record expired are pruned. */

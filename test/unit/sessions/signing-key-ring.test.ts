@@ -107,6 +107,29 @@ describe('signing keys (SPEC 6.5)', () => {
     expect((await ring.jwks()).keys.map((k) => k.kid)).toEqual([second, first]);
   });
 
+  it('a burst of concurrent signatures confirms the current key with one store read, not one each', async () => {
+    const clock = manualClock();
+    const store = memoryStore(clock);
+    const ring = await openRing(store, clock);
+    await ring.currentKey();
+    let reads = 0;
+    const counting: Store = {
+      ...store,
+      get: (key) => {
+        if (key.includes('signing')) reads++;
+        return store.get(key);
+      },
+    } as Store;
+    const counted = await openRing(counting, clock);
+    reads = 0;
+    const keys = await Promise.all(Array.from({ length: 20 }, () => counted.currentKey()));
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(1);
+    expect(reads).toBe(1);
+    // A later signature reads again: the answer is shared only while a read is in flight.
+    await counted.currentKey();
+    expect(reads).toBe(2);
+  });
+
   it('two key rings opening at the same time on an empty store converge on one current key', async () => {
     const clock = manualClock();
     const store = memoryStore(clock);
