@@ -14,7 +14,7 @@ import {
   type ExpressUpstream,
   type ProxyProcess,
 } from './proxy-harness.js';
-import { sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
+import { sigv4CredentialOf, sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
 
 const CADDY = '/usr/bin/caddy';
 
@@ -63,11 +63,7 @@ describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Ex
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     token = issued.token;
     session = issued.session;
-    credential = {
-      accessKeyId: issued.accessKeyId,
-      secretAccessKey: issued.secretAccessKey,
-      sessionToken: issued.token,
-    };
+    credential = sigv4CredentialOf(issued);
   });
   afterAll(async () => {
     await caddy?.stop();
@@ -146,22 +142,5 @@ describe('real Caddy with forward_auth (docs/proxies/caddy.md) in front of an Ex
     fragment: { status: 200, handler: 'order' },
   }));
 
-  sigv4ThroughProxy(() => ({
-    proxyPort: caddy.port,
-    upstream,
-    credential,
-    issue: async () => {
-      const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
-      return {
-        accessKeyId: issued.accessKeyId,
-        secretAccessKey: issued.secretAccessKey,
-        sessionToken: issued.token,
-        sessionId: issued.session.id,
-      };
-    },
-    revoke: async (sessionId) => {
-      await gateway.sessions.revokeSession(sessionId);
-    },
-    audit: gateway.audit,
-  }));
+  sigv4ThroughProxy(() => ({ proxyPort: caddy.port, upstream, gateway, credential }));
 });

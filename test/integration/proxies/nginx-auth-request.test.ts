@@ -14,7 +14,7 @@ import {
   type ExpressUpstream,
   type ProxyProcess,
 } from './proxy-harness.js';
-import { sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
+import { sigv4CredentialOf, sigv4ThroughProxy, type FedgateCredential } from './sigv4-through-proxy.js';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -77,11 +77,7 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
     const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
     token = issued.token;
     session = issued.session;
-    credential = {
-      accessKeyId: issued.accessKeyId,
-      secretAccessKey: issued.secretAccessKey,
-      sessionToken: issued.token,
-    };
+    credential = sigv4CredentialOf(issued);
   });
   afterAll(async () => {
     await nginx?.stop();
@@ -163,22 +159,5 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
     fragment: { status: 403 },
   }));
 
-  sigv4ThroughProxy(() => ({
-    proxyPort: nginx.port,
-    upstream,
-    credential,
-    issue: async () => {
-      const issued = await gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } });
-      return {
-        accessKeyId: issued.accessKeyId,
-        secretAccessKey: issued.secretAccessKey,
-        sessionToken: issued.token,
-        sessionId: issued.session.id,
-      };
-    },
-    revoke: async (sessionId) => {
-      await gateway.sessions.revokeSession(sessionId);
-    },
-    audit: gateway.audit,
-  }));
+  sigv4ThroughProxy(() => ({ proxyPort: nginx.port, upstream, gateway, credential }));
 });

@@ -4,8 +4,9 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import { expect, it } from 'vitest';
-import { send, type Answer } from '../authorizer/authorizer-gateway.js';
+import { send, type Answer, type GatewayUnderTest } from '../authorizer/authorizer-gateway.js';
 import type { AuditEvent } from '../../../src/audit/index.js';
+import type { IssuedCredential } from '../../../src/sessions/index.js';
 import type { ExpressUpstream } from './proxy-harness.js';
 
 /** A fedgate credential as STS hands it out. */
@@ -160,11 +161,21 @@ export function botocoreSigned(
 export interface SigV4Bed {
   readonly proxyPort: number;
   readonly upstream: ExpressUpstream;
+  /** The gateway behind the proxy: it issues the credentials, revokes them and holds the audit trail. */
+  readonly gateway: GatewayUnderTest;
   readonly credential: FedgateCredential;
-  /** Issues another credential of the same role (for revocation), revoked by `revoke`. */
-  issue(): Promise<FedgateCredential & { readonly sessionId: string }>;
-  revoke(sessionId: string): Promise<void>;
-  readonly audit: readonly AuditEvent[];
+}
+
+/** The AWS-style credential (key id, secret, session token) of an issued session, and its session id. */
+export function sigv4CredentialOf(
+  issued: IssuedCredential,
+): FedgateCredential & { readonly sessionId: string } {
+  return {
+    accessKeyId: issued.accessKeyId,
+    secretAccessKey: issued.secretAccessKey,
+    sessionToken: issued.token,
+    sessionId: issued.session.id,
+  };
 }
 
 /**
@@ -180,7 +191,7 @@ export function sigv4ThroughProxy(bed: () => SigV4Bed): void {
       headers: override.headers ?? call.headers,
     });
   const lastRefusal = (): AuditEvent | undefined =>
-    bed().audit.findLast((event) => event.event === 'authz.denied');
+    bed().gateway.audit.findLast((event) => event.event === 'authz.denied');
 
   it('smithy header signature, allowed by policy: 200 from the order handler, with the identity headers', async () => {
     const from = bed().upstream.received.length;
@@ -288,9 +299,11 @@ export function sigv4ThroughProxy(bed: () => SigV4Bed): void {
   });
 
   it('revoked-credential: a revoked session signs correctly and is refused InvalidClientTokenId', async () => {
-    const other = await bed().issue();
+    const other = sigv4CredentialOf(
+      await bed().gateway.issue({ roleName: 'Developer', tags: { team: 'payments' } }),
+    );
     expect((await sendSigned(await smithySigned(other, { path: '/orders/red/7' }))).status).toBe(200);
-    await bed().revoke(other.sessionId);
+    await bed().gateway.sessions.revokeSession(other.sessionId);
     const answer = await sendSigned(await smithySigned(other, { path: '/orders/red/7' }));
     expect(answer.status).toBe(401);
     expect(lastRefusal()?.reason).toBe('InvalidClientTokenId');
