@@ -304,7 +304,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           sourceIp: input.context.sourceIp,
           requestId: input.context.requestId,
         });
-        return minted.response as unknown as Awaited<ReturnType<PortalFederation['assume']>>;
+        return { token: minted.token, expiresAt: minted.session.expiresAt, response: minted.response };
       },
     };
 
@@ -342,7 +342,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           return revoked;
         },
       },
-      assume: (input) => federation.assume(input),
+      assume: async (input) => (await federation.assume(input)).response,
       audit,
       now,
     });

@@ -10,7 +10,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
 import type { PortalSession, PortalSessionRef, PortalSessionStore } from '../portal/portal-session-store.js';
-import type { PortalFederation, PortalCredentials } from '../portal/portal-federation.js';
+import type { PortalFederation, PortalCredential } from '../portal/portal-federation.js';
 import { safeReturnTo } from '../portal/return-to.js';
 import { PORTAL_SCRIPT } from '../portal/portal-script.js';
 import {
@@ -252,7 +252,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     portal: PortalSession,
     roleName: string,
     durationSeconds: number | undefined,
-  ): Promise<PortalCredentials> =>
+  ): Promise<PortalCredential> =>
     deps.federation.assume({
       identity: portal.identity,
       roleName,
@@ -262,10 +262,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       context: context(req),
     });
 
-  const setSessionCookie = (res: Response, credentials: PortalCredentials): void => {
-    const expiresAt = Date.parse(credentials.Credentials.Expiration);
-    const maxAgeSeconds = Math.max(1, Math.floor((expiresAt - now()) / 1000));
-    setCookie(res, SESSION_COOKIE, credentials.Credentials.SessionToken, cookieRules(), { maxAgeSeconds });
+  const setSessionCookie = (res: Response, credential: PortalCredential): void => {
+    const maxAgeSeconds = Math.max(1, Math.floor(credential.expiresAt - now() / 1000));
+    setCookie(res, SESSION_COOKIE, credential.token, cookieRules(), { maxAgeSeconds });
   };
 
   const requireCsrf = (portal: PortalSession, presented: unknown): void => {
@@ -571,7 +570,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         requireCsrf(portal, isForm ? body.csrf : req.get('x-csrf-token'));
         const role = requireRoleName(body.role);
         const durationSeconds = optionalDuration(body.durationSeconds);
-        const credentials = await assumeForBrowser(req, portal, role, durationSeconds);
+        const { response: credentials } = await assumeForBrowser(req, portal, role, durationSeconds);
         res.setHeader('Cache-Control', 'no-store');
         if (!isForm) {
           res.json(credentials);

@@ -1,4 +1,5 @@
 import type { FederatedIdentity } from '../federation/federated-identity.js';
+import type { AssumeRoleResponse } from '../sts/index.js';
 import type { RoleChoice } from './portal-pages.js';
 
 /** Where a portal request comes from, for trust conditions and the audit trail. */
@@ -7,16 +8,16 @@ export interface PortalRequestContext {
   readonly requestId: string;
 }
 
-/** A role session minted for the browser, in the STS response shape (SPEC 4.3). */
-export interface PortalCredentials {
-  readonly Credentials: {
-    readonly AccessKeyId: string;
-    readonly SecretAccessKey: string;
-    readonly SessionToken: string;
-    readonly Expiration: string;
-  };
-  readonly AssumedRoleUser: { readonly Arn: string; readonly AssumedRoleId: string };
-  readonly [field: string]: unknown;
+/**
+ * A role session minted for the browser: the credential the session cookie carries, when it ends, and the STS
+ * answer (SPEC 4.3) that `/portal/credentials` hands to a CLI and shows on the credentials page.
+ */
+export interface PortalCredential {
+  /** The signed session credential (the cookie value; the answer's `SessionToken`). */
+  readonly token: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly response: AssumeRoleResponse;
 }
 
 /** What the portal asks of federation: the roles an identity may assume, and a role session for one of them. */
@@ -31,5 +32,5 @@ export interface PortalFederation {
     /** Epoch seconds the role session may not outlive (the portal session's end). */
     readonly notAfter: number;
     readonly context: PortalRequestContext;
-  }): Promise<PortalCredentials>;
+  }): Promise<PortalCredential>;
 }
