@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../config/index.js';
-import { roleArn } from '../roles/index.js';
+import { roleArnFor } from '../sessions/index.js';
 import type { ActivityWindow } from './activity-reader.js';
 import { listOf, statementsOf } from './role-grants.js';
 import { conditionsOf } from './who-can-report.js';
@@ -94,7 +94,7 @@ export function accessFindingsReport(
   });
 
   config.roles.forEach((role, r) => {
-    const arn = roleArn(config.partition, config.account, role.name);
+    const arn = roleArnFor(config.partition, config.account, role.name);
     statementsOf(role.trustPolicy).forEach((s, i) => {
       if (s['Effect'] !== 'Allow') return;
       const federated = principalList(s['Principal'], 'Federated');

@@ -8,7 +8,8 @@ import {
   type PolicyFinding,
   type PrincipalIdentity,
 } from '../policy/index.js';
-import { roleArn, rolePolicyDocuments } from '../roles/index.js';
+import { rolePolicyDocuments } from '../roles/index.js';
+import { roleArnFor } from '../sessions/index.js';
 import type { ActivityWindow } from './activity-reader.js';
 import { unknownRole } from './access-report-errors.js';
 import { listOf, statementsOf, versionOf, type RawStatement } from './role-grants.js';
@@ -159,7 +160,7 @@ export function generatePolicyReport(
   const policy = { Version: '2012-10-17' as const, Statement: statements };
   return {
     role,
-    roleArn: roleArn(config.partition, config.account, role),
+    roleArn: roleArnFor(config.partition, config.account, role),
     window: { from: activity.from, to: activity.to, days: activity.days },
     policy,
     findings: validatePolicy(policy, 'identity'),

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/index.js';
-import { roleArn } from '../roles/index.js';
+import { roleArnFor } from '../sessions/index.js';
 import type { ActivityWindow, LastAssumption, ResourceActivity } from './activity-reader.js';
 import { unknownRole } from './access-report-errors.js';
 import { grantedActions, knownActions } from './role-grants.js';
@@ -104,7 +104,7 @@ export function lastAccessedReport(
   });
   return {
     role,
-    roleArn: roleArn(config.partition, config.account, role),
+    roleArn: roleArnFor(config.partition, config.account, role),
     window: { from: activity.from, to: activity.to, days: activity.days },
     lastAssumed: roleActivity.lastAssumed,
     sessions: roleActivity.sessions,

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/index.js';
-import { roleArn } from '../roles/index.js';
+import { roleArnFor } from '../sessions/index.js';
 import { withinDays, type ActivityWindow, type LastAssumption } from './activity-reader.js';
 import { grantedActions, knownActions } from './role-grants.js';
 
@@ -37,7 +37,7 @@ export function unusedAccessReport(
   const roles: UnusedAccessReport['roles'][number][] = [];
   const actions: UnusedAccessReport['actions'][number][] = [];
   for (const role of config.roles) {
-    const arn = roleArn(config.partition, config.account, role.name);
+    const arn = roleArnFor(config.partition, config.account, role.name);
     const seen = activity.roles.find((r) => r.role === role.name);
     const lastAssumed = seen?.lastAssumed ?? null;
     if (!withinDays(lastAssumed?.at ?? null, nowMs, days))

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/index.js';
 import type { ContextValue, Decision, DecisionKind, MatchedStatement } from '../policy/index.js';
-import { authorizeSession, roleArn, simulatedSession, type PolicyCatalog } from '../roles/index.js';
+import { authorizeSession, simulatedSession, type PolicyCatalog } from '../roles/index.js';
 import { listOf, statementsOf } from './role-grants.js';
 
 /** The question: who may do `action` on `resource`, in this context. */
@@ -75,13 +75,7 @@ export function whoCanReport(
 ): WhoCanReport {
   const context = question.context ?? {};
   const roles = config.roles.map((role): WhoCanRole => {
-    const session = simulatedSession(
-      roleArn(config.partition, config.account, role.name),
-      role.name,
-      'who-can',
-      config,
-      nowMs,
-    );
+    const session = simulatedSession(role.name, 'who-can', config, nowMs);
     const decide = (extra: Readonly<Record<string, ContextValue>>): Decision =>
       authorizeSession(catalog, session, {
         action: question.action,

@@ -133,7 +133,7 @@ export async function checkAccess(input: unknown, call: CheckCall, deps: CheckDe
   if (!mayExplain(catalog, caller, config, target.roleName, now)) return { kind: 'forbidden' };
   const role = catalog.role(target.roleName);
   if (role === undefined) throw new FedgateError('ValidationError', 'principal names no configured role');
-  const simulated = simulatedSession(role.arn, target.roleName, target.sessionName, config, now);
+  const simulated = simulatedSession(role.name, target.sessionName, config, now);
   const decision = authorizeSession(catalog, simulated, {
     action: body.action,
     resource: body.resource,

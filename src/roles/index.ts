@@ -1,4 +1,4 @@
-export { PolicyCatalog, roleArn } from './policy-catalog.js';
+export { PolicyCatalog } from './policy-catalog.js';
 export { authorizeSession } from './authorize-session.js';
 export type { SessionRequest } from './authorize-session.js';
 export type { ResourceDescription, RoleDefinition } from './role-definition.js';

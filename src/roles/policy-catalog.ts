@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/index.js';
 import { parsePolicy, type CompiledPolicy, type PolicyKind } from '../policy/index.js';
 import { compileArnPattern, type ArnPattern } from '../catalog/arn-pattern.js';
+import { roleArnFor } from '../sessions/index.js';
 import type { ResourceDescription, RoleDefinition } from './role-definition.js';
 
 interface ResourceEntry {
@@ -67,7 +68,7 @@ export class PolicyCatalog {
       const boundary = role.permissionsBoundary;
       return {
         name: role.name,
-        arn: roleArn(partition, account, role.name),
+        arn: roleArnFor(partition, account, role.name),
         ...(role.description === undefined ? {} : { description: role.description }),
         ...(role.appUrl === undefined ? {} : { appUrl: role.appUrl }),
         maxSessionDurationSeconds: role.maxSessionDuration,
@@ -141,9 +142,4 @@ export class PolicyCatalog {
     this.#resourceMemo.set(arn, description);
     return description;
   }
-}
-
-/** The ARN of a role: `arn:<partition>:iam::<account>:role/<name>`. */
-export function roleArn(partition: string, account: string, name: string): string {
-  return `arn:${partition}:iam::${account}:role/${name}`;
 }

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/index.js';
 import type { RolePolicyDocuments } from '../policy/index.js';
 import { compileArnPattern } from '../catalog/arn-pattern.js';
-import { roleArn } from './policy-catalog.js';
+import { roleArnFor } from '../sessions/index.js';
 
 /**
  * A configured role's policy documents as `policy simulate` uses them: its managed and inline policies, its
@@ -37,6 +37,6 @@ export function rolePolicyDocuments(
     ...(resourceEntry?.policy === undefined
       ? {}
       : { resourcePolicy: { name: `resources[${resourceIndex}].policy`, document: resourceEntry.policy } }),
-    principal: roleArn(config.partition, config.account, name),
+    principal: roleArnFor(config.partition, config.account, name),
   };
 }

@@ -10,6 +10,7 @@ export { parseRevocationEvent, REVOCATION_CHANNEL, revocationTouches } from './r
 export type { RevocationEvent } from './revocation-event.js';
 export type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
 export { accountOfArn, assumedRoleArnFor, roleArnFor } from './session-arns.js';
+export { unstoredSession, type UnstoredSessionInput } from './unstored-session.js';
 export { assumedRoleIdFor, roleIdFor, sessionContextKeys } from './session-context-keys.js';
 export {
   DEFAULT_SESSION_AUDIENCE,

@@ -10,9 +10,8 @@ import {
 } from '../federation/index.js';
 import type { PolicyCatalog, RoleDefinition } from '../roles/index.js';
 import {
-  assumedRoleArnFor,
   DEFAULT_SESSION_AUDIENCE,
-  roleArnFor,
+  unstoredSession,
   type RoleSession,
   type RoleSessionInput,
 } from '../sessions/index.js';
@@ -135,7 +134,7 @@ async function webIdentitySubject(token: string, deps: SubjectDependencies): Pro
   const role = chooseRole(identity, facts, deps);
   const input = federatedSessionInput(identity, role, sessionName);
   return {
-    session: prospectiveSession(input, deps.settings, deps.now),
+    session: unstoredSession(input, deps.settings, deps.now, 'prospective'),
     role,
     notAfter: identity.expiresAt,
     ...scopeClaimOf(identity),
@@ -193,25 +192,6 @@ function federatedSessionInput(
     chain: 0,
     sessionPolicies: [],
     hasSessionPolicy: false,
-  };
-}
-
-/** A role session that is evaluated but never stored: what the provider identity would be as that role. */
-function prospectiveSession(
-  input: Omit<RoleSessionInput, 'audience' | 'durationSeconds'>,
-  settings: TokenExchangeSettings,
-  now: number,
-): RoleSession {
-  const issuedAt = Math.floor(now / 1000);
-  return {
-    ...input,
-    id: 'prospective',
-    roleArn: roleArnFor(settings.partition, settings.account, input.roleName),
-    principalArn: assumedRoleArnFor(settings.partition, settings.account, input.roleName, input.sessionName),
-    audience: DEFAULT_SESSION_AUDIENCE,
-    accessKeyId: '',
-    issuedAt,
-    expiresAt: issuedAt,
   };
 }
 
