@@ -112,6 +112,15 @@ describe('real nginx with auth_request (docs/proxies/nginx.md) in front of an Ex
     expect(upstream.received.length).toBe(before);
   });
 
+  it('a denied request carries the authorizer explanation headers through nginx (layer, policy, Sid, simulator link)', async () => {
+    const answer = await through('/orders/red/admin', { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(403);
+    expect(answer.headers['x-fedgate-denied-by']).toBe('identity');
+    expect(answer.headers['x-fedgate-denied-policy']).toBe('policies.RedTeam');
+    expect(answer.headers['x-fedgate-denied-sid']).toBe('NoAdmin');
+    expect(answer.headers['x-fedgate-simulator']).toMatch(/\/portal\/simulator\?/);
+  });
+
   it('the original method is what is decided (DELETE without MFA is denied)', async () => {
     const answer = await through('/orders/42', { authorization: `Bearer ${token}` }, 'DELETE');
     expect(answer.status).toBe(403);
