@@ -2,6 +2,7 @@ import { NAME_PATTERN } from '../catalog/names.js';
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration, formatDuration } from './parse-duration.js';
+import { policyDocumentSchema } from './policy-document-schema.js';
 
 /*
  * `trustAnchors[]` and `profiles[]`: X.509 workload sessions in the manner of IAM Roles Anywhere
@@ -104,19 +105,7 @@ export const profileSchema = z.strictObject({
   id: idSchema,
   roles: z.array(idSchema).min(1, 'a profile names at least one role').max(250),
   durationSeconds: seconds({ min: 900, max: 12 * 3600 }).default(3600),
-  sessionPolicy: z
-    .preprocess(
-      (value) => {
-        if (typeof value !== 'string') return value;
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          return value;
-        }
-      },
-      z.record(z.string(), z.unknown(), { error: 'must be a policy document (a JSON object)' }),
-    )
-    .optional(),
+  sessionPolicy: policyDocumentSchema.optional(),
   managedPolicies: z.array(idSchema).max(10, 'at most 10 managed policies').default([]),
   requireInstanceProperties: flag().default(false),
   acceptRoleSessionName: flag().default(false),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './parse-duration.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../catalog/asymmetric-jws-algorithms.js';
 import { profileSchema, trustAnchorSchema } from './roles-anywhere-schema.js';
-import { parseStrictJson } from './strict-json.js';
+import { policyDocumentSchema } from './policy-document-schema.js';
 
 /*
  * The schema of SPEC section 3. It sees the file after `${VAR}` substitution and `{ file }` resolution
@@ -328,19 +328,6 @@ const oidcProviderSchema = z.strictObject({
 const identityProviderSchema = z.discriminatedUnion('type', [samlProviderSchema, oidcProviderSchema], {
   error: 'type must be "saml" or "oidc"',
 });
-
-/** A policy document: parsed JSON, validated by the policy engine, not here. */
-export const policyDocumentSchema = z.preprocess(
-  (value, ctx) => {
-    if (typeof value !== 'string') return value;
-    // The policy engine's strict parser: a duplicate key (two "Effect"s) is an error, not the last one winning.
-    const parsed = parseStrictJson(value);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: 'custom', message: `invalid policy JSON: ${parsed.message}` });
-    return z.NEVER;
-  },
-  z.record(z.string(), z.unknown(), { error: 'must be a policy document (a JSON object)' }),
-);
 
 const tagsSchema = z.record(
   z.string().min(1).max(128, 'tag keys are at most 128 characters'),

@@ -110,4 +110,20 @@ describe('trustAnchors and profiles', () => {
     );
     expect(issues.some((issue) => issue.path.startsWith('profiles[0].sessionPolicy'))).toBe(true);
   });
+
+  it('a profile session policy written as a JSON string goes through the strict parser (issue 13)', async () => {
+    // JSON.parse kept the last of two "Effect"s, so this Deny loaded as an Allow.
+    const duplicate =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"orders:*","Resource":"*","Effect":"Allow"}]}';
+    const issues = await issuesOf(
+      yaml(
+        '  - { id: corp, certificates: { file: ca.pem } }',
+        `  - { id: workloads, roles: [Deployer], sessionPolicy: '${duplicate}' }`,
+      ),
+      { 'ca.pem': ca.certPem },
+    );
+    expect(issues).toEqual([
+      { path: 'profiles[0].sessionPolicy', message: expect.stringMatching(/^invalid policy JSON: .*Effect/) },
+    ]);
+  });
 });
