@@ -89,10 +89,13 @@ export const credentialsX509Command: CommandHandler = async (args, io) => {
     io.stderr.write(`fedgate credentials x509: ${describeReadError(error)}\n`);
     return ExitCode.Invalid;
   }
+  // As AWS's signing helper sends them: the ARNs in the query string, the rest in the JSON body.
+  const query = {
+    profileArn: values.profile ?? '',
+    roleArn: values.role ?? '',
+    trustAnchorArn: values['trust-anchor'] ?? '',
+  };
   const body = JSON.stringify({
-    profileArn: values.profile,
-    roleArn: values.role,
-    trustAnchorArn: values['trust-anchor'],
     ...(duration === undefined ? {} : { durationSeconds: Number(duration) }),
     ...(values['role-session-name'] === undefined ? {} : { roleSessionName: values['role-session-name'] }),
   });
@@ -103,6 +106,7 @@ export const credentialsX509Command: CommandHandler = async (args, io) => {
         intermediates,
         privateKey,
         endpoint: values.endpoint ?? io.env.FEDGATE_URL ?? 'http://127.0.0.1:8080',
+        query,
         body,
         ...(values.region === undefined ? {} : { region: values.region }),
       });

@@ -1,5 +1,5 @@
 import { sign as signData, type KeyObject } from 'node:crypto';
-import { canonicalRequest, formatAmzDate, sha256Hex, stringToSign } from '../sigv4/index.js';
+import { awsUriEncode, canonicalRequest, formatAmzDate, sha256Hex, stringToSign } from '../sigv4/index.js';
 import { SIGNING_ALGORITHM_OF } from './certificate-key.js';
 import type { CreateSessionResponse } from './create-session.js';
 import { SIGNING_SERVICE } from './x509-request-signature.js';
@@ -14,6 +14,8 @@ export interface CreateSessionSigning {
   readonly privateKey: KeyObject;
   /** The gateway's base URL; the request goes to `<endpoint>/sessions`. */
   readonly endpoint: string;
+  /** Query parameters (AWS's signing helper sends `profileArn`, `roleArn` and `trustAnchorArn` here). */
+  readonly query?: Readonly<Record<string, string>>;
   readonly body: string;
   /** The credential scope region; fedgate accepts any. */
   readonly region?: string;
@@ -31,11 +33,16 @@ export interface SignedCreateSession {
 /**
  * Signs a CreateSession request the way AWS's signing helper does
  * (https://docs.aws.amazon.com/rolesanywhere/latest/userguide/authentication-sign-process.html): SigV4 canonical
- * request over content-type, host, x-amz-date, x-amz-x509 (and x-amz-x509-chain), string to sign with the
- * AWS4-X509 algorithm of the key, signed with the certificate's private key; `Credential=<serial in decimal>/…`.
+ * request (the query string included) over content-type, host, x-amz-date, x-amz-x509 (and x-amz-x509-chain),
+ * string to sign with the AWS4-X509 algorithm of the key, signed with the certificate's private key;
+ * `Credential=<serial in decimal>/…`.
  */
 export function signCreateSession(input: CreateSessionSigning): SignedCreateSession {
   const url = new URL('sessions', input.endpoint.endsWith('/') ? input.endpoint : `${input.endpoint}/`);
+  const query = Object.entries(input.query ?? {})
+    .map(([name, value]) => `${awsUriEncode(name)}=${awsUriEncode(value)}`)
+    .join('&');
+  if (query !== '') url.search = `?${query}`;
   const keyType = input.privateKey.asymmetricKeyType;
   if (keyType !== 'rsa' && keyType !== 'ec') throw new TypeError('the private key must be RSA or EC');
   const algorithm = SIGNING_ALGORITHM_OF[keyType];

@@ -105,7 +105,7 @@ const MESSAGES: Readonly<Record<CreateSessionRefusalReason, string>> = {
   CertificateRevoked: 'A certificate in the chain has been revoked',
   RevocationListUnavailable: "The trust anchor's revocation list has not been loaded yet",
   MalformedRequestBody:
-    'The body must be JSON {profileArn, roleArn, trustAnchorArn, durationSeconds?, roleSessionName?}',
+    'profileArn, roleArn and trustAnchorArn go in the query string or the JSON body {durationSeconds?, roleSessionName?, instanceProperties?}',
   UnknownProfile: 'Not authorized to perform rolesanywhere:CreateSession',
   ProfileDisabled: 'Not authorized to perform rolesanywhere:CreateSession',
   RoleNotInProfile: 'Not authorized to perform rolesanywhere:CreateSession',

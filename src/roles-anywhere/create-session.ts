@@ -15,7 +15,7 @@ import { validateCertificatePath } from './certificate-path.js';
 import { certificateTags, type AttributeMapping } from './certificate-tags.js';
 import { CreateSessionRefused, type CreateSessionRefusalReason } from './create-session-refusal.js';
 import { firstAttribute } from './distinguished-name.js';
-import { parseCreateSessionBody, type CreateSessionBody } from './create-session-body.js';
+import { parseCreateSessionInput, type CreateSessionInput } from './create-session-input.js';
 import {
   anchorProvider,
   certificateSubject,
@@ -175,9 +175,9 @@ export class RolesAnywhereService {
     notes.details.certificateIssuer = certificate.issuer.text;
     await this.#refuseReplay(verified.parameters.signature, verified.signedAt, now);
 
-    let body: CreateSessionBody;
+    let body: CreateSessionInput;
     try {
-      body = parseCreateSessionBody(request.body);
+      body = parseCreateSessionInput(request.body, request.query);
     } catch (error) {
       notes.refusal = 'MalformedRequestBody';
       throw error;

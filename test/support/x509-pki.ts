@@ -39,6 +39,8 @@ export interface EndEntityOptions {
   readonly notBefore?: number;
   /** Epoch ms; default in 30 days. */
   readonly notAfter?: number;
+  /** More extension lines in openssl's syntax (`1.3.6.1.4.1.99999.1 = critical,ASN1:NULL`). */
+  readonly extraExtensions?: readonly string[];
 }
 
 function openssl(args: readonly string[], cwd?: string): string {
@@ -163,8 +165,17 @@ export function createRootCa(base: string, name: string, subject: string): TestC
   return { ...issued(join(dir, 'ca.pem'), join(dir, 'ca.key')), name, dir };
 }
 
-/** An intermediate CA issued by `parent`. */
-export function createIntermediateCa(base: string, parent: TestCa, name: string, subject: string): TestCa {
+/**
+ * An intermediate CA issued by `parent` (path length 0). With `isCa: false` it is an end-entity certificate
+ * (CA:FALSE, digitalSignature only) that is nonetheless made to issue certificates, as an attacker would.
+ */
+export function createIntermediateCa(
+  base: string,
+  parent: TestCa,
+  name: string,
+  subject: string,
+  options: { readonly isCa?: boolean } = {},
+): TestCa {
   const dir = join(base, name);
   prepareCaDir(dir);
   genKey(join(dir, 'ca.key'), 'rsa2048');
@@ -182,7 +193,9 @@ export function createIntermediateCa(base: string, parent: TestCa, name: string,
   ]);
   writeFileSync(
     join(dir, 'ext.cnf'),
-    '[v3]\nbasicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign,digitalSignature\n',
+    options.isCa === false
+      ? '[v3]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n'
+      : '[v3]\nbasicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign,digitalSignature\n',
   );
   openssl([
     'ca',
@@ -229,6 +242,7 @@ export function issueEndEntity(ca: TestCa, options: EndEntityOptions): IssuedCer
     `keyUsage = critical,${options.keyUsage ?? 'digitalSignature'}`,
     'extendedKeyUsage = clientAuth',
     ...(options.san === undefined ? [] : [`subjectAltName = ${options.san}`]),
+    ...(options.extraExtensions ?? []),
   ];
   writeFileSync(join(base, 'ext.cnf'), `${ext.join('\n')}\n`);
   const now = Date.now();

@@ -14,6 +14,7 @@ import {
   anchorArn,
   authorize,
   buildPki,
+  independentCreateSession,
   profileArn,
   roleArn,
   rolesAnywhereConfig,
@@ -153,6 +154,105 @@ describe('CreateSession: valid certificates', () => {
   });
 });
 
+describe("CreateSession from a client fedgate's code takes no part in", () => {
+  // botocore's SigV4 canonical request + the signing page's AWS4-X509 string to sign, sent by urllib.
+  it("AWS's signing-helper shape: ARNs in the query string, SDK headers signed, the chain in X-Amz-X509-Chain", async () => {
+    const answer = await independentCreateSession(fx.url, pki.rsaApp, {
+      role: 'Payments',
+      anchor: 'root-only',
+      intermediatePaths: [pki.issuing.certPath],
+      arnsIn: 'query',
+    });
+    expect(answer.status).toBe(201);
+    // Everything but Authorization and User-Agent is signed, as aws_signing_helper does.
+    expect(answer.signedHeaders.split(';')).toEqual(
+      expect.arrayContaining([
+        'amz-sdk-invocation-id',
+        'amz-sdk-request',
+        'content-length',
+        'x-amz-x509-chain',
+      ]),
+    );
+    const [set] = (answer.body as unknown as CredentialSetAnswer).credentialSet;
+    expect(set?.roleArn).toBe(roleArn('Payments'));
+    expect((await authorize(fx.url, set?.credentials.sessionToken ?? '', '/orders/payments/7')).status).toBe(
+      200,
+    );
+  });
+
+  it("the CreateSession page's shape: ARNs in the JSON body, an EC key", async () => {
+    const answer = await independentCreateSession(fx.url, pki.ecSpiffe, { role: 'Deployer', arnsIn: 'body' });
+    expect(answer.status).toBe(201);
+    const [set] = (answer.body as unknown as CredentialSetAnswer).credentialSet;
+    expect(sessionClaims(set?.credentials.sessionToken ?? '').tags).toMatchObject({
+      'x509SAN/URI': SPIFFE_ID,
+    });
+  });
+
+  it('a refusal reaches it too (a foreign certificate)', async () => {
+    const answer = await independentCreateSession(fx.url, pki.foreign, { role: 'Payments', arnsIn: 'query' });
+    expect(answer).toMatchObject({ status: 403, body: { code: 'UntrustedCertificate' } });
+  });
+});
+
+describe('CreateSession: the profile', () => {
+  it('requireInstanceProperties: a request with instanceProperties passes', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.rsaApp, {
+        role: 'Payments',
+        profile: 'instances',
+        instanceProperties: { host: 'web-1' },
+      }),
+    );
+    expect(response.status).toBe(201);
+  });
+
+  it('acceptRoleSessionName: the request names the session', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.rsaApp, { role: 'Payments', profile: 'named', roleSessionName: 'nightly-build' }),
+    );
+    const [set] = ((await response.json()) as CredentialSetAnswer).credentialSet;
+    expect(set?.assumedRoleUser.arn).toBe(
+      'arn:fedgate:sts::000000000000:assumed-role/Payments/nightly-build',
+    );
+  });
+
+  it('sessionPolicy narrows the role as a session policy', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer', profile: 'payments-orders' }),
+    );
+    const [set] = ((await response.json()) as CredentialSetAnswer).credentialSet;
+    const token = set?.credentials.sessionToken ?? '';
+    expect(set?.packedPolicySize).toBeGreaterThan(0);
+    expect((await authorize(fx.url, token, '/orders/payments/1')).status).toBe(200);
+    expect((await authorize(fx.url, token, '/orders/search/1')).status).toBe(403);
+  });
+
+  it('managedPolicies narrow the role as session policies', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer', profile: 'search-orders' }),
+    );
+    const [set] = ((await response.json()) as CredentialSetAnswer).credentialSet;
+    const token = set?.credentials.sessionToken ?? '';
+    expect((await authorize(fx.url, token, '/orders/search/1')).status).toBe(200);
+    expect((await authorize(fx.url, token, '/orders/payments/1')).status).toBe(403);
+  });
+
+  it("durationSeconds: a longer ask is capped at the profile's duration", async () => {
+    const before = Date.now();
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments', durationSeconds: 7200 }));
+    const [set] = ((await response.json()) as CredentialSetAnswer).credentialSet;
+    const lifetime = Date.parse(set?.credentials.expiration ?? '') - before;
+    expect(lifetime).toBeGreaterThan(3_500_000);
+    expect(lifetime).toBeLessThanOrEqual(3_600_000 + 2_000);
+  });
+
+  it('durationSeconds: more than 12 hours is a ValidationError', async () => {
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments', durationSeconds: 43_201 }));
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+});
+
 describe('CreateSession: each invalid certificate gets its own refusal', () => {
   const cases: [string, () => SignedCreateSession, number, string, string][] = [
     [
@@ -232,6 +332,75 @@ describe('CreateSession: each invalid certificate gets its own refusal', () => {
       'AccessDenied',
       'RoleNotInProfile',
     ],
+    [
+      'through an unknown profile',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', profile: 'nope' }),
+      403,
+      'AccessDenied',
+      'UnknownProfile',
+    ],
+    [
+      'for an unknown role',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Nobody' }),
+      403,
+      'AccessDenied',
+      'UnknownRole',
+    ],
+    [
+      'issued by a certificate that is not a CA',
+      () =>
+        signedAsk(fx.url, pki.issuedByNonCa, {
+          role: 'Payments',
+          anchor: 'root-only',
+          intermediates: [pki.notACa.der],
+        }),
+      403,
+      'UntrustedCertificate',
+      'IssuerNotCa',
+    ],
+    [
+      "one CA deeper than the issuing CA's pathlen:0 allows",
+      () =>
+        signedAsk(fx.url, pki.beyondPathLength, { role: 'Payments', intermediates: [pki.subIssuing.der] }),
+      403,
+      'UntrustedCertificate',
+      'PathLengthExceeded',
+    ],
+    [
+      'with a critical extension fedgate does not know',
+      () => signedAsk(fx.url, pki.unknownCriticalExtension, { role: 'Payments' }),
+      403,
+      'UntrustedCertificate',
+      'UnhandledCriticalExtension',
+    ],
+    [
+      'through a profile that requires instanceProperties, without them',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', profile: 'instances' }),
+      400,
+      'ValidationError',
+      'InstancePropertiesRequired',
+    ],
+    [
+      'naming the session through a profile that does not accept roleSessionName',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', roleSessionName: 'chosen-name' }),
+      400,
+      'ValidationError',
+      'RoleSessionNameNotAccepted',
+    ],
+    [
+      'for a role whose trust policy does not allow sts:TagSession',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'NoTagSession' }),
+      403,
+      'AccessDenied',
+      'TagSessionDenied',
+    ],
+    [
+      'for a role whose trust policy does not allow sts:SetSourceIdentity',
+      () => signedAsk(fx.url, pki.rsaApp, { role: 'NoSourceIdentity' }),
+      403,
+      'AccessDenied',
+      'SetSourceIdentityDenied',
+    ],
   ];
   it.each(cases)('%s', async (_name, request, status, code, reason) => {
     const response = await send(request());
@@ -268,6 +437,58 @@ describe('CreateSession: attacks on the signature', () => {
       headers: { ...mine.headers, 'x-amz-x509': pki.ecSpiffe.der.toString('base64') },
     });
     expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('tampered-query: a roleArn changed in the query string after signing is SignatureDoesNotMatch', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments', arnsIn: 'query' });
+    const response = await send({ ...signed, url: signed.url.replace('role%2FPayments', 'role%2FDeployer') });
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(refusalOf(response)?.details?.refusal).toBe('SignatureMismatch');
+  });
+
+  it('conflicting-arns: a signed request naming one role in the query and another in the body is refused', async () => {
+    const signed = signCreateSession({
+      certificate: pki.rsaApp.der,
+      privateKey: createPrivateKey(pki.rsaApp.keyPem),
+      endpoint: fx.url,
+      query: { roleArn: roleArn('Payments') },
+      body: JSON.stringify({
+        profileArn: profileArn('workloads'),
+        roleArn: roleArn('Deployer'),
+        trustAnchorArn: anchorArn('corp'),
+      }),
+    });
+    const response = await send(signed);
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(refusalOf(response)?.details?.refusal).toBe('MalformedRequestBody');
+  });
+
+  it('algorithm-swap: an RSA certificate presented as AWS4-X509-ECDSA-SHA256 is SignatureDoesNotMatch', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const authorization = (signed.headers.authorization ?? '').replace(
+      'AWS4-X509-RSA-SHA256',
+      'AWS4-X509-ECDSA-SHA256',
+    );
+    const response = await send({ ...signed, headers: { ...signed.headers, authorization } });
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(refusalOf(response)?.details?.refusal).toBe('AlgorithmKeyMismatch');
+  });
+
+  it('garbage-certificate: an X-Amz-X509 that is not a base64 DER certificate is IncompleteSignature', async () => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const response = await send({
+      ...signed,
+      headers: { ...signed.headers, 'x-amz-x509': Buffer.from('not a certificate').toString('base64') },
+    });
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
+    expect(refusalOf(response)?.details?.refusal).toBe('MalformedCertificateHeader');
+  });
+
+  it('inside-window: a request signed 4 minutes ago is still accepted', async () => {
+    const response = await send(
+      signedAsk(fx.url, pki.rsaApp, { role: 'Payments', signedAt: Date.now() - 240_000 }),
+    );
+    expect(response.status).toBe(201);
   });
 
   it('stale-date: a request signed 10 minutes ago is RequestExpired', async () => {

@@ -3,10 +3,12 @@
  * kind of end-entity certificate the tests present, a gateway configuration with trust anchors, profiles and
  * two roles whose trust policies select by certificate tag, and a raw CreateSession caller.
  */
+import { execFile } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { signCreateSession, type SignedCreateSession } from '../../../src/roles-anywhere/index.js';
 import {
   createIntermediateCa,
@@ -44,6 +46,16 @@ export interface RolesAnywherePki {
   readonly rsa1024: IssuedCertificate;
   /** keyUsage keyEncipherment only. */
   readonly noDigitalSignature: IssuedCertificate;
+  /** A CA under the issuing CA, whose pathlen:0 forbids it. */
+  readonly subIssuing: TestCa;
+  /** Issued by subIssuing: its path is one CA too long. */
+  readonly beyondPathLength: IssuedCertificate;
+  /** An end-entity certificate (CA:FALSE) under the root, made to issue anyway. */
+  readonly notACa: TestCa;
+  /** Issued by notACa. */
+  readonly issuedByNonCa: IssuedCertificate;
+  /** Carries a critical extension fedgate does not know. */
+  readonly unknownCriticalExtension: IssuedCertificate;
   /** The issuing CA's CRL (PEM). */
   readonly crlPath: string;
 }
@@ -62,6 +74,15 @@ export function buildPki(): RolesAnywherePki {
   revoke(issuing, revoked);
   const crlPath = join(dir, 'issuing.crl.pem');
   writeCrl(issuing, crlPath);
+  const subIssuing = createIntermediateCa(
+    dir,
+    issuing,
+    'sub-issuing',
+    '/O=Example/CN=Example Sub-issuing CA',
+  );
+  const notACa = createIntermediateCa(dir, root, 'not-a-ca', '/O=Example/CN=not-a-ca.example.internal', {
+    isCa: false,
+  });
   return {
     dir,
     root,
@@ -98,6 +119,20 @@ export function buildPki(): RolesAnywherePki {
       name: 'no-digital-signature',
       subject: APP_SUBJECT,
       keyUsage: 'keyEncipherment',
+    }),
+    subIssuing,
+    beyondPathLength: issueEndEntity(subIssuing, {
+      name: 'beyond-path-length',
+      subject: APP_SUBJECT,
+      key: 'ec-p256',
+    }),
+    notACa,
+    issuedByNonCa: issueEndEntity(notACa, { name: 'issued-by-non-ca', subject: APP_SUBJECT, key: 'ec-p256' }),
+    unknownCriticalExtension: issueEndEntity(issuing, {
+      name: 'unknown-critical-extension',
+      subject: APP_SUBJECT,
+      key: 'ec-p256',
+      extraExtensions: ['1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:fedgate-test'],
     }),
     crlPath,
   };
@@ -173,7 +208,18 @@ export function rolesAnywhereConfig(
         },
       },
       { name: 'Unlisted', trustPolicy: trustAnyCertificate() },
+      // Trust policies that leave out one of the three actions Roles Anywhere needs.
+      { name: 'NoTagSession', trustPolicy: trustAnyCertificate(['sts:AssumeRole', 'sts:SetSourceIdentity']) },
+      { name: 'NoSourceIdentity', trustPolicy: trustAnyCertificate(['sts:AssumeRole', 'sts:TagSession']) },
     ],
+    policies: {
+      SearchOrdersOnly: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/search/*' },
+        ],
+      },
+    },
     routes: [
       {
         host: 'orders.example.internal',
@@ -194,16 +240,34 @@ export function rolesAnywhereConfig(
       { id: 'retired', certificates: pki.root.certPem + pki.issuing.certPem, enabled: false },
     ],
     profiles: [
-      { id: 'workloads', roles: ['Payments', 'Deployer'], durationSeconds: 3600 },
+      {
+        id: 'workloads',
+        roles: ['Payments', 'Deployer', 'NoTagSession', 'NoSourceIdentity'],
+        durationSeconds: 3600,
+      },
       { id: 'paused', roles: ['Payments'], enabled: false },
+      { id: 'instances', roles: ['Payments'], requireInstanceProperties: true },
+      { id: 'named', roles: ['Payments'], acceptRoleSessionName: true },
+      // Deployer may read every order; these profiles narrow it with session policies.
+      {
+        id: 'payments-orders',
+        roles: ['Deployer'],
+        sessionPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'orders:GetOrder', Resource: 'arn:fedgate:orders:::order/payments/*' },
+          ],
+        },
+      },
+      { id: 'search-orders', roles: ['Deployer'], managedPolicies: ['SearchOrdersOnly'] },
     ],
   };
 }
 
-function trustAnyCertificate(): Record<string, unknown> {
+function trustAnyCertificate(actions: readonly string[] = ASSUME): Record<string, unknown> {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ASSUME }],
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: actions }],
   };
 }
 
@@ -216,6 +280,10 @@ export interface SessionAsk {
   /** Epoch ms the request claims to be signed at. */
   readonly signedAt?: number;
   readonly durationSeconds?: number;
+  readonly roleSessionName?: string;
+  readonly instanceProperties?: Readonly<Record<string, string>>;
+  /** Where the three ARNs go: the JSON body (the CreateSession page's example, the default) or the query string. */
+  readonly arnsIn?: 'body' | 'query';
 }
 
 /** A signed CreateSession for `certificate` (signed with `signingKeyPem`, default the certificate's own key). */
@@ -235,18 +303,73 @@ export function signedAsk(
   ask: SessionAsk,
   signingKeyPem: string = certificate.keyPem,
 ): SignedCreateSession {
+  const arns = {
+    profileArn: profileArn(ask.profile ?? 'workloads'),
+    roleArn: roleArn(ask.role),
+    trustAnchorArn: anchorArn(ask.anchor ?? 'corp'),
+  };
+  const inQuery = ask.arnsIn === 'query';
   return signCreateSession({
     certificate: certificate.der,
     privateKey: createPrivateKey(signingKeyPem),
     endpoint: url,
     intermediates: ask.intermediates ?? [],
+    ...(inQuery ? { query: arns } : {}),
     body: JSON.stringify({
-      profileArn: profileArn(ask.profile ?? 'workloads'),
-      roleArn: roleArn(ask.role),
-      trustAnchorArn: anchorArn(ask.anchor ?? 'corp'),
+      ...(inQuery ? {} : arns),
       ...(ask.durationSeconds === undefined ? {} : { durationSeconds: ask.durationSeconds }),
+      ...(ask.roleSessionName === undefined ? {} : { roleSessionName: ask.roleSessionName }),
+      ...(ask.instanceProperties === undefined ? {} : { instanceProperties: ask.instanceProperties }),
     }),
     now: ask.signedAt ?? nextSigningTime(),
+  });
+}
+
+/** What the botocore-based client got back. */
+export interface IndependentClientAnswer {
+  readonly status: number;
+  /** The SignedHeaders botocore chose (every header but Authorization and User-Agent). */
+  readonly signedHeaders: string;
+  readonly body: Record<string, unknown>;
+}
+
+const INDEPENDENT_CLIENT = fileURLToPath(new URL('./botocore-x509-client.py', import.meta.url));
+
+/**
+ * CreateSession through botocore-x509-client.py: a canonical request fedgate's code took no part in (botocore's
+ * SigV4), signed per AWS's Roles Anywhere signing page, in the request shape of AWS's signing helper.
+ */
+export function independentCreateSession(
+  url: string,
+  certificate: IssuedCertificate,
+  ask: { role: string; anchor?: string; intermediatePaths?: readonly string[]; arnsIn: 'body' | 'query' },
+): Promise<IndependentClientAnswer> {
+  const input = JSON.stringify({
+    endpoint: url,
+    certificate: certificate.certPath,
+    privateKey: certificate.keyPath,
+    intermediates: ask.intermediatePaths ?? [],
+    profileArn: profileArn('workloads'),
+    roleArn: roleArn(ask.role),
+    trustAnchorArn: anchorArn(ask.anchor ?? 'corp'),
+    arnsIn: ask.arnsIn,
+    region: 'eu-west-2',
+  });
+  return new Promise((resolve, reject) => {
+    // The Debian python3 with botocore and cryptography, never a pyenv shim.
+    const child = execFile(
+      '/usr/bin/python3',
+      [INDEPENDENT_CLIENT],
+      { timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error !== null) {
+          reject(new Error(`the botocore client failed: ${stderr}`));
+          return;
+        }
+        resolve(JSON.parse(stdout) as IndependentClientAnswer);
+      },
+    );
+    child.stdin?.end(input);
   });
 }
 
