@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/cli/run-cli.js';
+import { runFedgate } from '../dist/main.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runFedgate(process.argv.slice(2));

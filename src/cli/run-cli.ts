@@ -1,6 +1,6 @@
 import type { CliIo, CommandHandler } from './cli-io.js';
 import { ExitCode } from './cli-io.js';
-import { serveCommand } from './serve-command.js';
+import { serveCommand, type StartGateway } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
 import { policySimulateCommand } from './policy-simulate-wiring.js';
 import { policyValidateCommand } from './policy-validate-command.js';
@@ -38,9 +38,13 @@ Commands:
 fedgate --version prints the version.
 Exit codes: 0 ok, 1 invalid input or findings, 2 usage.`;
 
-/** Commands by their words; a two-word command is keyed "policy simulate". */
+/** What the entry point hands the command line: the gateway `fedgate serve` starts. */
+export interface CliWiring {
+  readonly startGateway?: StartGateway;
+}
+
+/** Commands by their words (`serve` apart: it needs the wiring); a two-word command is keyed "policy simulate". */
 const COMMANDS: Readonly<Record<string, CommandHandler>> = {
-  serve: serveCommand,
   validate: validateCommand,
   'policy simulate': policySimulateCommand,
   'policy validate': policyValidateCommand,
@@ -66,7 +70,15 @@ const GROUPS: Readonly<Record<string, string>> = {
 };
 
 /** Runs the `fedgate` command line and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  wiring: CliWiring = {},
+): Promise<number> {
+  const commands: Readonly<Record<string, CommandHandler>> = {
+    serve: serveCommand(wiring.startGateway),
+    ...COMMANDS,
+  };
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     (first === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
@@ -76,15 +88,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     io.stdout.write(`fedgate ${FEDGATE_VERSION}\n`);
     return ExitCode.Ok;
   }
-  const single = COMMANDS[first];
+  const single = commands[first];
   if (single !== undefined) return single(argv.slice(1), io);
   const group = GROUPS[first];
   if (group !== undefined) {
-    const handler = second === undefined ? undefined : COMMANDS[`${first} ${second}`];
+    const handler = second === undefined ? undefined : commands[`${first} ${second}`];
     if (handler !== undefined) return handler(rest, io);
     const askedHelp = second === '--help' || second === '-h';
     if (second !== undefined && !askedHelp) {
-      const known = Object.keys(COMMANDS)
+      const known = Object.keys(commands)
         .filter((words) => words.startsWith(`${first} `))
         .map((words) => words.slice(first.length + 1));
       io.stderr.write(`Unknown command: fedgate ${first} ${second}.${didYouMean(second, known)}\n\n`);
@@ -92,7 +104,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     (askedHelp ? io.stdout : io.stderr).write(`${group}\n`);
     return askedHelp ? ExitCode.Ok : ExitCode.Usage;
   }
-  const known = [...new Set(Object.keys(COMMANDS).map((words) => words.split(' ')[0] ?? words))];
+  const known = [...new Set(Object.keys(commands).map((words) => words.split(' ')[0] ?? words))];
   io.stderr.write(`Unknown command: ${first}.${didYouMean(first, known)}\n\n${USAGE}\n`);
   return ExitCode.Usage;
 }

@@ -1,7 +1,6 @@
-import { startGateway } from '../main.js';
 import { ConfigError, formatConfigIssue } from '../config/index.js';
 import { FedgateError } from '../errors/index.js';
-import { ExitCode, type CommandHandler } from './cli-io.js';
+import { ExitCode, type CliIo, type CommandHandler } from './cli-io.js';
 import { configPathFrom, parseCommandArgs } from './parse-command-args.js';
 
 const HELP = `Usage: fedgate serve [--config FILE] [--port N]
@@ -11,8 +10,23 @@ Runs the gateway: SSO portal, STS API, token exchange and the authorizer.
   --port N        listen on this port instead of the configured one
 SIGTERM or SIGINT stops accepting, lets in-flight requests finish and closes the store.`;
 
-/** `fedgate serve`: starts the gateway and runs until SIGTERM/SIGINT. */
-export const serveCommand: CommandHandler = async (args, io) => {
+/** What `fedgate serve` needs of the gateway; the composition root hands it in (`runFedgate` in src/main.ts). */
+export type StartGateway = (options: {
+  readonly configPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly port?: number;
+}) => Promise<{ readonly url: string; readonly authorizerUrl: string | undefined; close(): Promise<void> }>;
+
+/** `fedgate serve`: starts the gateway with `startGateway` and runs until SIGTERM/SIGINT. */
+export function serveCommand(startGateway: StartGateway | undefined): CommandHandler {
+  return (args, io) => serve(startGateway, args, io);
+}
+
+async function serve(
+  startGateway: StartGateway | undefined,
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
   const parsed = parseCommandArgs<{ config?: string; port?: string }>(
     args,
     { config: { type: 'string' }, port: { type: 'string' } },
@@ -25,6 +39,10 @@ export const serveCommand: CommandHandler = async (args, io) => {
     io.stderr.write(`--port must be a port number\n\n${HELP}\n`);
     return ExitCode.Usage;
   }
+  if (startGateway === undefined)
+    throw new TypeError(
+      'fedgate serve needs the gateway: run the command line through runFedgate (src/main.ts)',
+    );
   const configPath = configPathFrom(parsed.values.config, io);
   let gateway;
   try {
@@ -61,7 +79,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
   io.stdout.write('fedgate: shutting down\n');
   await gateway.close();
   return ExitCode.Ok;
-};
+}
 
 /** A friendly sentence for a listener that could not bind, or undefined for any other failure. */
 function listenFailure(error: unknown): string | undefined {

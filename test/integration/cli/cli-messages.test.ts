@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { runFedgate } from '../../../src/main.js';
 import { captureIo } from '../../support/cli-io.js';
 
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -65,7 +66,7 @@ describe('fedgate command line: messages a person reads', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const io = captureIo({ env: { FEDGATE_KEY_ENCRYPTION_KEY: 'k'.repeat(40) } });
-      const code = await runCli(['serve', '--config', 'config/gateway.yaml', '--port', String(port)], io);
+      const code = await runFedgate(['serve', '--config', 'config/gateway.yaml', '--port', String(port)], io);
       expect(code).toBe(1);
       expect(io.stderrText()).toContain(
         `cannot listen on 127.0.0.1:${port}: another program is already using it`,

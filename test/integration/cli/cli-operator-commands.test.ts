@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { startGateway, type RunningGateway } from '../../../src/main.js';
+import { runFedgate, startGateway, type RunningGateway } from '../../../src/main.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { captureIo } from '../../support/cli-io.js';
 
@@ -193,7 +193,7 @@ describe('fedgate serve', () => {
     const path = join(dir, 'gateway.yaml');
     await writeFile(path, 'publicUrl: http://127.0.0.1:9\nsessions: { defaultDuration: soon }\nbogus: 1\n');
     const io = captureIo();
-    expect(await runCli(['serve', '--config', path], io)).toBe(1);
+    expect(await runFedgate(['serve', '--config', path], io)).toBe(1);
     expect(io.stderrText()).toContain('sessions.defaultDuration');
     expect(io.stderrText()).toContain('bogus');
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { runFedgate } from '../../../src/main.js';
 import { captureIo } from '../../support/cli-io.js';
 
 /**
@@ -112,7 +113,7 @@ describe('fedgate validate points at each mistake', () => {
   it('serve prints the same places before refusing to start', async () => {
     await writeFile(join(dir, 'broken.yaml'), original.replace(/^signing:/m, 'signnig:'));
     const io = captureIo({ cwd: dir, env: { FEDGATE_KEY_ENCRYPTION_KEY: 'k'.repeat(40) } });
-    expect(await runCli(['serve', '--config', join(dir, 'broken.yaml')], io)).toBe(1);
+    expect(await runFedgate(['serve', '--config', join(dir, 'broken.yaml')], io)).toBe(1);
     expect(io.stderrText()).toMatch(/broken\.yaml:\d+:1: signnig: unknown key\. Did you mean "signing"\?/);
   });
 });
