@@ -28,7 +28,6 @@ import {
 } from './roles-anywhere-arns.js';
 import type { TrustAnchorRegistry } from './trust-anchor-registry.js';
 import { verifyX509Request, type SignedHttpRequest } from './x509-request-signature.js';
-import { createHash } from 'node:crypto';
 
 /** A configured profile, as CreateSession reads it. */
 export interface WorkloadProfile {
@@ -173,7 +172,7 @@ export class RolesAnywhereService {
     notes.subject = subject;
     notes.details.certificateSerial = certificate.serialHex;
     notes.details.certificateIssuer = certificate.issuer.text;
-    await this.#refuseReplay(verified.parameters.signature, verified.signedAt, now);
+    await this.#refuseReplay(verified.signedDigest, verified.signedAt, now);
 
     let body: CreateSessionInput;
     try {
@@ -305,11 +304,14 @@ export class RolesAnywhereService {
   }
 
   /**
-   * Each signature opens at most one session: its digest is kept for as long as its date could still pass the
-   * window check. A store failure refuses (StoreUnavailable), never lets the request through.
+   * Each signed request opens at most one session: the digest of what was signed (its string to sign, which covers
+   * the certificate, the date, the query and the body) is kept for as long as its date could still pass the window
+   * check. Keyed on what was signed rather than on the signature bytes, so that an ECDSA signature's twin
+   * (r, n − s), which verifies as well, is the same request. A store failure refuses (StoreUnavailable), never
+   * lets the request through.
    */
-  async #refuseReplay(signature: string, signedAt: number, now: number): Promise<void> {
-    const key = `rolesanywhere:signature:${createHash('sha256').update(signature).digest('hex')}`;
+  async #refuseReplay(signedDigest: string, signedAt: number, now: number): Promise<void> {
+    const key = `rolesanywhere:signed:${signedDigest}`;
     const ttlMs = Math.max(1000, signedAt + 2 * 300_000 - now);
     let fresh: boolean;
     try {

@@ -28,6 +28,12 @@ export interface VerifiedX509Request {
   readonly parameters: SignatureParameters;
   /** Epoch ms of `X-Amz-Date`. */
   readonly signedAt: number;
+  /**
+   * Hex SHA-256 of the string to sign: what the signature vouches for, whatever its encoding. The replay cache
+   * keys on this, not on the signature, because an ECDSA signature (r, s) has a twin (r, n − s) that verifies too:
+   * keyed on the signature, a captured request could be sent again with the twin.
+   */
+  readonly signedDigest: string;
 }
 
 /** AWS's IAM Roles Anywhere window: `X-Amz-Date` within 5 minutes of the server's time. */
@@ -110,6 +116,7 @@ export function verifyX509Request(request: SignedHttpRequest, now: number): Veri
     keyKind,
     parameters,
     signedAt: (parseAmzDate(parameters.requestDateTime) ?? 0) * 1000,
+    signedDigest: sha256Hex(toSign),
   };
 }
 

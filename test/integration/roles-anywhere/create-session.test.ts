@@ -63,6 +63,25 @@ function refusalOf(response: Response): AuditRecord | undefined {
   return fx.audit.find((record) => record.event === 'role.refused' && record.requestId === requestId);
 }
 
+/** The order n of the P-256 group. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The other valid ECDSA signature of the same message: DER (r, s) → (r, n − s). */
+function ecdsaTwin(signatureHex: string, order: bigint): string {
+  const der = Buffer.from(signatureHex, 'hex');
+  const rLength = der[3] ?? 0;
+  const rElement = der.subarray(2, 4 + rLength);
+  const sLength = der[5 + rLength] ?? 0;
+  const s = BigInt(`0x${der.subarray(6 + rLength, 6 + rLength + sLength).toString('hex')}`);
+  let twinHex = (order - s).toString(16);
+  if (twinHex.length % 2 === 1) twinHex = `0${twinHex}`;
+  let twinBytes = Buffer.from(twinHex, 'hex');
+  if ((twinBytes[0] ?? 0) & 0x80) twinBytes = Buffer.concat([Buffer.from([0]), twinBytes]);
+  const sElement = Buffer.concat([Buffer.from([0x02, twinBytes.length]), twinBytes]);
+  const content = Buffer.concat([rElement, sElement]);
+  return Buffer.concat([Buffer.from([0x30, content.length]), content]).toString('hex');
+}
+
 function sessionClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
     string,
@@ -510,6 +529,22 @@ describe('CreateSession: attacks on the signature', () => {
     const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
     expect((await send(signed)).status).toBe(201);
     const again = await send(signed);
+    expect(await problem(again)).toMatchObject({ status: 403, code: 'RequestReplayed' });
+    expect(refusalOf(again)?.details?.refusal).toBe('SignatureReplayed');
+  });
+
+  it("replay-ecdsa-twin: the request again with its ECDSA signature's twin (r, n − s) is refused once used", async () => {
+    const signed = signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer' });
+    expect((await send(signed)).status).toBe(201);
+    const authorization = signed.headers.authorization ?? '';
+    const signature = /Signature=([0-9a-f]+)$/.exec(authorization)?.[1] ?? '';
+    const twin = ecdsaTwin(signature, P256_ORDER);
+    expect(twin).not.toBe(signature);
+    const again = await send({
+      ...signed,
+      headers: { ...signed.headers, authorization: authorization.replace(signature, twin) },
+    });
+    // RequestReplayed, not SignatureDoesNotMatch: the twin verifies, and is recognised as the same request.
     expect(await problem(again)).toMatchObject({ status: 403, code: 'RequestReplayed' });
     expect(refusalOf(again)?.details?.refusal).toBe('SignatureReplayed');
   });
