@@ -118,7 +118,7 @@ export function simulateText(text: string, resolveRole: RoleResolver | undefined
     if (!isPolicyDocumentError(error)) throw error;
     const head = /^([A-Za-z]+)/.exec(error.path)?.[1] ?? '';
     const code = POLICY_FIELDS.includes(head) ? 'MalformedPolicyDocument' : 'ValidationError';
-    return { error: { code, path: error.path, message: error.reason } };
+    return { error: { code, path: error.path, message: error.description } };
   }
   return simulate(request, resolveRole);
 }

@@ -77,7 +77,7 @@ async function findingsFor(path: string, kind: PolicyKind): Promise<LocatedFindi
     document = parseJsonText(text);
   } catch (error) {
     if (!isPolicyDocumentError(error)) throw error;
-    return [{ severity: 'error', code: error.rule, path: error.path, message: error.reason }];
+    return [{ severity: 'error', code: error.rule, path: error.path, message: error.description }];
   }
   const positions = jsonPositions(text);
   return validatePolicy(document, kind).map((finding) =>

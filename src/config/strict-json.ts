@@ -13,6 +13,9 @@ export function parseStrictJson(text: string): StrictJsonResult {
     return { ok: true, value: parseJsonText(text) };
   } catch (error) {
     if (!isPolicyDocumentError(error)) throw error;
-    return { ok: false, message: error.path === '' ? error.reason : `${error.path}: ${error.reason}` };
+    return {
+      ok: false,
+      message: error.path === '' ? error.description : `${error.path}: ${error.description}`,
+    };
   }
 }

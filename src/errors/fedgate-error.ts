@@ -1,3 +1,5 @@
+import type { RefusalReason } from './refusal-reason.js';
+
 /** Stable, public error codes. AWS STS names where one exists. */
 export type ErrorCode =
   | 'ValidationError'
@@ -95,7 +97,9 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 export interface FedgateErrorOptions {
   /** Shown to the client; never secrets, tokens or other users' data. */
   readonly detail?: string;
-  /** Logged only, never returned. */
+  /** Why, from the refusing domain's catalogue; read by audit and tests, never returned. */
+  readonly reason?: RefusalReason;
+  /** Logged only, never returned; defaults to the reason. */
   readonly internal?: string;
   /** Overrides the status the code implies. */
   readonly status?: number;
@@ -104,12 +108,16 @@ export interface FedgateErrorOptions {
 
 /**
  * The one error type fedgate throws for rejected untrusted input or failed dependencies.
- * Programmer errors stay TypeError/Error. Branch on `code`, never on the message.
+ * Programmer errors stay TypeError/Error. Branch on `code` (public) or `reason` (the domain's stable reason),
+ * never on the message or `internal`.
  */
 export class FedgateError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly detail: string;
+  /** The refusing domain's stable reason (`weak-algorithm`, `TrustPolicyDenied`…), when it gave one. */
+  readonly reason: RefusalReason | undefined;
+  /** Free text for the log only. */
   readonly internal: string | undefined;
 
   constructor(code: ErrorCode, detail?: string, options: Omit<FedgateErrorOptions, 'detail'> = {}) {
@@ -118,7 +126,8 @@ export class FedgateError extends Error {
     this.code = code;
     this.status = options.status ?? STATUS_BY_CODE[code];
     this.detail = detail ?? code;
-    this.internal = options.internal;
+    this.reason = options.reason;
+    this.internal = options.internal ?? options.reason;
   }
 }
 

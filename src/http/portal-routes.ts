@@ -138,7 +138,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       provider,
       sourceIp: req.ip ?? '',
       requestId: req.id,
-      reason: known?.internal ?? known?.code ?? 'InternalError',
+      reason: known?.reason ?? known?.code ?? 'InternalError',
     });
     if (known === undefined) throw error;
     sendHtml(res, known.status, errorPage('Sign-in failed', known.detail, known.code));
@@ -449,7 +449,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           res,
           String(req.params.idp),
           new FedgateError('PayloadTooLarge', 'The SAML message is too large.', {
-            internal: 'message-too-large',
+            reason: 'message-too-large',
           }),
         );
       },
@@ -760,7 +760,7 @@ function samlConfirmationRefused(): FedgateError {
     'InvalidSamlResponse',
     'The sign-in confirmation expired or came from another site; sign in again.',
     {
-      internal: 'unconfirmed-login',
+      reason: 'unconfirmed-login',
     },
   );
 }

@@ -5,14 +5,14 @@ export class PolicyDocumentError extends FedgateError {
   readonly path: string;
   readonly rule: string;
   /** The message without the path, for callers that print the path separately. */
-  readonly reason: string;
+  readonly description: string;
 
-  constructor(path: string, rule: string, reason: string) {
-    super('MalformedPolicyDocument', path === '' ? reason : `${path}: ${reason}`);
+  constructor(path: string, rule: string, description: string) {
+    super('MalformedPolicyDocument', path === '' ? description : `${path}: ${description}`);
     this.name = 'PolicyDocumentError';
     this.path = path;
     this.rule = rule;
-    this.reason = reason;
+    this.description = description;
   }
 }
 

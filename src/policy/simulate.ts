@@ -327,7 +327,7 @@ function compileAt(
           : error.path.startsWith('[')
             ? `${name}${error.path}`
             : `${name}.${error.path}`;
-      throw new RequestError(error.code, path, error.reason);
+      throw new RequestError(error.code, path, error.description);
     }
     throw error;
   }

@@ -187,7 +187,7 @@ function grammarErrors(document: unknown, kind: PolicyKind, findings: PolicyFind
     return;
   } catch (error) {
     if (!isPolicyDocumentError(error)) throw error;
-    findings.push(finding('error', error.rule, error.path, error.reason));
+    findings.push(finding('error', error.rule, error.path, error.description));
   }
   // Report every error of every statement, not just the first of the document.
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return;
@@ -236,7 +236,7 @@ function statementErrors(
     } catch (error) {
       if (!isPolicyDocumentError(error)) throw error;
       if (errors.some((seen) => seen.path === error.path && seen.rule === error.rule)) return errors;
-      errors.push({ path: error.path, rule: error.rule, reason: error.reason });
+      errors.push({ path: error.path, rule: error.rule, reason: error.description });
       const repaired = setAside(current, error.path, errors);
       if (repaired === undefined) return errors;
       current = repaired;

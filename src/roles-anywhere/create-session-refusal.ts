@@ -117,15 +117,21 @@ const MESSAGES: Readonly<Record<CreateSessionRefusalReason, string>> = {
   SetSourceIdentityDenied: 'Not authorized to perform rolesanywhere:CreateSession',
 };
 
+declare module '../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    rolesAnywhere: CreateSessionRefusalReason;
+  }
+}
+
 /** A refused CreateSession: a FedgateError with the public code, and the stable reason for the audit event. */
 export class CreateSessionRefused extends FedgateError {
-  readonly reason: CreateSessionRefusalReason;
+  declare readonly reason: CreateSessionRefusalReason;
 
   constructor(reason: CreateSessionRefusalReason, internal?: string) {
     super(REFUSAL_CODES[reason], MESSAGES[reason], {
-      internal: internal === undefined ? reason : `${reason}: ${internal}`,
+      reason,
+      ...(internal === undefined ? {} : { internal: `${reason}: ${internal}` }),
     });
-    this.reason = reason;
   }
 }
 

@@ -17,6 +17,12 @@ export type StsRefusalReason =
   | 'CallerTagSessionDenied'
   | 'CallerSetSourceIdentityDenied';
 
+declare module '../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    sts: StsRefusalReason;
+  }
+}
+
 /** What is known about a request so far; filled in as the pipeline learns it, read when it is refused. */
 export interface RequestNotes {
   action: string;
@@ -40,7 +46,7 @@ export function accessDenied(
 ): FedgateError {
   notes.refusal = reason;
   if (denial !== undefined) notes.denial = denial;
-  return new FedgateError('AccessDenied', `Not authorized to perform ${notes.action}`, { internal: reason });
+  return new FedgateError('AccessDenied', `Not authorized to perform ${notes.action}`, { reason });
 }
 
 /**
@@ -61,7 +67,7 @@ export async function withRefusalAudit<T>(
     const code = isFedgateError(error) ? error.code : 'InternalError';
     // The pipeline's own refusal reason, else the stable reason the failing step gave (a SAML or web-identity
     // rejection such as `weak-algorithm`), so STS refusals are as explained in the audit as portal logins.
-    const refusal = notes.refusal ?? (isFedgateError(error) ? error.internal : undefined);
+    const refusal = notes.refusal ?? (isFedgateError(error) ? error.reason : undefined);
     const event: AuditEvent = {
       event: 'role.refused',
       outcome: code === 'AccessDenied' ? 'denied' : 'failure',
@@ -111,6 +117,7 @@ function withEncodedMessage(
     'AccessDenied',
     `${error.detail}. Encoded authorization failure message: ${encoded}`,
     {
+      ...(error.reason === undefined ? {} : { reason: error.reason }),
       ...(error.internal === undefined ? {} : { internal: error.internal }),
     },
   );

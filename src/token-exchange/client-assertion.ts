@@ -1,7 +1,7 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { FedgateError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import { OAuthError } from './oauth-error.js';
+import { OAuthError, type OAuthRefusalReason } from './oauth-error.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../catalog/asymmetric-jws-algorithms.js';
 
 /** Asymmetric JWS algorithms only: an HMAC assertion would need the client secret on our side (RFC 7523 §3). */
@@ -69,20 +69,24 @@ export async function verifyClientAssertion(assertion: string, check: ClientAsse
   if (!first) throw refused('AssertionReplayed');
 }
 
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown): OAuthRefusalReason {
   if (error instanceof errors.JWTExpired) return 'AssertionExpired';
   if (error instanceof errors.JWTClaimValidationFailed) return 'AssertionClaimInvalid';
   if (error instanceof errors.JWKSTimeout) return 'ClientJwksUnavailable';
   if (error instanceof errors.JWKSNoMatchingKey) return 'AssertionKeyUnknown';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'AssertionSignatureInvalid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'AssertionAlgorithmNotAllowed';
-  if (error instanceof FedgateError) return error.code;
+  if (
+    error instanceof FedgateError &&
+    (error.code === 'StoreUnavailable' || error.code === 'ServiceUnavailable')
+  )
+    return error.code;
   if (error instanceof errors.JOSEError) return 'AssertionInvalid';
   // A fetch failure of the client's jwks_uri, or anything else a crafted assertion provokes.
   return 'ClientJwksUnavailable';
 }
 
-function refused(reason: string, cause?: unknown): OAuthError {
+function refused(reason: OAuthRefusalReason, cause?: unknown): OAuthError {
   return new OAuthError('invalid_client', 'Client authentication failed.', {
     reason,
     ...(cause === undefined ? {} : { cause }),

@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import { verifyClientAssertion } from './client-assertion.js';
 import type { ClientAuthMethod, ClientCredentials } from './client-credentials.js';
 import { HashedClientSecret, UNKNOWN_CLIENT_SECRET } from './client-secret.js';
-import { OAuthError } from './oauth-error.js';
+import { OAuthError, type OAuthRefusalReason } from './oauth-error.js';
 
 /** An application allowed to use token exchange, as the exchange pipeline sees it (no secret, no keys). */
 export interface RegisteredClient {
@@ -179,6 +179,6 @@ function invalidConfig(path: string, message: string): FedgateError {
   return new FedgateError('InvalidConfiguration', `${path}: ${message}`);
 }
 
-function refused(reason: string): OAuthError {
+function refused(reason: OAuthRefusalReason): OAuthError {
   return new OAuthError('invalid_client', 'Client authentication failed.', { reason });
 }

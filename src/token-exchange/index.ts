@@ -12,7 +12,7 @@ export type { ExchangeActor } from './exchange-actor.js';
 export { narrowScope } from './exchange-scope.js';
 export { audienceArn, chooseAudience } from './exchange-target.js';
 export { isOAuthError, OAuthError } from './oauth-error.js';
-export type { OAuthErrorCode, OAuthErrorOptions } from './oauth-error.js';
+export type { OAuthErrorCode, OAuthErrorOptions, OAuthRefusalReason } from './oauth-error.js';
 export { EXCHANGE_ACTION, TokenExchangeService } from './token-exchange-service.js';
 export type {
   AuditRecorder,

@@ -20,10 +20,84 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'access_denied';
 
+/**
+ * Why the token, revocation, introspection or device endpoints refused a request: the OAuth catalogue of
+ * `FedgateError.reason`, written to `token.refused` audit events.
+ */
+export type OAuthRefusalReason =
+  // The request's shape.
+  | 'MissingParameter'
+  | 'RepeatedParameter'
+  | 'MalformedParameter'
+  | 'MalformedResource'
+  | 'MultipleTargets'
+  | 'UnsupportedGrantType'
+  | 'UnsupportedTokenType'
+  | 'UnsupportedRequestedTokenType'
+  // Client authentication.
+  | 'NoClientAuthentication'
+  | 'MultipleClientAuthentication'
+  | 'MalformedBasicCredentials'
+  | 'MalformedClientAssertion'
+  | 'ClientIdMismatch'
+  | 'UnknownClient'
+  | 'AuthMethodNotRegistered'
+  | 'WrongClientSecret'
+  | 'NotIssuedToClient'
+  // RFC 7523 client assertions.
+  | 'AssertionInvalid'
+  | 'AssertionExpired'
+  | 'AssertionClaimInvalid'
+  | 'AssertionKeyUnknown'
+  | 'AssertionSignatureInvalid'
+  | 'AssertionAlgorithmNotAllowed'
+  | 'AssertionLifetimeTooLong'
+  | 'AssertionWithoutJti'
+  | 'AssertionReplayed'
+  | 'ClientJwksUnavailable'
+  // The presented subject and actor tokens.
+  | 'SubjectTokenExpired'
+  | 'SubjectTokenInvalid'
+  | 'SubjectTokenRevoked'
+  | 'ActorTokenExpired'
+  | 'ActorTokenInvalid'
+  | 'ActorChainTooLong'
+  | 'LineageTooLong'
+  // What is asked for.
+  | 'AudienceNotAllowed'
+  | 'ScopeNotAllowedForClient'
+  | 'ScopeWiderThanSubject'
+  | 'RoleRequired'
+  | 'RoleMismatch'
+  | 'RoleRemoved'
+  | 'RoleRefused'
+  | 'TrustPolicyDenied'
+  | 'ExplicitDeny'
+  | 'ImplicitDeny'
+  | 'TokenTooLarge'
+  | 'SignInEnded'
+  // The device authorization grant (RFC 8628).
+  | 'AuthorizationPending'
+  | 'PolledTooSoon'
+  | 'DeviceDenied'
+  | 'DeviceCodeExpired'
+  | 'UnknownDeviceCode'
+  | 'UnknownUserCode'
+  | 'UserCodeSpaceExhausted'
+  // A dependency that cannot be reached.
+  | 'StoreUnavailable'
+  | 'ServiceUnavailable';
+
+declare module '../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    oauth: OAuthRefusalReason;
+  }
+}
+
 /** Options of an OAuthError: the stable reason goes to audit events, the internal detail to logs only. */
 export interface OAuthErrorOptions {
   /** Stable refusal reason (`UnknownClient`, `AssertionReplayed`, `ExchangeDenied`…) for audit events. */
-  readonly reason: string;
+  readonly reason: OAuthRefusalReason;
   readonly internal?: string;
   readonly cause?: unknown;
 }
@@ -70,17 +144,17 @@ const STATUS: Record<OAuthErrorCode, number> = {
  */
 export class OAuthError extends FedgateError {
   readonly error: OAuthErrorCode;
-  readonly reason: string;
+  declare readonly reason: OAuthRefusalReason;
 
   constructor(error: OAuthErrorCode, description: string, options: OAuthErrorOptions) {
     super(FEDGATE_CODE[error], description, {
       status: STATUS[error],
+      reason: options.reason,
       ...(options.internal === undefined ? {} : { internal: options.internal }),
       ...(options.cause === undefined ? {} : { cause: options.cause }),
     });
     this.name = 'OAuthError';
     this.error = error;
-    this.reason = options.reason;
   }
 }
 

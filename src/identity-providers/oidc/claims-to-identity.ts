@@ -102,7 +102,7 @@ export function claimsToIdentity(input: ClaimsToIdentityInput): FederatedIdentit
   const subject = firstValue(claims, mappings.subject);
   if (subject === undefined || subject === '') {
     throw new FedgateError(input.rejectAs, 'The identity provider did not send the subject claim.', {
-      internal: 'missing-subject',
+      reason: 'missing-subject',
     });
   }
 

@@ -6,7 +6,8 @@ export {
 export type { BeginLoginResult, CompletedOidcLogin, OidcRelyingPartyDeps } from './oidc-relying-party.js';
 export type { OidcProviderOptions } from './oidc-provider-options.js';
 export { assertOidcProviderOptions } from './oidc-provider-options.js';
-export type { OidcLoginFailureReason } from './oidc-login-errors.js';
+export { OidcLoginRefusal } from './oidc-login-errors.js';
+export type { OidcLoginFailureReason, OidcRefusalReason } from './oidc-login-errors.js';
 export { LOGIN_STATE_TTL_MS } from './login-state-store.js';
 export {
   AWS_TAGS_CLAIM,

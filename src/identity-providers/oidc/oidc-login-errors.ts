@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { FedgateError } from '../../errors/index.js';
 
-/** Stable reasons a browser OIDC login is refused with (`FedgateError.internal`). */
+/** Stable reasons a browser OIDC login is refused with (`OidcLoginRefusal.reason`). */
 export type OidcLoginFailureReason =
   | 'state-mismatch'
   | 'state-replayed'
@@ -15,6 +15,19 @@ export type OidcLoginFailureReason =
   | 'invalid-id-token'
   | 'missing-subject'
   | 'idp-error';
+
+/**
+ * The OIDC catalogue of `FedgateError.reason`: a refused login, or an identity provider that cannot be reached
+ * (`idp-unreachable`, `discovery-failed`) or failed unexpectedly (`oidc-unexpected`).
+ */
+export type OidcRefusalReason =
+  OidcLoginFailureReason | 'idp-unreachable' | 'discovery-failed' | 'oidc-unexpected';
+
+declare module '../../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    oidc: OidcRefusalReason;
+  }
+}
 
 const DETAIL: Record<OidcLoginFailureReason, string> = {
   'state-mismatch': 'The sign-in response does not belong to a sign-in started in this browser. Start again.',
@@ -32,16 +45,27 @@ const DETAIL: Record<OidcLoginFailureReason, string> = {
   'idp-error': 'The identity provider refused the sign-in.',
 };
 
-/** The FedgateError for a refused login; `extra` (a safe, short code such as an OAuth error name) goes in the detail. */
+/** A refused browser OIDC login: always `InvalidOidcResponse`, with the stable reason it was refused for. */
+export class OidcLoginRefusal extends FedgateError {
+  static readonly code = 'InvalidOidcResponse';
+  declare readonly reason: OidcLoginFailureReason;
+
+  /** `extra` (a safe, short code such as an OAuth error name) goes in the detail. */
+  constructor(reason: OidcLoginFailureReason, options: { extra?: string; cause?: unknown } = {}) {
+    const detail = options.extra === undefined ? DETAIL[reason] : `${DETAIL[reason]} (${options.extra})`;
+    super(OidcLoginRefusal.code, detail, {
+      reason,
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+  }
+}
+
+/** The error for a refused login; `extra` (a safe, short code such as an OAuth error name) goes in the detail. */
 export function oidcLoginError(
   reason: OidcLoginFailureReason,
   options: { extra?: string; cause?: unknown } = {},
-) {
-  const detail = options.extra === undefined ? DETAIL[reason] : `${DETAIL[reason]} (${options.extra})`;
-  return new FedgateError('InvalidOidcResponse', detail, {
-    internal: reason,
-    ...(options.cause === undefined ? {} : { cause: options.cause }),
-  });
+): OidcLoginRefusal {
+  return new OidcLoginRefusal(reason, options);
 }
 
 /** An OAuth error code is echoed only when it has the RFC 6749 shape, so IdP text never reaches a page unfiltered. */
@@ -120,12 +144,12 @@ export function translateOidcClientError(error: unknown): FedgateError {
   }
   if (isNetworkFailure(error)) {
     return new FedgateError('ServiceUnavailable', 'The identity provider cannot be reached.', {
-      internal: 'idp-unreachable',
+      reason: 'idp-unreachable',
       cause: error,
     });
   }
   return new FedgateError('InternalError', 'The sign-in could not be completed.', {
-    internal: 'oidc-unexpected',
+    reason: 'oidc-unexpected',
     cause: error,
   });
 }

@@ -94,7 +94,7 @@ export class OidcRelyingParty {
       (error: unknown) => {
         this.#discovering = undefined;
         throw new FedgateError('ServiceUnavailable', 'The identity provider cannot be reached.', {
-          internal: 'discovery-failed',
+          reason: 'discovery-failed',
           cause: error,
         });
       },
@@ -151,7 +151,7 @@ export class OidcRelyingParty {
 
   /**
    * Completes a login from the callback URL and the browser's binding cookie. Refusals are
-   * FedgateError('InvalidOidcResponse') with a stable reason in `internal` (see OidcLoginFailureReason).
+   * FedgateError('InvalidOidcResponse') with a stable `reason` (see OidcLoginFailureReason).
    */
   async completeLogin(callbackUrl: URL, browserBinding: string | undefined): Promise<CompletedOidcLogin> {
     const params = callbackUrl.searchParams;

@@ -9,5 +9,6 @@ export type {
   SamlLogoutResult,
   SamlLogoutSubject,
 } from './saml-logout.js';
+export { SamlRejection } from './saml-rejection.js';
 export type { SamlRejectionReason } from './saml-rejection.js';
 export { AWS_SAML_ATTRIBUTE } from './saml-identity.js';

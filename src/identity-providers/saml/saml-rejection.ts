@@ -1,8 +1,8 @@
 import { FedgateError, isFedgateError } from '../../errors/index.js';
 
 /**
- * Stable reasons a SAML message is refused. They go to `FedgateError.internal` (logged, asserted on by
- * tests), never to the client, who only sees a generic detail.
+ * Stable reasons a SAML message is refused: the SAML catalogue of `FedgateError.reason` (audited, logged,
+ * asserted on by tests), never shown to the client, who only sees a generic detail.
  */
 export type SamlRejectionReason =
   | 'malformed-message'
@@ -75,20 +75,35 @@ const PUBLIC_DETAIL: Partial<Record<SamlRejectionReason, string>> = {
   'idp-metadata-unavailable': 'The identity provider is not available right now.',
 };
 
-/** The one way SAML code refuses a message: `InvalidSamlResponse` with a stable internal reason. */
-export function samlRejection(reason: SamlRejectionReason, cause?: unknown): FedgateError {
-  const detail = PUBLIC_DETAIL[reason] ?? 'The SAML message was refused.';
-  const status =
-    reason === 'idp-metadata-unavailable' || reason === 'verifier-busy'
-      ? 503
-      : reason === 'message-too-large'
-        ? 413
-        : undefined;
-  return new FedgateError('InvalidSamlResponse', detail, {
-    internal: reason,
-    ...(status === undefined ? {} : { status }),
-    ...(cause === undefined ? {} : { cause }),
-  });
+declare module '../../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    saml: SamlRejectionReason;
+  }
+}
+
+/** A refused SAML message: always `InvalidSamlResponse`, with the stable reason it was refused for. */
+export class SamlRejection extends FedgateError {
+  static readonly code = 'InvalidSamlResponse';
+  declare readonly reason: SamlRejectionReason;
+
+  constructor(reason: SamlRejectionReason, cause?: unknown) {
+    const status =
+      reason === 'idp-metadata-unavailable' || reason === 'verifier-busy'
+        ? 503
+        : reason === 'message-too-large'
+          ? 413
+          : undefined;
+    super(SamlRejection.code, PUBLIC_DETAIL[reason] ?? 'The SAML message was refused.', {
+      reason,
+      ...(status === undefined ? {} : { status }),
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}
+
+/** The one way SAML code refuses a message. */
+export function samlRejection(reason: SamlRejectionReason, cause?: unknown): SamlRejection {
+  return new SamlRejection(reason, cause);
 }
 
 /** Library messages we translate, first match wins. node-saml's messages are its only contract. */

@@ -3,12 +3,16 @@ import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 // has no exports map for them.
 import { decryptXml, parseDomFromString, validateSignature } from '@node-saml/node-saml/lib/xml.js';
 import type { Element } from '@xmldom/xmldom';
-import { isFedgateError } from '../../errors/index.js';
 import { readAssertion } from './saml-assertion.js';
 import type { SamlAssertion } from './saml-assertion.js';
 import { checkResponseEnvelope } from './saml-checks.js';
 import { checkMessageShape } from './saml-message-shape.js';
-import { samlRejection, translateLibraryError } from './saml-rejection.js';
+import {
+  SamlRejection,
+  samlRejection,
+  translateLibraryError,
+  type SamlRejectionReason,
+} from './saml-rejection.js';
 import { checkSignatureReferences } from './saml-signature-references.js';
 import {
   DSIG_NS,
@@ -192,7 +196,7 @@ function requireRoot(root: Element | null): Element {
 }
 
 /** The stable reason of whatever verification threw (a worker sends only this across). */
-export function rejectionReasonOf(error: unknown): string {
-  if (isFedgateError(error) && typeof error.internal === 'string') return error.internal;
-  return translateLibraryError(error).internal ?? 'rejected-by-library';
+export function rejectionReasonOf(error: unknown): SamlRejectionReason {
+  const translated = error instanceof SamlRejection ? error : translateLibraryError(error);
+  return translated instanceof SamlRejection ? translated.reason : 'rejected-by-library';
 }

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch } from 'jose';
 import type { JWSHeaderParameters, FlattenedJWSInput, CryptoKey } from 'jose';
 import { FedgateError } from '../../errors/index.js';
+import type { WebIdentityRefusalReason } from './web-identity-errors.js';
 import { assertIssuerUrl } from '../oidc/index.js';
 
 /** Milliseconds a discovery or JWKS request may take. */
@@ -23,9 +24,9 @@ export interface IssuerKeySetOptions {
   readonly cooldownMs: number;
 }
 
-function unreachable(internal: string, cause?: unknown): FedgateError {
+function unreachable(reason: WebIdentityRefusalReason, cause?: unknown): FedgateError {
   return new FedgateError('ServiceUnavailable', 'The identity provider cannot be reached.', {
-    internal,
+    reason,
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -1,7 +1,7 @@
 import { errors as joseErrors } from 'jose';
 import { FedgateError } from '../../errors/index.js';
 
-/** Stable reasons a web-identity token is refused with (`FedgateError.internal`). */
+/** Stable reasons a web-identity token is refused with (`WebIdentityRefusal.reason`). */
 export type WebIdentityFailureReason =
   | 'malformed'
   | 'unknown-issuer'
@@ -14,6 +14,24 @@ export type WebIdentityFailureReason =
   | 'missing-jti'
   | 'missing-subject'
   | 'replayed';
+
+/**
+ * The web-identity catalogue of `FedgateError.reason`: a refused token, or an issuer whose keys cannot be had
+ * (`idp-unreachable`, `discovery-*`).
+ */
+export type WebIdentityRefusalReason =
+  | WebIdentityFailureReason
+  | 'idp-unreachable'
+  | 'discovery-failed'
+  | 'discovery-issuer-mismatch'
+  | 'discovery-without-jwks-uri'
+  | 'discovery-insecure-jwks-uri';
+
+declare module '../../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    webIdentity: WebIdentityRefusalReason;
+  }
+}
 
 const DETAIL: Record<WebIdentityFailureReason, string> = {
   malformed: 'The web identity token is not a well-formed JWT.',
@@ -29,12 +47,21 @@ const DETAIL: Record<WebIdentityFailureReason, string> = {
   replayed: 'The web identity token was already used.',
 };
 
-/** The FedgateError for a refused token: ExpiredToken when expired, InvalidIdentityToken otherwise. */
-export function webIdentityError(reason: WebIdentityFailureReason, cause?: unknown): FedgateError {
-  return new FedgateError(reason === 'expired' ? 'ExpiredToken' : 'InvalidIdentityToken', DETAIL[reason], {
-    internal: reason,
-    ...(cause === undefined ? {} : { cause }),
-  });
+/** A refused web-identity token: ExpiredToken when expired, InvalidIdentityToken otherwise. */
+export class WebIdentityRefusal extends FedgateError {
+  declare readonly reason: WebIdentityFailureReason;
+
+  constructor(reason: WebIdentityFailureReason, cause?: unknown) {
+    super(reason === 'expired' ? 'ExpiredToken' : 'InvalidIdentityToken', DETAIL[reason], {
+      reason,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}
+
+/** The error for a refused token: ExpiredToken when expired, InvalidIdentityToken otherwise. */
+export function webIdentityError(reason: WebIdentityFailureReason, cause?: unknown): WebIdentityRefusal {
+  return new WebIdentityRefusal(reason, cause);
 }
 
 function claimReason(claim: string): WebIdentityFailureReason {
@@ -76,7 +103,7 @@ export function translateJoseError(error: unknown): FedgateError {
     }
   }
   return new FedgateError('ServiceUnavailable', 'The identity provider cannot be reached.', {
-    internal: 'idp-unreachable',
+    reason: 'idp-unreachable',
     cause: error,
   });
 }

@@ -86,7 +86,7 @@ export class WebIdentityVerifier {
 
   /**
    * The federated identity a token proves, with the token's expiry. Refusals are FedgateError('InvalidIdentityToken') or
-   * ('ExpiredToken') with a stable reason in `internal` (see WebIdentityFailureReason); an unreachable
+   * ('ExpiredToken') with a stable `reason` (see WebIdentityFailureReason); an unreachable
    * issuer is ('ServiceUnavailable').
    */
   async verify(token: string): Promise<VerifiedWebIdentity> {

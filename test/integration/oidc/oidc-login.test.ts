@@ -211,14 +211,14 @@ describe('state: single use and bound to the browser', () => {
     const { callback, browserBinding } = await signIn();
     await rp.completeLogin(callback, browserBinding);
     const error = await refusal(rp.completeLogin(callback, browserBinding));
-    expect(error).toMatchObject({ code: 'InvalidOidcResponse', internal: 'state-replayed', status: 400 });
+    expect(error).toMatchObject({ code: 'InvalidOidcResponse', reason: 'state-replayed', status: 400 });
   });
 
   it('state from another browser is refused and does not burn the login of the browser that started it', async () => {
     const { callback, browserBinding } = await signIn();
     const attacker = await rp.beginLogin({});
     const error = await refusal(rp.completeLogin(callback, attacker.browserBinding));
-    expect(error.internal).toBe('state-mismatch');
+    expect(error.reason).toBe('state-mismatch');
     await expect(rp.completeLogin(callback, browserBinding)).resolves.toMatchObject({
       identity: { subject: 'alice' },
     });
@@ -226,19 +226,19 @@ describe('state: single use and bound to the browser', () => {
 
   it('missing browser binding: a callback without the cookie is refused', async () => {
     const { callback } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, undefined))).internal).toBe('missing-browser-binding');
+    expect((await refusal(rp.completeLogin(callback, undefined))).reason).toBe('missing-browser-binding');
   });
 
   it('missing state: a callback without state is refused', async () => {
     const { callback, browserBinding } = await signIn();
     callback.searchParams.delete('state');
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('state-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('state-mismatch');
   });
 
   it('unknown state: a state fedgate never issued is refused', async () => {
     const { callback, browserBinding } = await signIn();
     callback.searchParams.set('state', oidc.randomState());
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('state-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('state-mismatch');
   });
 
   it('state is kept in the shared store: another instance completes the login', async () => {
@@ -254,13 +254,13 @@ describe('authorization response', () => {
   it('iss-mismatch: an authorization response iss from another issuer is refused (RFC 9207)', async () => {
     const { callback, browserBinding } = await signIn();
     callback.searchParams.set('iss', 'http://127.0.0.1:1/other-idp');
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('iss-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('iss-mismatch');
   });
 
   it('iss-mismatch: a missing iss is refused when the IdP advertises RFC 9207', async () => {
     const { callback, browserBinding } = await signIn();
     callback.searchParams.delete('iss');
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('iss-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('iss-mismatch');
   });
 
   it('idp-error: a login cancelled at the IdP is refused with the OAuth error code only', async () => {
@@ -268,7 +268,7 @@ describe('authorization response', () => {
     const callback = await idp.login(authorizationUrl, { username: 'alice', deny: true });
     expect(callback.searchParams.get('error')).toBe('access_denied');
     const error = await refusal(rp.completeLogin(callback, browserBinding));
-    expect(error).toMatchObject({ internal: 'idp-error' });
+    expect(error).toMatchObject({ reason: 'idp-error' });
     expect(error.detail).toContain('access_denied');
     expect(error.detail).not.toContain('End-User');
   });
@@ -281,7 +281,7 @@ describe('authorization response', () => {
     const replay = new URL(used);
     replay.searchParams.set('state', new URL(second.authorizationUrl).searchParams.get('state') ?? '');
     const error = await refusal(rp.completeLogin(replay, first.browserBinding));
-    expect(error).toMatchObject({ internal: 'idp-error' });
+    expect(error).toMatchObject({ reason: 'idp-error' });
     expect(error.detail).toContain('invalid_grant');
   });
 });
@@ -296,7 +296,7 @@ describe('ID token from the token endpoint', () => {
     );
     const { callback, browserBinding } = await signIn();
     const error = await refusal(rp.completeLogin(callback, browserBinding));
-    expect(error).toMatchObject({ code: 'InvalidOidcResponse', internal: 'bad-signature' });
+    expect(error).toMatchObject({ code: 'InvalidOidcResponse', reason: 'bad-signature' });
   });
 
   it('forged ID token: openid-client without enableNonRepudiationChecks would have accepted it', async () => {
@@ -333,7 +333,7 @@ describe('ID token from the token endpoint', () => {
   it('alg none: an unsigned ID token is refused', async () => {
     rewriteIdToken(async (claims) => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`);
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('alg-not-allowed');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('alg-not-allowed');
   });
 
   it('HS256 with the public key as secret: the key-confusion forgery is refused', async () => {
@@ -343,13 +343,13 @@ describe('ID token from the token endpoint', () => {
       new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', kid: idp.kids.RS256 }).sign(secret),
     );
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('alg-not-allowed');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('alg-not-allowed');
   });
 
   it('alg-not-allowed: a validly signed RS256 token is refused when only ES256 is allowed', async () => {
     const strict = await OidcRelyingParty.create(options({ allowedAlgorithms: ['ES256'] }), { store });
     const { callback, browserBinding } = await signIn('alice', strict);
-    expect((await refusal(strict.completeLogin(callback, browserBinding))).internal).toBe('alg-not-allowed');
+    expect((await refusal(strict.completeLogin(callback, browserBinding))).reason).toBe('alg-not-allowed');
   });
 
   it('alg-not-allowed: with several algorithms allowed the header is still checked against the list', async () => {
@@ -357,7 +357,7 @@ describe('ID token from the token endpoint', () => {
       store,
     });
     const { callback, browserBinding } = await signIn('alice', strict);
-    expect((await refusal(strict.completeLogin(callback, browserBinding))).internal).toBe('alg-not-allowed');
+    expect((await refusal(strict.completeLogin(callback, browserBinding))).reason).toBe('alg-not-allowed');
   });
 
   it('invalid-aud: a token signed by the IdP for another client is refused', async () => {
@@ -365,7 +365,7 @@ describe('ID token from the token endpoint', () => {
       idp.issueIdToken({ ...claims, aud: 'another-client' }, { aud: 'another-client' }),
     );
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('bad-audience');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('bad-audience');
   });
 
   it('invalid-azp: several audiences with another authorized party are refused', async () => {
@@ -376,7 +376,7 @@ describe('ID token from the token endpoint', () => {
       ),
     );
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('bad-audience');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('bad-audience');
   });
 
   it('missing-nonce: a token without the nonce is refused', async () => {
@@ -385,7 +385,7 @@ describe('ID token from the token endpoint', () => {
       return idp.issueIdToken(rest, { aud: 'fedgate' });
     });
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('nonce-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('nonce-mismatch');
   });
 
   it('nonce-mismatch: a token for another login (other nonce) is refused', async () => {
@@ -393,7 +393,7 @@ describe('ID token from the token endpoint', () => {
       idp.issueIdToken({ ...claims, nonce: oidc.randomNonce() }, { aud: 'fedgate' }),
     );
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('nonce-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('nonce-mismatch');
   });
 
   it('invalid-iss: a token whose iss is not the IdP is refused', async () => {
@@ -401,7 +401,7 @@ describe('ID token from the token endpoint', () => {
       idp.issueIdToken({ ...claims, iss: 'https://evil.example.com' }, { aud: 'fedgate' }),
     );
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('iss-mismatch');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('iss-mismatch');
   });
 
   it('expired: a token past its exp (beyond the tolerance) is refused', async () => {
@@ -411,7 +411,7 @@ describe('ID token from the token endpoint', () => {
       return idp.issueIdToken(rest, { aud: 'fedgate', issuedAt: past, expiresIn: 600 });
     });
     const { callback, browserBinding } = await signIn();
-    expect((await refusal(rp.completeLogin(callback, browserBinding))).internal).toBe('expired');
+    expect((await refusal(rp.completeLogin(callback, browserBinding))).reason).toBe('expired');
   });
 
   it('an ID token re-issued with the IdP own key and the right claims is accepted (the tamper hook itself is sound)', async () => {
@@ -440,6 +440,6 @@ describe('configuration and availability', () => {
     const down = await OidcRelyingParty.create(options({ issuer: 'http://127.0.0.1:9' }), { store });
     expect(down.endSessionUrl({ postLogoutRedirectUri: `${PUBLIC_URL}/` })).toBeUndefined();
     const error = await refusal(down.beginLogin({}));
-    expect(error).toMatchObject({ code: 'ServiceUnavailable', internal: 'discovery-failed' });
+    expect(error).toMatchObject({ code: 'ServiceUnavailable', reason: 'discovery-failed' });
   });
 });

@@ -88,7 +88,7 @@ describe('web identity: token header and issuer attacks', () => {
     );
     const error = await refusal(verifier().verify(signedByA));
     expect(error.code).toBe('InvalidIdentityToken');
-    expect(error.internal).toBe('bad-signature');
+    expect(error.reason).toBe('bad-signature');
   });
 
   it('a genuine token of each provider is accepted and attributed to its own provider', async () => {

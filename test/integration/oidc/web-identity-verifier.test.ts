@@ -155,22 +155,22 @@ describe('web identity tokens: accepted', () => {
 describe('web identity tokens: refused', () => {
   it('unknown-issuer: a token from an issuer that is not configured', async () => {
     const error = await refusal(verifier().verify(await token({ iss: 'https://token.example.com' })));
-    expect(error).toMatchObject({ code: 'InvalidIdentityToken', internal: 'unknown-issuer', status: 400 });
+    expect(error).toMatchObject({ code: 'InvalidIdentityToken', reason: 'unknown-issuer', status: 400 });
   });
 
   it('invalid-aud: a token for another audience', async () => {
     const error = await refusal(verifier().verify(await token({}, { aud: 'someone-else' })));
-    expect(error).toMatchObject({ code: 'InvalidIdentityToken', internal: 'bad-audience' });
+    expect(error).toMatchObject({ code: 'InvalidIdentityToken', reason: 'bad-audience' });
   });
 
   it('invalid-aud: a provider with no audiences accepts no token', async () => {
     const error = await refusal(verifier([provider({ audiences: [] })]).verify(await token()));
-    expect(error.internal).toBe('bad-audience');
+    expect(error.reason).toBe('bad-audience');
   });
 
   it('alg none: an unsigned token is refused', async () => {
     const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...CI_CLAIMS, iss: idp.issuer, aud: 'fedgate', iat: now, exp: now + 300 })}.`;
-    expect((await refusal(verifier().verify(unsigned))).internal).toBe('alg-not-allowed');
+    expect((await refusal(verifier().verify(unsigned))).reason).toBe('alg-not-allowed');
   });
 
   it('HS256 with the public key as secret: the key-confusion forgery is refused', async () => {
@@ -184,14 +184,12 @@ describe('web identity tokens: refused', () => {
     })
       .setProtectedHeader({ alg: 'HS256', kid: idp.kids.RS256 })
       .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
-    expect((await refusal(verifier().verify(forged))).internal).toBe('alg-not-allowed');
+    expect((await refusal(verifier().verify(forged))).reason).toBe('alg-not-allowed');
   });
 
   it('alg-not-allowed: a validly signed ES256 token when only RS256 is allowed', async () => {
     const strict = verifier([provider({ allowedAlgorithms: ['RS256'] })]);
-    expect((await refusal(strict.verify(await token({}, { alg: 'ES256' })))).internal).toBe(
-      'alg-not-allowed',
-    );
+    expect((await refusal(strict.verify(await token({}, { alg: 'ES256' })))).reason).toBe('alg-not-allowed');
   });
 
   it('bad-signature: a token signed by another key under the IdP kid', async () => {
@@ -205,25 +203,23 @@ describe('web identity tokens: refused', () => {
     })
       .setProtectedHeader({ alg: 'RS256', kid: idp.kids.RS256 })
       .sign(attacker.privateKey);
-    expect((await refusal(verifier().verify(forged))).internal).toBe('bad-signature');
+    expect((await refusal(verifier().verify(forged))).reason).toBe('bad-signature');
   });
 
   it('bad-signature: a payload changed after signing', async () => {
     const [header, , signature] = (await token()).split('.');
     const tampered = `${header}.${base64url({ ...CI_CLAIMS, sub: 'repo:acme/payments:ref:refs/heads/main', iss: idp.issuer, aud: 'fedgate', iat: now, exp: now + 300 })}.${signature}`;
-    expect((await refusal(verifier().verify(tampered))).internal).toBe('bad-signature');
+    expect((await refusal(verifier().verify(tampered))).reason).toBe('bad-signature');
   });
 
   it('expired beyond skew: a token expired 61 s ago is ExpiredToken', async () => {
     const issued = await token({}, { issuedAt: now - 361, expiresIn: 300 });
     const error = await refusal(verifier().verify(issued));
-    expect(error).toMatchObject({ code: 'ExpiredToken', internal: 'expired', status: 401 });
+    expect(error).toMatchObject({ code: 'ExpiredToken', reason: 'expired', status: 401 });
   });
 
   it('not-yet-valid: nbf beyond the skew', async () => {
-    expect((await refusal(verifier().verify(await token({ nbf: now + 120 })))).internal).toBe(
-      'not-yet-valid',
-    );
+    expect((await refusal(verifier().verify(await token({ nbf: now + 120 })))).reason).toBe('not-yet-valid');
   });
 
   it('nbf within the skew is accepted', async () => {
@@ -233,7 +229,7 @@ describe('web identity tokens: refused', () => {
   });
 
   it('not-yet-valid: iat in the future beyond the skew', async () => {
-    expect((await refusal(verifier().verify(await token({}, { issuedAt: now + 120 })))).internal).toBe(
+    expect((await refusal(verifier().verify(await token({}, { issuedAt: now + 120 })))).reason).toBe(
       'not-yet-valid',
     );
   });
@@ -243,17 +239,17 @@ describe('web identity tokens: refused', () => {
     expect(JSON.parse(Buffer.from(issued.split('.')[1] ?? '', 'base64url').toString())).not.toHaveProperty(
       'exp',
     );
-    expect((await refusal(verifier().verify(issued))).internal).toBe('invalid-claims');
+    expect((await refusal(verifier().verify(issued))).reason).toBe('invalid-claims');
   });
 
   it('malformed: not a JWT', async () => {
-    expect((await refusal(verifier().verify('not.a.jwt'))).internal).toBe('malformed');
-    expect((await refusal(verifier().verify(''))).internal).toBe('malformed');
+    expect((await refusal(verifier().verify('not.a.jwt'))).reason).toBe('malformed');
+    expect((await refusal(verifier().verify(''))).reason).toBe('malformed');
   });
 
   it('missing-subject: a token without the configured subject claim', async () => {
     const byEmail = verifier([provider({ subject: 'claim:email' })]);
-    expect((await refusal(byEmail.verify(await token()))).internal).toBe('missing-subject');
+    expect((await refusal(byEmail.verify(await token()))).reason).toBe('missing-subject');
   });
 });
 
@@ -263,20 +259,20 @@ describe('replay protection', () => {
     const issued = await token({ jti: 'run-42-attempt-1' });
     await protectedVerifier.verify(issued);
     const error = await refusal(protectedVerifier.verify(issued));
-    expect(error).toMatchObject({ code: 'InvalidIdentityToken', internal: 'replayed' });
+    expect(error).toMatchObject({ code: 'InvalidIdentityToken', reason: 'replayed' });
   });
 
   it('replayed: the jti cache is in the shared store, so another instance refuses it too', async () => {
     const issued = await token({ jti: 'run-43' });
     await verifier([provider({ replayProtection: true })]).verify(issued);
-    expect((await refusal(verifier([provider({ replayProtection: true })]).verify(issued))).internal).toBe(
+    expect((await refusal(verifier([provider({ replayProtection: true })]).verify(issued))).reason).toBe(
       'replayed',
     );
   });
 
   it('missing-jti: with replay protection a token without jti is refused', async () => {
     const protectedVerifier = verifier([provider({ replayProtection: true })]);
-    expect((await refusal(protectedVerifier.verify(await token()))).internal).toBe('missing-jti');
+    expect((await refusal(protectedVerifier.verify(await token()))).reason).toBe('missing-jti');
   });
 
   it('without replay protection the same token may be presented again', async () => {
@@ -303,7 +299,7 @@ describe('JWKS refetch', () => {
     const before = idp.jwksRequests();
     const kid = await idp.addSigningKey('RS256');
     const error = await refusal(v.verify(await token({}, { kid })));
-    expect(error.internal).toBe('bad-signature');
+    expect(error.reason).toBe('bad-signature');
     expect(idp.jwksRequests()).toBe(before);
   });
 });
@@ -317,7 +313,7 @@ describe('issuer discovery', () => {
       return Response.json({ ...document, issuer: 'https://evil.example.com' });
     };
     const error = await refusal(verifier([provider()], { fetch: lyingFetch }).verify(await token()));
-    expect(error).toMatchObject({ code: 'ServiceUnavailable', internal: 'discovery-issuer-mismatch' });
+    expect(error).toMatchObject({ code: 'ServiceUnavailable', reason: 'discovery-issuer-mismatch' });
   });
 
   it('an unreachable issuer is ServiceUnavailable, and discovery is retried on the next token', async () => {

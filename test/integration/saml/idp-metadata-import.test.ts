@@ -143,7 +143,7 @@ describe('SAML IdP metadata import (metadataUrl)', () => {
     await expect(sp.beginLogin('x', TEST_BROWSER).then((start) => start.url)).rejects.toMatchObject({
       code: 'InvalidSamlResponse',
       status: 503,
-      internal: 'idp-metadata-unavailable',
+      reason: 'idp-metadata-unavailable',
     });
     server.status = 200;
     server.body = idp.metadataXml;

@@ -94,7 +94,7 @@ describe('XML signature wrapping (XSW1–XSW8, "On Breaking SAML") is refused', 
       expect('error' in outcome ? outcome.error : undefined).toMatchObject({
         name: 'FedgateError',
         code: 'InvalidSamlResponse',
-        internal: EXPECTED_REASON[variant],
+        reason: EXPECTED_REASON[variant],
       });
 
       // Nothing the attempt wrote blocks or doubles later logins: neither the signed original's assertion
@@ -114,7 +114,7 @@ describe('XML signature wrapping (XSW1–XSW8, "On Breaking SAML") is refused', 
       const replay = await legitimateLogin(h, variant, ORIGINAL_ASSERTION_ID);
       await expect(h.sp.consumeResponse({ SAMLResponse: replay }, TEST_BROWSER)).rejects.toMatchObject({
         code: 'InvalidSamlResponse',
-        internal: 'replayed-assertion',
+        reason: 'replayed-assertion',
       });
     });
   }

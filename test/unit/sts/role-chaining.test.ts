@@ -195,6 +195,15 @@ describe('role chaining (POST /sts/assume-role)', () => {
     expect(await h.sessionCount()).toBe(0);
   });
 
+  it("audits a revoked caller's refusal with catalogue reasons only, never the session service's log text", async () => {
+    const caller = await developerToken();
+    await h.sts.revoke(caller, {});
+    await codeOf(() => h.sts.assumeRole(caller, { RoleName: 'Auditor', RoleSessionName: 'audit' }));
+    const refused = h.audit.at(-1);
+    expect(refused).toMatchObject({ event: 'role.refused', outcome: 'failure', reason: 'InvalidToken' });
+    expect(refused?.details).toEqual({ action: 'sts:AssumeRole' });
+  });
+
   it('refuses an expired caller credential', async () => {
     const caller = await developerToken();
     h.clock.advance(3601_000);

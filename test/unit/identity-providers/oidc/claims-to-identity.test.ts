@@ -89,7 +89,7 @@ describe('claimsToIdentity', () => {
     try {
       web();
     } catch (error) {
-      expect(error).toMatchObject({ code: 'InvalidIdentityToken', internal: 'missing-subject' });
+      expect(error).toMatchObject({ code: 'InvalidIdentityToken', reason: 'missing-subject' });
     }
   });
 

@@ -72,7 +72,7 @@ describe('SAML assertion → federated identity', () => {
         assertion({ 'https://aws.amazon.com/SAML/Attributes/SessionDuration': ['1h'] }),
         mapping,
       ),
-    ).toThrow(expect.objectContaining({ code: 'InvalidSamlResponse', internal: 'invalid-aws-attribute' }));
+    ).toThrow(expect.objectContaining({ code: 'InvalidSamlResponse', reason: 'invalid-aws-attribute' }));
   });
 
   it('TransitiveTagKeys accepts several values and comma-separated lists', () => {
@@ -92,14 +92,14 @@ describe('SAML assertion → federated identity', () => {
 
   it('reserved-attribute-name: an attribute named SUB would collide with saml:sub', () => {
     expect(() => samlAssertionToIdentity(assertion({ SUB: ['admin'] }), mapping)).toThrow(
-      expect.objectContaining({ code: 'InvalidSamlResponse', internal: 'reserved-attribute-name' }),
+      expect.objectContaining({ code: 'InvalidSamlResponse', reason: 'reserved-attribute-name' }),
     );
   });
 
   it('reserved-attribute-name: two attributes whose names differ only in case', () => {
     expect(() =>
       samlAssertionToIdentity(assertion({ email: ['a@x.test'], EMAIL: ['b@x.test'] }), mapping),
-    ).toThrow(expect.objectContaining({ internal: 'reserved-attribute-name' }));
+    ).toThrow(expect.objectContaining({ reason: 'reserved-attribute-name' }));
   });
 
   it('names the attribute whose value cannot be a session tag', () => {
