@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../../src/roles-anywhere/index.js';
 import { startGatewayFixture, type GatewayFixture } from '../../support/gateway-fixture.js';
@@ -128,8 +129,17 @@ describe('a CRL refresh that adds a serial', () => {
       watcher.url,
       await send(signedAsk(watcher.url, pki.ecSpiffe, { role: 'Deployer' })),
     );
+    // The README's openssl recipe names the same subject fedgate gave the session.
+    const subject = execFileSync(
+      'bash',
+      [
+        '-c',
+        `echo "x509:$(openssl x509 -in cert.pem -noout -serial | cut -d= -f2 | tr A-F a-f | sed 's/^0*//')@$(openssl x509 -in cert.pem -noout -issuer -nameopt RFC2253 | cut -d= -f2-)"`,
+      ],
+      { cwd: dirname(holder.certPath), encoding: 'utf8' },
+    ).trim();
     const certificate = parseCertificate(holder.der);
-    const subject = `x509:${certificate.serialHex}@${certificate.issuer.text}`;
+    expect(subject).toBe(`x509:${certificate.serialHex}@${certificate.issuer.text}`);
     const response = await fetch(`${watcher.url}/sts/revoke`, {
       method: 'POST',
       headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
@@ -175,5 +185,48 @@ describe('a CRL from a loopback URL', () => {
     const second = await send(signedAsk(fx.url, pki.revoked, { role: 'Payments' }));
     expect(((await second.json()) as { code: string }).code).toBe('CertificateRevoked');
     expect((await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }))).status).toBe(201);
+  });
+});
+
+describe('a CRL that has never loaded', () => {
+  let server: Server;
+  let fx: GatewayFixture;
+  let available = false;
+
+  beforeAll(async () => {
+    const crl = readFileSync(pki.crlPath);
+    server = createServer((_req, res) => {
+      if (!available) {
+        res.writeHead(500).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/pkix-crl' });
+      res.end(crl);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    fx = await startGatewayFixture({
+      config: rolesAnywhereConfig(pki, { crls: [`http://127.0.0.1:${port}/issuing.crl`], crlRefresh: 1 }),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fx?.close();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('fails closed: its anchor answers 503 until the CRL loads, then revocation applies', async () => {
+    const early = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }));
+    expect(early.status).toBe(503);
+    expect(((await early.json()) as { code: string }).code).toBe('ServiceUnavailable');
+    const refusal = fx.audit.find(
+      (record) => record.event === 'role.refused' && record.requestId === early.headers.get('x-request-id'),
+    );
+    expect(refusal?.details?.refusal).toBe('RevocationListUnavailable');
+    available = true;
+    await until(async () => (await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }))).status === 201);
+    const revoked = await send(signedAsk(fx.url, pki.revoked, { role: 'Payments' }));
+    expect(((await revoked.json()) as { code: string }).code).toBe('CertificateRevoked');
   });
 });
