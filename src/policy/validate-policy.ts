@@ -414,6 +414,33 @@ function lintStatement(
   }
 }
 
+/**
+ * Whether a trust statement's condition narrows who may assume by an organisation, account, principal or subject
+ * key: a positive operator (not `…IfExists`, not `ForAllValues:`, which both admit a principal without the key;
+ * not negated, which admits every other value; not `Null`) with at least one value that is not only wildcards.
+ */
+function restrictsWhoMayAssume(condition: Record<string, unknown> | undefined): boolean {
+  if (condition === undefined) return false;
+  return Object.entries(condition).some(([operatorName, entries]) => {
+    const op = parseOperatorName(operatorName);
+    if (op === undefined || op.ifExists || op.set === 1 || op.base.negated || op.base.family === 'null')
+      return false;
+    if (typeof entries !== 'object' || entries === null) return false;
+    return Object.entries(entries as Record<string, unknown>).some(([key, values]) => {
+      if (!ORG_OR_SUBJECT_KEYS.has(key.toLowerCase()) && !SUBJECT_KEY.test(key)) return false;
+      const list = Array.isArray(values) ? (values as unknown[]) : [values];
+      const wildcards = op.base.comparison === 'like';
+      return (
+        list.length > 0 &&
+        list.every((v) => {
+          const text = policyValueText(v);
+          return text !== undefined && !(wildcards && /^[*?]*$/.test(text));
+        })
+      );
+    });
+  });
+}
+
 function lintTrustStatement(
   s: Record<string, unknown>,
   path: string,
@@ -424,11 +451,8 @@ function lintTrustStatement(
 ): void {
   const principal = s.Principal;
   const principalPath = pathWithKey(path, 'Principal');
-  const restricted = conditionKeys.some(
-    (k) => ORG_OR_SUBJECT_KEYS.has(k.toLowerCase()) || SUBJECT_KEY.test(k),
-  );
   if (
-    !restricted &&
+    !restrictsWhoMayAssume(condition) &&
     (principal === '*' ||
       (typeof principal === 'object' &&
         principal !== null &&

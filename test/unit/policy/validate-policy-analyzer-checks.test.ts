@@ -188,8 +188,31 @@ describe('Access Analyzer checks added by issue 13', () => {
       { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
       { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc/*' } },
       { ArnEquals: { 'aws:PrincipalArn': 'arn:fedgate:iam::000000000000:role/Ci' } },
+      { StringEquals: { 'aws:PrincipalAccount': '000000000000' } },
+      { StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:acme/app:ref:refs/heads/main' } },
+      { StringLike: { 'corp:sub': 'team-a/*' } },
     ]) {
       expect(codes(trust({ ...star, Condition: condition }), 'trust')).not.toContain(
+        'security-warning:PrincipalStarInTrustPolicy@Statement[0].Principal',
+      );
+    }
+  });
+
+  it('the "*"-in-trust warning stays when the condition on those keys lets any principal through', () => {
+    // Each of these names an organisation, account or subject key, yet restricts nothing: a negated operator
+    // admits every other value, …IfExists and ForAllValues: admit a principal without the key, Null "false" admits
+    // every principal that has one, and StringLike "*" matches every value.
+    const star = { Principal: '*', Action: 'sts:AssumeRole' };
+    for (const condition of [
+      { StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } },
+      { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc' } },
+      { 'ForAllValues:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc/*' } },
+      { Null: { 'aws:PrincipalOrgID': 'false' } },
+      { StringLike: { 'aws:PrincipalArn': '*' } },
+      { ArnLike: { 'aws:PrincipalArn': ['arn:fedgate:iam::000000000000:role/Ci', '*'] } },
+      { StringLike: { 'corp:sub': '*' } },
+    ]) {
+      expect(codes(trust({ ...star, Condition: condition }), 'trust')).toContain(
         'security-warning:PrincipalStarInTrustPolicy@Statement[0].Principal',
       );
     }
