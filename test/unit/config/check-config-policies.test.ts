@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkConfigPolicies, collectConfigPolicies, loadConfig } from '../../../src/config/index.js';
+import {
+  ConfigError,
+  checkConfigPolicies,
+  collectConfigPolicies,
+  loadConfig,
+} from '../../../src/config/index.js';
 import { createConfigDir, MINIMAL_CONFIG, type ConfigDir } from '../../fixtures/config/config-dir.js';
 
 const DOC =
@@ -59,5 +64,41 @@ describe('checkConfigPolicies', () => {
     dir = await createConfigDir({ 'gateway.yaml': MINIMAL_CONFIG });
     const config = await loadConfig(dir.path('gateway.yaml'), { env: {} });
     expect(checkConfigPolicies(config).filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('Federated principals in configured trust policies (issue 13, rule 8)', () => {
+  // Two providers on one host: before issue 13 the bare host named both, so either could assume the role.
+  const withTrust = (federated: string) => `publicUrl: https://sso.example.com/
+identityProviders:
+  - { id: team-a, type: oidc, issuer: https://oidc.example.com/id/A, clientId: a }
+  - { id: team-b, type: oidc, issuer: https://oidc.example.com/id/B, clientId: b }
+roles:
+  - name: Reader
+    trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Federated: "${federated}" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "oidc.example.com/id/A:aud": fedgate } } }] }
+`;
+
+  it('a bare host that is not exactly an issuer without scheme is a configuration error', async () => {
+    dir = await createConfigDir({ 'gateway.yaml': withTrust('oidc.example.com') });
+    const error = await loadConfig(dir.path('gateway.yaml'), { env: {} }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      expect.objectContaining({
+        path: 'roles[0].trustPolicy.Statement[0].Principal.Federated',
+        message: expect.stringContaining('(InvalidFederatedPrincipal)'),
+      }),
+    ]);
+  });
+
+  it.each([
+    'team-a',
+    'oidc.example.com/id/A',
+    'arn:fedgate:iam::000000000000:oidc-provider/oidc.example.com/id/A',
+  ])('%s names provider A and loads', async (federated) => {
+    dir = await createConfigDir({ 'gateway.yaml': withTrust(federated) });
+    await expect(loadConfig(dir.path('gateway.yaml'), { env: {} })).resolves.toBeDefined();
   });
 });
