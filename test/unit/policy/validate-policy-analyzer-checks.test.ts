@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { validatePolicy, type PolicyKind, type ValidatePolicyOptions } from '../../../src/policy/index.js';
+import {
+  authorize,
+  parsePolicy,
+  validatePolicy,
+  type PolicyKind,
+  type ValidatePolicyOptions,
+} from '../../../src/policy/index.js';
 
 /*
  * Issue 13's validator findings, each anchored on an IAM Access Analyzer policy check
@@ -141,6 +147,32 @@ describe('Access Analyzer checks added by issue 13', () => {
   ] as const)('%s', (_check, statement, kind, expected) => {
     expect(codes(statement, kind)).toContain(expected);
   });
+
+  it.each([
+    ['StringEquals', false, false],
+    ['ForAnyValue:StringEquals', false, false],
+    ['ForAllValues:StringEquals', true, false],
+    ['StringEqualsIfExists', true, false],
+  ] as const)(
+    'an empty value list under %s is legal (a suggestion, never an error) and decides as the suggestion says',
+    (operator, whenMissing, whenPresent) => {
+      // Access Analyzer reports "Empty array condition" as a suggestion; the policy still compiles and applies.
+      const document = {
+        Version: V,
+        Statement: [allow({ Condition: { [operator]: { 'orders:status': [] } } })],
+      };
+      const findings = validatePolicy(document, 'identity');
+      expect(findings.map((f) => `${f.severity}:${f.code}`)).toEqual(['suggestion:EmptyArrayCondition']);
+      const policy = parsePolicy(document, { name: 'p', kind: 'identity' });
+      const allows = (context: Record<string, string>) =>
+        authorize(
+          { action: 'orders:GetOrder', resource: 'arn:fedgate:orders:::order/1', context },
+          { identityPolicies: [policy] },
+        ).decision === 'Allow';
+      expect(allows({})).toBe(whenMissing);
+      expect(allows({ 'orders:status': 'open' })).toBe(whenPresent);
+    },
+  );
 
   it('Suggestion – Redundant statement: the same statement twice', () => {
     const s = allow({});
