@@ -174,7 +174,12 @@ export function createIntermediateCa(
   parent: TestCa,
   name: string,
   subject: string,
-  options: { readonly isCa?: boolean } = {},
+  options: {
+    readonly isCa?: boolean;
+    /** Epoch ms; default the next 90 days. */
+    readonly notBefore?: number;
+    readonly notAfter?: number;
+  } = {},
 ): TestCa {
   const dir = join(base, name);
   prepareCaDir(dir);
@@ -210,8 +215,10 @@ export function createIntermediateCa(
     join(dir, 'ext.cnf'),
     '-extensions',
     'v3',
-    '-days',
-    '90',
+    '-startdate',
+    asn1Time(options.notBefore ?? Date.now() - 3_600_000),
+    '-enddate',
+    asn1Time(options.notAfter ?? Date.now() + 90 * 86_400_000),
     '-notext',
   ]);
   return { ...issued(join(dir, 'ca.pem'), join(dir, 'ca.key')), name, dir };

@@ -134,6 +134,19 @@ describe('CreateSession: valid certificates', () => {
     expect(await problem(other)).toMatchObject({ status: 403, code: 'AccessDenied' });
   });
 
+  it('a trust-policy condition on aws:SourceArn: the same certificate through another anchor is refused', async () => {
+    // Deployer trusts certificates through the corp anchor only; root-only vouches for the same chain.
+    const response = await send(
+      signedAsk(fx.url, pki.ecSpiffe, {
+        role: 'Deployer',
+        anchor: 'root-only',
+        intermediates: [pki.issuing.der],
+      }),
+    );
+    expect(await problem(response)).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(refusalOf(response)?.details?.refusal).toBe('TrustPolicyDenied');
+  });
+
   it('an EC P-384 certificate is accepted (AWS4-X509-ECDSA-SHA256)', async () => {
     const response = await send(signedAsk(fx.url, pki.ecP384, { role: 'Payments' }));
     expect(response.status).toBe(201);
@@ -236,6 +249,15 @@ describe('CreateSession: the profile', () => {
     );
   });
 
+  it('attributeMapping: only the mapped certificate fields become tags', async () => {
+    const response = await send(signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer', profile: 'few-tags' }));
+    const [set] = ((await response.json()) as CredentialSetAnswer).credentialSet;
+    expect(sessionClaims(set?.credentials.sessionToken ?? '').tags).toEqual({
+      'x509Subject/CN': 'deployer',
+      'x509SAN/URI': SPIFFE_ID,
+    });
+  });
+
   it('sessionPolicy narrows the role as a session policy', async () => {
     const response = await send(
       signedAsk(fx.url, pki.ecSpiffe, { role: 'Deployer', profile: 'payments-orders' }),
@@ -277,6 +299,18 @@ describe('CreateSession: each invalid certificate gets its own refusal', () => {
     [
       'expired',
       () => signedAsk(fx.url, pki.expired, { role: 'Payments' }),
+      403,
+      'CertificateExpired',
+      'CertificateExpired',
+    ],
+    [
+      'issued by an intermediate CA that has expired',
+      () =>
+        signedAsk(fx.url, pki.underExpiredIssuer, {
+          role: 'Payments',
+          anchor: 'root-only',
+          intermediates: [pki.expiredIssuing.der],
+        }),
       403,
       'CertificateExpired',
       'CertificateExpired',

@@ -56,6 +56,10 @@ export interface RolesAnywherePki {
   readonly issuedByNonCa: IssuedCertificate;
   /** Carries a critical extension fedgate does not know. */
   readonly unknownCriticalExtension: IssuedCertificate;
+  /** An intermediate CA under the root whose validity ended yesterday. */
+  readonly expiredIssuing: TestCa;
+  /** A current certificate issued by expiredIssuing. */
+  readonly underExpiredIssuer: IssuedCertificate;
   /** The issuing CA's CRL (PEM). */
   readonly crlPath: string;
 }
@@ -79,6 +83,16 @@ export function buildPki(): RolesAnywherePki {
     issuing,
     'sub-issuing',
     '/O=Example/CN=Example Sub-issuing CA',
+  );
+  const expiredIssuing = createIntermediateCa(
+    dir,
+    root,
+    'expired-issuing',
+    '/O=Example/CN=Example Old Issuing CA',
+    {
+      notBefore: now - 48 * hour,
+      notAfter: now - 24 * hour,
+    },
   );
   const notACa = createIntermediateCa(dir, root, 'not-a-ca', '/O=Example/CN=not-a-ca.example.internal', {
     isCa: false,
@@ -133,6 +147,12 @@ export function buildPki(): RolesAnywherePki {
       subject: APP_SUBJECT,
       key: 'ec-p256',
       extraExtensions: ['1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:fedgate-test'],
+    }),
+    expiredIssuing,
+    underExpiredIssuer: issueEndEntity(expiredIssuing, {
+      name: 'under-expired-issuer',
+      subject: APP_SUBJECT,
+      key: 'ec-p256',
     }),
     crlPath,
   };
@@ -260,6 +280,11 @@ export function rolesAnywhereConfig(
         },
       },
       { id: 'search-orders', roles: ['Deployer'], managedPolicies: ['SearchOrdersOnly'] },
+      {
+        id: 'few-tags',
+        roles: ['Deployer'],
+        attributeMapping: { x509Subject: ['CN'], x509Issuer: [], x509SAN: ['URI'] },
+      },
     ],
   };
 }
