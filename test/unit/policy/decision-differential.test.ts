@@ -293,6 +293,34 @@ describe('decision procedure, randomized (issue 13)', () => {
     );
   });
 
+  it('with a boundary, a matching Deny … NotPrincipal denies whatever it lists; without one it spares the listed session (rule 3)', () => {
+    fc.assert(
+      fc.property(setArb, requestArb, fc.constantFrom(...PRINCIPALS), (g, request, listed) => {
+        const notPrincipalDeny: GeneratedStatement = {
+          json: { Effect: 'Deny', NotPrincipal: listed.element, Action: '*', Resource: '*' },
+          grant: 'none',
+        };
+        const withDeny = (set: GeneratedSet): GeneratedSet => ({
+          ...set,
+          resource: [...(set.resource ?? []), notPrincipalDeny],
+        });
+        const bounded: GeneratedSet = {
+          ...g,
+          boundary: g.boundary ?? [
+            { json: { Effect: 'Allow', Action: '*', Resource: '*' }, grant: 'direct' },
+          ],
+        };
+        expect(decide(withDeny(bounded), request)).toBe('ExplicitDeny');
+        if (listed.kind === 'direct' || listed.kind === 'capped' || listed.kind === 'delegate') {
+          // The listed principal (everyone, the session, its role or its account) is not denied by it.
+          const unbounded: GeneratedSet = { ...g, boundary: undefined };
+          expect(decide(withDeny(unbounded), request)).toBe(decide(unbounded, request));
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('the order of statements inside a policy does not change the decision', () => {
     fc.assert(
       fc.property(setArb, requestArb, (g, request) => {
