@@ -230,3 +230,45 @@ describe('a CRL that has never loaded', () => {
     expect(((await revoked.json()) as { code: string }).code).toBe('CertificateRevoked');
   });
 });
+
+describe('the store down', () => {
+  let redis: RedisServerHandle;
+  let fx: GatewayFixture;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    fx = await startGatewayFixture({
+      config: {
+        ...rolesAnywhereConfig(pki),
+        store: { kind: 'redis', url: redis.url, keyPrefix: 'fedgate-ra-down:' },
+      },
+      env: { FEDGATE_KEY_ENCRYPTION_KEY: KEK },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fx?.close();
+    await redis?.stop();
+  });
+
+  it('fails closed: with the replay cache unreachable, CreateSession is 503 StoreUnavailable and issues nothing', async () => {
+    expect((await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }))).status).toBe(201);
+    const down = new Promise<void>((resolve) => {
+      const off = fx.gateway.store.onConnectionChange((state) => {
+        if (state !== 'down') return;
+        off();
+        resolve();
+      });
+    });
+    await redis.kill();
+    await down;
+    const response = await send(signedAsk(fx.url, pki.rsaApp, { role: 'Payments' }));
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { code: string }).code).toBe('StoreUnavailable');
+    const refusal = fx.audit.find(
+      (record) =>
+        record.event === 'role.refused' && record.requestId === response.headers.get('x-request-id'),
+    );
+    expect(refusal).toMatchObject({ outcome: 'failure', reason: 'StoreUnavailable' });
+  });
+});
