@@ -114,8 +114,9 @@ export const credentialsX509Command: CommandHandler = async (args, io) => {
     try {
       answer = await requestSession(sign());
     } catch (error) {
-      // An RSA signature is deterministic: the same ask signed twice in one second (credential_process is often
-      // run twice at once) is byte for byte a replay, and the gateway refuses it as one. Sign again a second later.
+      // The gateway knows a request by what was signed (X-Amz-Date has whole seconds): the same ask signed twice in
+      // one second (credential_process is often run twice at once) is a replay, whatever the key. Sign again a
+      // second later.
       if (!(error instanceof CreateSessionFailed) || error.code !== 'RequestReplayed') throw error;
       await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
       answer = await requestSession(sign());

@@ -311,10 +311,9 @@ export interface SessionAsk {
   readonly arnsIn?: 'body' | 'query';
 }
 
-/** A signed CreateSession for `certificate` (signed with `signingKeyPem`, default the certificate's own key). */
 /**
- * Each ask is signed at its own second (X-Amz-Date has whole seconds and an RSA signature is deterministic), so two
- * asks of a test are never byte-identical, which the gateway would rightly refuse as a replay.
+ * Each ask is signed at its own second (X-Amz-Date has whole seconds, and the gateway knows a request by what was
+ * signed), so two asks of a test are never the same request, which the gateway would rightly refuse as a replay.
  */
 let lastSignedSecond = 0;
 function nextSigningTime(): number {
@@ -322,6 +321,7 @@ function nextSigningTime(): number {
   return lastSignedSecond * 1000;
 }
 
+/** A signed CreateSession for `certificate` (signed with `signingKeyPem`, default the certificate's own key). */
 export function signedAsk(
   url: string,
   certificate: IssuedCertificate,
