@@ -80,6 +80,19 @@ describe('fedgate validate', () => {
     expect(run.stdout).toMatch(/^error \S+:\d+:\d+: guardrails\[0\]\.Statement\[0\]/m);
   });
 
+  it('refuses a policy file with two "Effect" keys, which JSON.parse read as the last one (issue 13, exit 1)', async () => {
+    const dir = await createConfigDir({
+      'gateway.yaml': `${MINIMAL_CONFIG}guardrails:\n  - { file: guard.json }\n`,
+      'guard.json':
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"orders:*","Resource":"*","Effect":"Allow"}]}',
+    });
+    dirs.push(dir);
+    const run = await validate(['--config', 'gateway.yaml'], {}, dir.dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^error \S*guard\.json:1:\d+: .*duplicate key "Effect"/m);
+    expect(run.stdout).toMatch(/invalid; 1 error/);
+  });
+
   it('reads the config path from $FEDGATE_CONFIG', async () => {
     const run = await validate([], { FEDGATE_CONFIG: THREE_MISTAKES });
     expect(run.code).toBe(1);
