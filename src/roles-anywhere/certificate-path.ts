@@ -36,7 +36,13 @@ export function validateCertificatePath(
   anchor: AnchorTrust,
   now: number,
 ): PathResult {
-  const path = buildPath(endEntity, intermediates.slice(0, MAX_INTERMEDIATES), anchor.certificates);
+  const distinct = [...new Map(intermediates.map((c) => [c.fingerprint, c])).values()];
+  const path = buildPath(
+    endEntity,
+    distinct.slice(0, MAX_INTERMEDIATES),
+    anchor.certificates,
+    signatureChecks(),
+  );
   if (path === undefined) return { ok: false, reason: 'NoChainToTrustAnchor' };
   for (const [position, certificate] of path.entries()) {
     if (certificate.unhandledCriticalExtensions.length > 0)
@@ -70,11 +76,18 @@ export function validateCertificatePath(
   return { ok: true, path };
 }
 
-/** Depth-first search for a signature chain ending at an anchor certificate. */
+type IssuedBy = (child: ParsedCertificate, parent: ParsedCertificate) => boolean;
+
+/**
+ * Depth-first search for a signature chain ending at an anchor certificate. The request's intermediates are the
+ * sender's choice: ones that issue each other (one key, one name) make the search try every ordering, so each
+ * (child, parent) signature is checked once per search (`issuedBy` remembers), not once per ordering.
+ */
 function buildPath(
   certificate: ParsedCertificate,
   intermediates: readonly ParsedCertificate[],
   anchors: readonly ParsedCertificate[],
+  issuedBy: IssuedBy,
   used: ReadonlySet<string> = new Set(),
 ): ParsedCertificate[] | undefined {
   for (const anchor of anchors) {
@@ -83,17 +96,33 @@ function buildPath(
   if (used.size >= MAX_INTERMEDIATES) return undefined;
   for (const candidate of intermediates) {
     if (used.has(candidate.fingerprint) || !issuedBy(certificate, candidate)) continue;
-    const rest = buildPath(candidate, intermediates, anchors, new Set([...used, candidate.fingerprint]));
+    const rest = buildPath(
+      candidate,
+      intermediates,
+      anchors,
+      issuedBy,
+      new Set([...used, candidate.fingerprint]),
+    );
     if (rest !== undefined) return [certificate, ...rest];
   }
   return undefined;
 }
 
-function issuedBy(child: ParsedCertificate, parent: ParsedCertificate): boolean {
-  if (child.issuer.derHex !== parent.subject.derHex) return false;
-  try {
-    return child.x509.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
+/** "`child` was signed by `parent`" (names chain, signature verifies), each pair's signature checked once. */
+function signatureChecks(): IssuedBy {
+  const checked = new Map<string, boolean>();
+  return (child, parent) => {
+    if (child.issuer.derHex !== parent.subject.derHex) return false;
+    const pair = `${child.fingerprint}/${parent.fingerprint}`;
+    let verified = checked.get(pair);
+    if (verified === undefined) {
+      try {
+        verified = child.x509.verify(parent.publicKey);
+      } catch {
+        verified = false;
+      }
+      checked.set(pair, verified);
+    }
+    return verified;
+  };
 }
