@@ -661,6 +661,10 @@ describe('fedgate credentials x509', () => {
       'Expiration',
     ]);
     expect(output.Version).toBe(1);
+    expect(sessionClaims(String(output.SessionToken)).tags).toMatchObject({
+      'x509Subject/CN': 'deployer',
+      'x509SAN/URI': SPIFFE_ID,
+    });
     expect((await authorize(fx.url, String(output.SessionToken), '/orders/any/1')).status).toBe(200);
   });
 
@@ -675,12 +679,21 @@ describe('fedgate credentials x509', () => {
     expect(await runCli([...argv, '--intermediates', pki.issuing.certPath], withChain)).toBe(0);
   });
 
-  it('a refusal is exit 1 with the code on stderr, nothing on stdout', async () => {
-    const io = captureIo();
-    expect(await runCli(args(pki.expired, 'Payments'), io)).toBe(1);
-    expect(io.stderrText()).toContain('CertificateExpired');
-    expect(io.stdoutText()).toBe('');
-  });
+  it.each([
+    ['expired', () => pki.expired, 'CertificateExpired'],
+    ['not yet valid', () => pki.notYetValid, 'CertificateNotYetValid'],
+    ['revoked in the CRL', () => pki.revoked, 'CertificateRevoked'],
+    ['from a foreign CA', () => pki.foreign, 'UntrustedCertificate'],
+    ['a CA certificate as the end entity', () => pki.issuing, 'CertificateNotForSigning'],
+  ])(
+    'a refusal (%s) is exit 1 with its code on stderr, nothing on stdout',
+    async (_name, certificate, code) => {
+      const io = captureIo();
+      expect(await runCli(args(certificate(), 'Payments'), io)).toBe(1);
+      expect(io.stderrText()).toContain(`: ${code}: `);
+      expect(io.stdoutText()).toBe('');
+    },
+  );
 
   it('--help shows an AWS config profile with credential_process', async () => {
     const io = captureIo();
