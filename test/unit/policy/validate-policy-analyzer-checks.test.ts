@@ -133,6 +133,12 @@ describe('Access Analyzer checks added by issue 13', () => {
       'suggestion:NullWithQualifier@Statement[0].Condition["ForAnyValue:Null"]',
     ],
     [
+      'Suggestion – Null with qualifier (ForAllValues)',
+      allow({ Condition: { 'ForAllValues:Null': { 'aws:TagKeys': 'false' } } }),
+      'identity',
+      'suggestion:NullWithQualifier@Statement[0].Condition["ForAllValues:Null"]',
+    ],
+    [
       'Suggestion – Empty array condition (kept a suggestion, not an error)',
       allow({ Condition: { StringEquals: { 'aws:PrincipalTag/team': [] } } }),
       'identity',
