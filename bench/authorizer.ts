@@ -17,7 +17,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,10 @@ interface Figures {
   readonly p50ms: number;
   readonly p99ms: number;
   readonly non2xx: number;
+  /** The server process's CPU time (user + system) per request, in µs, where it can be read (Linux /proc). */
+  readonly cpuUsPerRequest?: number;
+  /** Requests completed in the run (wrk). */
+  readonly requests?: number;
 }
 
 /** 20 statements: tag-, resource-tag-, IP-, MFA-, time- and path-conditioned allows and denies. */
@@ -256,6 +260,7 @@ function wrkFigures(name: string, stdout: string): Figures {
     p50ms: latency('50'),
     p99ms: latency('99'),
     non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+    requests: number(/(\d+) requests in /),
   };
 }
 
@@ -523,7 +528,10 @@ async function main(): Promise<void> {
 // parameters and a policy with a principal-tag variable, an IpAddress condition and Deny statements. Against bare
 // node:http in its own process, sent the same requests, in the same run: wrk -t1 -c50, warmed up, every scenario
 // run BENCH_ROUNDS times (default 3, BENCH_REAL_SECONDS each, default 5) interleaved, medians printed.
-// BENCH_CPU_PROF=DIR starts the gateway under `node --cpu-prof` and writes its profile there on exit.
+// BENCH_CPU_PROF=DIR starts the gateway under `node --cpu-prof` and writes its profile there on exit. Each server
+// process's CPU time per request (user + system, from /proc) is printed too: on a shared machine it moves far less
+// than req/s. BENCH_COMPARE=DIR runs another build (DIR/bin/fedgate.js, built) beside the gateway in the same rounds
+// (r1b, r2b): an A/B of two builds under the same load.
 // ---------------------------------------------------------------------------------------------------------------
 
 const REAL_SECONDS = Number(process.env['BENCH_REAL_SECONDS'] ?? 5);
@@ -697,13 +705,45 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function runWrkScript(name: string, url: string, script: string, seconds: number): Promise<Figures> {
+/**
+ * The CPU time (user + system, µs) a process has used so far, from Linux's /proc/PID/stat (clock ticks of 10 ms:
+ * over a run of seconds and thousands of requests the rounding is well under 1 %); undefined elsewhere.
+ */
+async function cpuMicros(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is field 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * One wrk run; with `server`, also that process's CPU time per request. On a shared machine the throughput ratio
+ * moves with whatever else runs; the CPU each server spends per request moves far less, so both are printed.
+ */
+async function runWrkScript(
+  name: string,
+  url: string,
+  script: string,
+  seconds: number,
+  server?: ChildProcess,
+): Promise<Figures> {
   const args = ['-t', '1', '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency', '-s', script, url];
+  const before = await cpuMicros(server?.pid);
   const { stdout } = await promisify(execFile)(WRK, args, {
     maxBuffer: 16 * 1024 * 1024,
     timeout: (seconds + 60) * 1000,
   });
-  return wrkFigures(name, stdout);
+  const after = await cpuMicros(server?.pid);
+  const figures = wrkFigures(name, stdout);
+  return before === undefined || after === undefined || !figures.requests
+    ? figures
+    : { ...figures, cpuUsPerRequest: (after - before) / figures.requests };
 }
 
 async function statusOf(url: string, headers: Record<string, string>): Promise<number> {
@@ -773,6 +813,25 @@ async function realisticProxy(): Promise<void> {
     /authorizer listening on/,
     { ...process.env, FEDGATE_KEY_ENCRYPTION_KEY: REAL_KEK },
   );
+  // BENCH_COMPARE=DIR: another build of fedgate (DIR/bin/fedgate.js, e.g. the previous commit's, built) serving the
+  // same configuration on its own ports and the same Redis, measured in the same rounds (r1b, r2b): an A/B of two
+  // builds under the same load, which on a shared machine is the only comparison worth making.
+  const compareDir = process.env['BENCH_COMPARE'];
+  let other: { process: ChildProcess; url: string } | undefined;
+  if (compareDir !== undefined) {
+    const [otherPort, otherAuthorizerPort] = [await freePort(), await freePort()];
+    const otherConfig = join(dir, 'gateway-compare.json');
+    await writeFile(otherConfig, JSON.stringify(realisticConfig(redis.url, otherPort, otherAuthorizerPort)));
+    other = {
+      process: await startProcess(
+        `fedgate serve (${compareDir})`,
+        [join(compareDir, 'bin/fedgate.js'), 'serve', '--config', otherConfig],
+        /authorizer listening on/,
+        { ...process.env, FEDGATE_KEY_ENCRYPTION_KEY: REAL_KEK },
+      ),
+      url: `http://127.0.0.1:${otherAuthorizerPort}/authz`,
+    };
+  }
   const bare = await startProcess(
     'bare node:http',
     [
@@ -833,11 +892,12 @@ async function realisticProxy(): Promise<void> {
     ],
     ['another team', proxyCall(hotToken, clientIpOf(0), '/orders/logistics/42'), 403],
   ];
-  for (const [what, headers, expected] of probes) {
-    const status = await statusOf(authzUrl, headers);
-    if (status !== expected)
-      throw new Error(`${what}: ${status}, expected ${expected}: fix the bench config`);
-  }
+  for (const url of other === undefined ? [authzUrl] : [authzUrl, other.url])
+    for (const [what, headers, expected] of probes) {
+      const status = await statusOf(url, headers);
+      if (status !== expected)
+        throw new Error(`${what}: ${status}, expected ${expected}: fix the bench config`);
+    }
 
   const hotScript = join(dir, 'real-hot.lua');
   const manyScript = join(dir, 'real-many.lua');
@@ -849,17 +909,53 @@ async function realisticProxy(): Promise<void> {
   await runWrkScript('warm-up', authzUrl, manyScript, 2);
   await runWrkScript('warm-up', authzUrl, hotScript, 2);
   await runWrkScript('warm-up', bareUrl, hotScript, 2);
+  if (other !== undefined) {
+    await sendEach(other.url, manyCalls);
+    await runWrkScript('warm-up', other.url, manyScript, 2);
+    await runWrkScript('warm-up', other.url, hotScript, 2);
+  }
 
+  const compared =
+    other === undefined
+      ? []
+      : [
+          {
+            key: 'hotB',
+            name: 'r1b) r1 on BENCH_COMPARE',
+            url: other.url,
+            script: hotScript,
+            server: other.process,
+          },
+          {
+            key: 'manyB',
+            name: 'r2b) r2 on BENCH_COMPARE',
+            url: other.url,
+            script: manyScript,
+            server: other.process,
+          },
+        ];
   const scenarios = [
-    { key: 'a', name: 'ra) bare node:http, same requests', url: bareUrl, script: hotScript },
-    { key: 'hot', name: 'r1) proxied /authz, one hot session', url: authzUrl, script: hotScript },
+    { key: 'a', name: 'ra) bare node:http, same requests', url: bareUrl, script: hotScript, server: bare },
+    {
+      key: 'hot',
+      name: 'r1) proxied /authz, one hot session',
+      url: authzUrl,
+      script: hotScript,
+      server: gateway,
+    },
     {
       key: 'many',
       name: `r2) proxied /authz, ${manyCalls.length} sessions`,
       url: authzUrl,
       script: manyScript,
+      server: gateway,
     },
-  ] as const;
+  ];
+  // Each build's run right after the other's, so both see the same load.
+  if (compared.length === 2) {
+    scenarios.splice(2, 0, compared[0]!);
+    scenarios.push(compared[1]!);
+  }
   const rounds = new Map<string, Figures[]>(scenarios.map((s) => [s.key, []]));
   const loads: string[] = [];
   for (let round = 0; round < REAL_ROUNDS; round++) {
@@ -867,7 +963,7 @@ async function realisticProxy(): Promise<void> {
     for (const s of scenarios) {
       // With BENCH_CPU_PROF, where each run falls in the gateway's profile (seconds after it was started).
       const from = (Date.now() - spawnedAt) / 1000;
-      rounds.get(s.key)!.push(await runWrkScript(s.name, s.url, s.script, REAL_SECONDS));
+      rounds.get(s.key)!.push(await runWrkScript(s.name, s.url, s.script, REAL_SECONDS, s.server));
       if (profileDir !== undefined)
         console.log(
           `profile window ${s.key}: ${from.toFixed(1)}-${((Date.now() - spawnedAt) / 1000).toFixed(1)} s`,
@@ -903,8 +999,23 @@ async function realisticProxy(): Promise<void> {
     );
   }
   console.log('targets: r1 >= 0.80 x ra; r2 >= 0.50 x ra; p99 <= 5 ms');
+  // The same comparison by CPU: what each request costs the server process itself (the gateway's Redis work in
+  // redis-server is not included). Steadier than req/s when other work shares the cores.
+  const cpu = (key: string) => median(rounds.get(key)!.map((r) => r.cpuUsPerRequest ?? NaN));
+  if (!Number.isNaN(cpu('a')))
+    console.log(
+      `CPU per request (server process, median): ` +
+        scenarios
+          .map(
+            (s) =>
+              `${s.key} ${cpu(s.key).toFixed(1)} µs` +
+              (s.key === 'a' ? '' : ` (bare/gateway ${(cpu('a') / cpu(s.key)).toFixed(2)})`),
+          )
+          .join('; '),
+    );
 
   await stopProcess(gateway);
+  if (other !== undefined) await stopProcess(other.process);
   await stopProcess(bare);
   await sessions.close();
   keys.close();
