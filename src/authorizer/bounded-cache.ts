@@ -27,16 +27,18 @@ export class BoundedCache<V> {
   }
 
   /**
-   * The value when present and not expired at `now` (ms); refreshes its recency. Recency is refreshed at most
+   * The value when present and not expired at `now` (ms); refreshes its recency. An expired entry is removed and
+   * handed to `expired`. Recency is refreshed at most
    * once a second per entry: moving a hot entry to the end of a large Map on every hit churns the Map's table
    * for no change in what gets evicted.
    */
-  get(key: string, now: number): V | undefined {
+  get(key: string, now: number, expired?: (value: V) => void): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
       this.#entries.delete(key);
       this.#evictions.expired++;
+      expired?.(entry.value);
       return undefined;
     }
     if (now - entry.touchedAt >= RECENCY_RESOLUTION_MS) {

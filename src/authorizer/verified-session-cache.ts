@@ -53,6 +53,11 @@ export class VerifiedSessionCache {
   #ttlMs: number;
   /** Bumped by every event that may invalidate state: a verification that started before it is not cached. */
   #generation = 0;
+  /**
+   * Entries that expired at a `peek`, until the `load` that follows: a re-verification of the same token (the key
+   * is its digest) skips the signature check. Emptied with the cache, and on every revocation.
+   */
+  readonly #expired = new Map<string, VerifiedSession>();
   /** The revocation subscription is live: until then nothing is cached, every lookup reads the store. */
   #subscribed = false;
   #closed = false;
@@ -127,7 +132,14 @@ export class VerifiedSessionCache {
     const key = cacheKey(token);
     const now = this.#now();
     const generation = this.#generation;
-    const session = await this.#sessions.verify(token);
+    // An entry that expired under this key was verified from this very token: its signature need not be checked
+    // again (the store's record and revocation markers, the key's publication and the expiry are).
+    const before = this.#expired.get(key);
+    if (before !== undefined) this.#expired.delete(key);
+    const session = await this.#sessions.verify(
+      token,
+      before === undefined ? {} : { verifiedBefore: before.session },
+    );
     // The connection may have dropped, or a revocation arrived, while we were verifying.
     this.#ensureAvailable();
     const entry: VerifiedSession = { session, memo: new Map() };
@@ -152,7 +164,8 @@ export class VerifiedSessionCache {
       this.#stats.misses++;
       return undefined;
     }
-    const found = this.#cache.get(cacheKey(token), this.#now());
+    const key = cacheKey(token);
+    const found = this.#cache.get(key, this.#now(), (stale) => this.#keepExpired(key, stale));
     if (found === undefined) this.#stats.misses++;
     else this.#stats.hits++;
     return found;
@@ -179,6 +192,13 @@ export class VerifiedSessionCache {
   /** Empties the cache: its state can no longer be trusted. */
   #reset(): void {
     this.#stats.evictions.reset += this.#cache?.clear() ?? 0;
+    this.#expired.clear();
+  }
+
+  /** Keeps an entry that just expired for the `load` about to follow the miss (bounded: a burst of misses). */
+  #keepExpired(key: string, entry: VerifiedSession): void {
+    if (this.#expired.size >= EXPIRED_KEPT) this.#expired.clear();
+    this.#expired.set(key, entry);
   }
 
   #ensureAvailable(): void {
@@ -189,12 +209,16 @@ export class VerifiedSessionCache {
 
   #revoked(event: RevocationEvent): void {
     this.#generation++;
+    this.#expired.clear();
     const cache = this.#cache;
     if (cache === undefined) return;
     // A revocation reaches the sessions derived from the revoked one too (chained, exchanged, delegated).
     this.#stats.evictions.revoked += cache.deleteWhere(({ session }) => revocationTouches(event, session));
   }
 }
+
+/** How many expired entries are kept for their re-verification at most (they are taken within one request). */
+const EXPIRED_KEPT = 1024;
 
 /** The token is never kept, only its digest. */
 function cacheKey(token: string): string {

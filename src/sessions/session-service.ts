@@ -25,6 +25,7 @@ import {
 } from './session-store-keys.js';
 import {
   MAX_SESSION_TOKEN_BYTES,
+  recheckSessionToken,
   SESSION_TOKEN_TYPE,
   signSessionToken,
   verifySessionToken,
@@ -192,14 +193,29 @@ export class SessionService {
    * (default `fedgate`), nbf, exp (no skew), then reads the record and the session, role and subject
    * revocation markers in one round trip. ExpiredToken, InvalidToken, or StoreUnavailable (never valid).
    */
-  async verify(token: string, options: { audience?: string | readonly string[] } = {}): Promise<RoleSession> {
-    const claims = await verifySessionToken(token, {
+  async verify(
+    token: string,
+    options: {
+      audience?: string | readonly string[];
+      /**
+       * The session this exact token was verified as earlier in this process (the authorizer's expired cache
+       * entry, keyed by the token's digest): its signature is not checked again, everything else is (the key
+       * still published, audience, expiry, and the store's record and revocation markers, read as always).
+       */
+      verifiedBefore?: RoleSession;
+    } = {},
+  ): Promise<RoleSession> {
+    const tokenOptions = {
       issuer: this.#issuer,
       audience: options.audience ?? DEFAULT_SESSION_AUDIENCE,
       typ: this.#typ,
       now: this.#now(),
-      keyFor: (kid) => this.#keys.publishedKey(kid),
-    });
+      keyFor: (kid: string) => this.#keys.publishedKey(kid),
+    };
+    const claims =
+      options.verifiedBefore === undefined
+        ? await verifySessionToken(token, tokenOptions)
+        : await recheckSessionToken(token, options.verifiedBefore, tokenOptions);
     const rolePrefix = roleArnFor(this.#partition, this.#account, '');
     if (!claims.role.startsWith(rolePrefix)) throw invalidToken('role ARN outside this partition/account');
     const roleName = claims.role.slice(rolePrefix.length);

@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { FedgateError } from '../errors/index.js';
 import type { RoleSession } from './role-session.js';
 import { SIGNING_ALGORITHMS } from './signing-algorithm.js';
@@ -129,6 +129,37 @@ export async function verifySessionToken(
     throw invalid('token verification failed', error);
   }
   return checkClaimShapes(payload);
+}
+
+/**
+ * The claims of a token whose signature this process has already verified, as `previous` (the session it was
+ * verified as, which the caller holds for this exact token): the signature is not checked again, since it cannot
+ * have changed; what can change is checked as verifySessionToken checks it — the signing key still published with
+ * the token's `alg`, the audience, `nbf` and `exp` (no skew). ExpiredToken, InvalidToken, or a store failure
+ * while looking up the key (StoreUnavailable).
+ */
+export async function recheckSessionToken(
+  token: string,
+  previous: RoleSession,
+  options: VerifySessionTokenOptions,
+): Promise<SessionTokenClaims> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (error) {
+    throw invalid('token verification failed', error);
+  }
+  if (typeof header.kid !== 'string') throw invalid('no kid in the header');
+  const published = await options.keyFor(header.kid);
+  if (published === undefined) throw invalid('signed by a key that is not published');
+  if (header.alg !== published.alg) throw invalid('alg does not match the key');
+  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  if (!audiences.includes(previous.audience)) throw invalid('unexpected "aud" claim value');
+  const now = Math.floor(options.now / 1000);
+  if (previous.expiresAt <= now)
+    throw new FedgateError('ExpiredToken', 'The security token included in the request is expired.');
+  if (previous.issuedAt > now) throw invalid('"nbf" claim timestamp check failed');
+  return claimsFor(previous, options.issuer);
 }
 
 function checkClaimShapes(payload: JWTPayload): SessionTokenClaims {

@@ -97,6 +97,28 @@ describe('verified-session cache', () => {
     cache.close();
   });
 
+  it('after cacheTtl the same token is re-checked against the store without verifying its signature again', async () => {
+    const seen: (object | undefined)[] = [];
+    const verify = sessions.verify.bind(sessions);
+    sessions.verify = (token, options) => {
+      seen.push(options?.verifiedBefore);
+      return verify(token, options);
+    };
+    const cache = new VerifiedSessionCache({ sessions, store, maxEntries: 10, ttlMs: 30_000, now });
+    await subscribed(cache);
+    const { token } = await sessions.issue(input());
+    const first = await cache.resolve(token);
+    clock += 30_000;
+    const again = await cache.resolve(token);
+    expect(seen).toEqual([undefined, first.session]);
+    expect(again.session).toEqual(first.session);
+    // Another token never inherits an earlier verification.
+    const other = await sessions.issue(input({ sessionName: 'bob' }));
+    await cache.resolve(other.token);
+    expect(seen[2]).toBeUndefined();
+    cache.close();
+  });
+
   it('an entry never outlives the token: expiry within the TTL is honoured', async () => {
     const cache = new VerifiedSessionCache({ sessions, store, maxEntries: 10, ttlMs: 600_000, now });
     await subscribed(cache);

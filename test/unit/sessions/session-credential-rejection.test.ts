@@ -169,3 +169,51 @@ describe('a session credential is refused when', () => {
     expect(await codeOf(sessions.verify(token))).toBe('StoreUnavailable');
   });
 });
+
+/**
+ * A token verified before in this process (`verifiedBefore`, the authorizer's expired cache entry) is re-checked
+ * without its signature: everything that can change since is still checked.
+ */
+describe('a token re-checked after an earlier verification is still refused when', () => {
+  it('its session was revoked (the store is read as always)', async () => {
+    const { sessions } = await setup();
+    const { token } = await sessions.issue(sessionInput());
+    const verified = await sessions.verify(token);
+    await expect(sessions.verify(token, { verifiedBefore: verified })).resolves.toEqual(verified);
+    await sessions.revokeSession(verified.id);
+    expect(await codeOf(sessions.verify(token, { verifiedBefore: verified }))).toBe('InvalidToken');
+  });
+
+  it('it expired meanwhile: ExpiredToken at exp exactly', async () => {
+    const { sessions, clock } = await setup();
+    const { token } = await sessions.issue(sessionInput({ durationSeconds: 900 }));
+    const verified = await sessions.verify(token);
+    clock.advance(900_000);
+    expect(await codeOf(sessions.verify(token, { verifiedBefore: verified }))).toBe('ExpiredToken');
+  });
+
+  it('its signing key is not published here (a token of another gateway)', async () => {
+    const { sessions } = await setup();
+    const other = await setup();
+    const { token } = await other.sessions.issue(sessionInput());
+    const verified = await other.sessions.verify(token);
+    expect(await codeOf(sessions.verify(token, { verifiedBefore: verified }))).toBe('InvalidToken');
+  });
+
+  it('the audience is not the one asked for', async () => {
+    const { sessions } = await setup();
+    const { token } = await sessions.issue(sessionInput());
+    const verified = await sessions.verify(token);
+    expect(await codeOf(sessions.verify(token, { audience: 'orders-api', verifiedBefore: verified }))).toBe(
+      'InvalidToken',
+    );
+  });
+
+  it('the store cannot be read: StoreUnavailable, never valid', async () => {
+    const { sessions, store } = await setup();
+    const { token } = await sessions.issue(sessionInput());
+    const verified = await sessions.verify(token);
+    await store.close();
+    expect(await codeOf(sessions.verify(token, { verifiedBefore: verified }))).toBe('StoreUnavailable');
+  });
+});
