@@ -88,6 +88,8 @@ export function unmapIpv4(address: string): string {
  * not a plain IPv4 dotted quad or IPv6 address (no ports, brackets, zone ids or `0x7f.1` shorthands).
  */
 export function canonicalAddress(text: string): string | undefined {
+  // The common case, checked without parsing: a dotted quad is already its own canonical text.
+  if (isCanonicalDottedQuad(text)) return text;
   const known = CANONICAL_MEMO.get(text);
   if (known !== undefined) return known ?? undefined;
   const canonical = parseAddress(text)?.toString();
@@ -98,6 +100,27 @@ export function canonicalAddress(text: string): string | undefined {
     CANONICAL_MEMO.set(text, canonical ?? null);
   }
   return canonical;
+}
+
+/** True for `a.b.c.d` with four decimal parts of 0-255 without leading zeros (as ipaddr.js prints IPv4). */
+function isCanonicalDottedQuad(text: string): boolean {
+  if (text.length < 7 || text.length > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i); // a final '.' closes the last part
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false; // a leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
 }
 
 /** The longest address text worth remembering (an IPv6 address with an embedded IPv4 is at most 45 characters). */

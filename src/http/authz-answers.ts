@@ -20,17 +20,27 @@ export function answerAllowed(
   assertion: string,
   requestId: string,
 ): void {
-  res.writeHead(200, {
-    'x-request-id': requestId,
-    'x-fedgate-principal': identity['x-fedgate-principal'],
-    'x-fedgate-role': identity['x-fedgate-role'],
-    'x-fedgate-subject': identity['x-fedgate-subject'],
-    'x-fedgate-session': identity['x-fedgate-session'],
-    'x-fedgate-tags': identity['x-fedgate-tags'],
-    'x-fedgate-assertion': assertion,
-    'cache-control': NO_STORE,
-    'content-length': '0',
-  });
+  // One flat name/value list: Node stores it without walking an object's keys.
+  res.writeHead(200, [
+    'x-request-id',
+    requestId,
+    'x-fedgate-principal',
+    identity['x-fedgate-principal'],
+    'x-fedgate-role',
+    identity['x-fedgate-role'],
+    'x-fedgate-subject',
+    identity['x-fedgate-subject'],
+    'x-fedgate-session',
+    identity['x-fedgate-session'],
+    'x-fedgate-tags',
+    identity['x-fedgate-tags'],
+    'x-fedgate-assertion',
+    assertion,
+    'cache-control',
+    NO_STORE,
+    'content-length',
+    '0',
+  ]);
   res.end();
 }
 

@@ -99,15 +99,25 @@ export function createAuthzHandler(
     }
   };
 
-  const forwardAuth = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    call: AuthorizerCall,
-    requestId: string,
-  ) => {
+  /** Asks the authorizer; a decision that needed no waiting is answered in the same tick (the hot path). */
+  const forwardAuth = (res: ServerResponse, call: AuthorizerCall, requestId: string): void => {
     const sample = deps.accessSample?.() ?? 0;
     const started = metrics === undefined && sample <= 0 ? undefined : process.hrtime.bigint();
-    const result = await authorizer.authorize(call);
+    const result = authorizer.authorize(call);
+    if (result instanceof Promise)
+      result
+        .then((decided) => answer(res, decided, requestId, sample, started))
+        .catch((error: unknown) => fail(res, error, requestId));
+    else answer(res, result, requestId, sample, started);
+  };
+
+  const answer = (
+    res: ServerResponse,
+    result: ForwardAuthResult,
+    requestId: string,
+    sample: number,
+    started: bigint | undefined,
+  ): void => {
     audit(result, requestId);
     render(res, result, requestId);
     if (started === undefined) return;
@@ -186,7 +196,11 @@ export function createAuthzHandler(
       return;
     }
     if (path === AUTHZ_MOUNT || path.startsWith(`${AUTHZ_MOUNT}/`)) {
-      forwardAuth(req, res, call, requestId).catch((error: unknown) => fail(res, error, requestId));
+      try {
+        forwardAuth(res, call, requestId);
+      } catch (error) {
+        fail(res, error, requestId);
+      }
       return;
     }
     writeProblem(res, new FedgateError('NotFound', 'Not found'), requestId);

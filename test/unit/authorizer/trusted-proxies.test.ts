@@ -33,6 +33,22 @@ describe('trusted proxies', () => {
     }
   });
 
+  it('a dotted quad is read without parsing only when it is one: leading zeros, parts over 255, wrong counts refused', () => {
+    for (const address of ['0.0.0.0', '10.0.0.1', '192.168.255.255', '255.255.255.255'])
+      expect(canonicalAddress(address)).toBe(address);
+    for (const text of [
+      '010.0.0.1',
+      '10.0.0.01',
+      '256.0.0.1',
+      '10.0.0',
+      '10.0.0.1.2',
+      '10..0.1',
+      '10.0.0.1 ',
+      '1000.0.0.1',
+    ])
+      expect(canonicalAddress(text)).toBeUndefined();
+  });
+
   it('no trusted proxies configured: nobody is trusted', () => {
     expect(new TrustedProxies([]).trusts('127.0.0.1')).toBe(false);
   });
