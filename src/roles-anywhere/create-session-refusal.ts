@@ -38,6 +38,7 @@ export type CreateSessionRefusalReason =
   | 'UnknownRole'
   | 'RoleSessionNameNotAccepted'
   | 'InstancePropertiesRequired'
+  | 'UntaggableCertificateAttribute'
   | 'TrustPolicyDenied'
   | 'TagSessionDenied'
   | 'SetSourceIdentityDenied';
@@ -73,6 +74,7 @@ const REFUSAL_CODES: Readonly<Record<CreateSessionRefusalReason, ErrorCode>> = {
   UnknownRole: 'AccessDenied',
   RoleSessionNameNotAccepted: 'ValidationError',
   InstancePropertiesRequired: 'ValidationError',
+  UntaggableCertificateAttribute: 'ValidationError',
   TrustPolicyDenied: 'AccessDenied',
   TagSessionDenied: 'AccessDenied',
   SetSourceIdentityDenied: 'AccessDenied',
@@ -112,6 +114,8 @@ const MESSAGES: Readonly<Record<CreateSessionRefusalReason, string>> = {
   UnknownRole: 'Not authorized to perform rolesanywhere:CreateSession',
   RoleSessionNameNotAccepted: 'The profile does not accept a roleSessionName',
   InstancePropertiesRequired: 'The profile requires instanceProperties',
+  UntaggableCertificateAttribute:
+    "A mapped certificate attribute cannot be a session tag; map fewer attributes in the profile's attributeMapping",
   TrustPolicyDenied: 'Not authorized to perform rolesanywhere:CreateSession',
   TagSessionDenied: 'Not authorized to perform rolesanywhere:CreateSession',
   SetSourceIdentityDenied: 'Not authorized to perform rolesanywhere:CreateSession',

@@ -6,6 +6,7 @@ import {
   packedPolicySize,
   requestContextKeys,
   resolveSessionPolicies,
+  type SessionTags,
   type TrustContext,
 } from '../federation/index.js';
 import type { PolicyCatalog, RoleDefinition } from '../roles/index.js';
@@ -208,7 +209,13 @@ export class RolesAnywhereService {
     if (profile.requireInstanceProperties && body.instanceProperties === undefined)
       throw new CreateSessionRefused('InstancePropertiesRequired');
 
-    const tags = certificateTags(certificate, profile.attributeMapping);
+    let tags: SessionTags;
+    try {
+      tags = certificateTags(certificate, profile.attributeMapping);
+    } catch (error) {
+      if (!isFedgateError(error)) throw error;
+      throw new CreateSessionRefused('UntaggableCertificateAttribute', error.detail);
+    }
     const sessionName = body.roleSessionName ?? sessionNameOf(certificate.serialHex);
     const sourceIdentity = sourceIdentityOf(firstAttribute(certificate.subject, 'CN'));
     const anchorArn = trustAnchorArn(scope, anchor.id);

@@ -427,6 +427,13 @@ describe('CreateSession: each invalid certificate gets its own refusal', () => {
       'UnhandledCriticalExtension',
     ],
     [
+      'whose mapped subject CN cannot be a session tag',
+      () => signedAsk(fx.url, pki.untaggable, { role: 'Payments' }),
+      400,
+      'ValidationError',
+      'UntaggableCertificateAttribute',
+    ],
+    [
       'through a profile that requires instanceProperties, without them',
       () => signedAsk(fx.url, pki.rsaApp, { role: 'Payments', profile: 'instances' }),
       400,

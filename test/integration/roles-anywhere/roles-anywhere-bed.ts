@@ -56,6 +56,8 @@ export interface RolesAnywherePki {
   readonly issuedByNonCa: IssuedCertificate;
   /** Carries a critical extension fedgate does not know. */
   readonly unknownCriticalExtension: IssuedCertificate;
+  /** CN `app (prod)`: parentheses are outside the session-tag character set. */
+  readonly untaggable: IssuedCertificate;
   /** An intermediate CA under the root whose validity ended yesterday. */
   readonly expiredIssuing: TestCa;
   /** A current certificate issued by expiredIssuing. */
@@ -147,6 +149,11 @@ export function buildPki(): RolesAnywherePki {
       subject: APP_SUBJECT,
       key: 'ec-p256',
       extraExtensions: ['1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:fedgate-test'],
+    }),
+    untaggable: issueEndEntity(issuing, {
+      name: 'untaggable',
+      subject: '/O=Example/OU=payments/CN=app (prod)',
+      key: 'ec-p256',
     }),
     expiredIssuing,
     underExpiredIssuer: issueEndEntity(expiredIssuing, {
