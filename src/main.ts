@@ -27,9 +27,14 @@ import { portalRoutes } from './http/portal-routes.js';
 import { AuthorizationMessageCodec, StsService } from './sts/index.js';
 import { scopeAllowListOf } from './sigv4/index.js';
 import { stsQueryErrorRenderer, stsQueryRoutes } from './http/sts-query-routes.js';
-import { PortalSessionStore } from './portal/portal-session-store.js';
-import { httpErrorPage, portalBrand, renderPortalPage } from './portal/portal-pages.js';
-import type { PortalFederation } from './portal/portal-federation.js';
+import {
+  PortalSessionStore,
+  createPortalFlow,
+  httpErrorPage,
+  portalBrand,
+  renderPortalPage,
+  type PortalFederation,
+} from './portal/index.js';
 import { TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -362,11 +367,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       portalRoutes({
         getConfig: () => state().config,
         getProviders: () => state().providers,
-        portalSessions,
-        sessions,
-        federation,
-        audit,
-        metrics,
+        flow: createPortalFlow({
+          getConfig: () => state().config,
+          getProviders: () => state().providers,
+          portalSessions,
+          sessions,
+          federation,
+          audit,
+          countLogin: (provider, outcome) => metrics.logins.inc({ provider, outcome }),
+          now,
+        }),
         now,
         device,
       }),

@@ -10,8 +10,13 @@ import {
 } from '../access-analysis/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import { readCredential } from '../sessions/index.js';
-import { accessReportPage } from '../portal/access-report-page.js';
-import { errorPage, portalBrand, renderPortalPage, type PortalPage } from '../portal/portal-pages.js';
+import {
+  accessReportPage,
+  errorPage,
+  portalBrand,
+  renderPortalPage,
+  type PortalPage,
+} from '../portal/index.js';
 import {
   adminArn,
   bearerToken,

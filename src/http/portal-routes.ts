@@ -1,33 +1,34 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import type { GatewayConfig } from '../config/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 import type { ProviderRegistry } from '../identity-providers/provider-registry.js';
-import { SESSION_COOKIE, type SessionService } from '../sessions/index.js';
+import { SESSION_COOKIE } from '../sessions/index.js';
 import type { SamlLogin } from '../identity-providers/saml/index.js';
-import type { AuditLog } from '../audit/index.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
 import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
-import type { PortalSession, PortalSessionRef, PortalSessionStore } from '../portal/portal-session-store.js';
-import type { PortalFederation, PortalCredential } from '../portal/portal-federation.js';
-import { safeReturnTo } from '../portal/return-to.js';
-import { PORTAL_SCRIPT } from '../portal/portal-script.js';
 import {
-  renderPortalPage,
-  type ActiveSession,
-  portalBrand,
-  type PortalPage,
+  PORTAL_SCRIPT,
   confirmSignInPage,
   credentialsPage,
   deviceAnsweredPage,
   deviceVerificationPage,
   errorPage,
   noRolePage,
+  portalBrand,
+  renderPortalPage,
+  requirePortalCsrfToken,
   rolesPage,
+  safeReturnTo,
   signInPage,
+  type FinishedSignIn,
   type IdentitySummary,
-} from '../portal/portal-pages.js';
+  type PortalCredential,
+  type PortalFlow,
+  type PortalPage,
+  type PortalRequestContext,
+  type PortalSession,
+  type PortalStanding,
+} from '../portal/index.js';
 import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookies.js';
 import { toFedgateError } from './problem.js';
 import { DEVICE_VERIFICATION_PATH, type DeviceAuthorizationService } from '../device-authorization/index.js';
@@ -49,11 +50,9 @@ const SAML_CONFIRM_SECONDS = 300;
 export interface PortalDependencies {
   readonly getConfig: () => GatewayConfig;
   readonly getProviders: () => ProviderRegistry;
-  readonly portalSessions: PortalSessionStore;
-  readonly sessions: SessionService;
-  readonly federation: PortalFederation;
-  readonly audit: AuditLog;
-  readonly metrics?: GatewayMetrics;
+  /** The portal's flow: the routes parse the request, call it and render its result. */
+  readonly flow: PortalFlow;
+  /** Epoch milliseconds. */
   readonly now?: () => number;
   /** The device authorization grant's verification page (`/device`); not mounted without it. */
   readonly device?: Pick<DeviceAuthorizationService, 'pending' | 'approve' | 'deny'>;
@@ -70,42 +69,11 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     const config = deps.getConfig();
     return safeReturnTo(value, config.publicUrl, config.portal.allowedReturnHosts);
   };
-  const context = (req: Request) => ({ sourceIp: req.ip ?? '', requestId: req.id });
-  const currentPortalSession = async (req: Request): Promise<PortalSession | undefined> =>
-    deps.portalSessions.get(parseCookies(req.headers.cookie)[PORTAL_COOKIE]);
-
-  /** The browser's role session, when its cookie holds a live one minted from this portal session. */
-  const activeSession = async (req: Request, portal: PortalSession): Promise<ActiveSession | undefined> => {
-    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (token === undefined) return undefined;
-    try {
-      const session = await deps.sessions.verify(token);
-      if (session.portalSessionId !== portal.handle) return undefined;
-      return { roleName: session.roleName, expiresAt: session.expiresAt, now: Math.floor(now() / 1000) };
-    } catch {
-      // An expired or revoked role session is simply not active; the page still shows the roles.
-      return undefined;
-    }
-  };
-
-  /** Revokes a portal session and every role session minted from it; returns nothing to the browser. */
-  const retirePortalSession = async (
-    req: Request,
-    portal: PortalSessionRef,
-    reason: 'logout' | 'replaced',
-  ): Promise<void> => {
-    const revoked = await deps.sessions.revokePortalSession(portal.handle);
-    await deps.portalSessions.delete(portal);
-    deps.audit.record({
-      event: 'portal.logout',
-      outcome: 'success',
-      provider: portal.identity.provider,
-      subject: portal.identity.subject,
-      sourceIp: req.ip ?? '',
-      requestId: req.id,
-      details: { revokedSessions: revoked, ...(reason === 'replaced' ? { reason: 'new-sign-in' } : {}) },
-    });
-  };
+  const context = (req: Request): PortalRequestContext => ({ sourceIp: req.ip ?? '', requestId: req.id });
+  const portalCookieOf = (req: Request): string | undefined =>
+    parseCookies(req.headers.cookie)[PORTAL_COOKIE];
+  const currentPortalSession = (req: Request): Promise<PortalSession | undefined> =>
+    deps.flow.session(portalCookieOf(req));
 
   const sendHtml = (res: Response, status: number, page: string | PortalPage): void => {
     res.status(status).setHeader('Cache-Control', 'no-store');
@@ -130,100 +98,42 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     };
 
   const loginFailed = (req: Request, res: Response, provider: string, error: unknown): void => {
-    const known = error instanceof FedgateError ? error : undefined;
-    deps.metrics?.logins.inc({ provider, outcome: 'failure' });
-    deps.audit.record({
-      event: 'login.failed',
-      outcome: 'failure',
-      provider,
-      sourceIp: req.ip ?? '',
-      requestId: req.id,
-      reason: known?.reason ?? known?.code ?? 'InternalError',
-    });
+    const known = deps.flow.signInFailed(provider, error, context(req));
     if (known === undefined) throw error;
     sendHtml(res, known.status, errorPage('Sign-in failed', known.detail, known.code));
   };
 
-  /**
-   * Remembers the portal session this browser holds as it starts a sign-in, so that the sign-in ends it even
-   * when the IdP's answer arrives without the portal cookie (a cross-site SAML POST).
-   */
-  const rememberSignInStart = async (
-    req: Request,
-    browserBinding: string,
-    ttlSeconds: number,
-  ): Promise<void> => {
-    const previous = await currentPortalSession(req);
-    if (previous !== undefined)
-      await deps.portalSessions.rememberSignInStart(browserBinding, previous, ttlSeconds);
-  };
+  const rememberSignInStart = (req: Request, browserBinding: string, ttlSeconds: number): Promise<void> =>
+    deps.flow.rememberSignInStart(portalCookieOf(req), browserBinding, ttlSeconds);
 
-  /** After a verified IdP answer: a portal session, and the role session at once when exactly one role fits. */
-  const finishLogin = async (
-    req: Request,
-    res: Response,
-    identity: FederatedIdentity,
-    returnTo: string | undefined,
-    extras: {
-      saml?: { nameIdValue?: string; sessionIndex?: string };
-      refusedTagAttributes?: readonly string[];
-      /** The binding cookie of the sign-in this answer completes (the browser that started it). */
-      browserBinding?: string | undefined;
-      /** An OIDC sign-in's ID token, kept encrypted for `id_token_hint` at sign-out. */
-      idToken?: string;
-    } = {},
-  ): Promise<void> => {
-    const ctx = context(req);
-    // A new sign-in in this browser ends its previous portal session and the role sessions minted from it:
-    // a copy of the old cookie must stop working, not merely be overwritten in this browser. The session is
-    // the one whose cookie came with this answer, or the one the browser held when it started the sign-in.
-    const current = await currentPortalSession(req);
-    const atStart = await deps.portalSessions.takeSignInStart(extras.browserBinding);
-    for (const previous of [current, atStart]) {
-      if (previous === undefined) continue;
-      if (previous === atStart && current?.handle === atStart.handle) continue;
-      await retirePortalSession(req, previous, 'replaced');
-    }
-    const roles = await deps.federation.assumableRoles(identity, ctx);
-    deps.metrics?.logins.inc({ provider: identity.provider, outcome: 'success' });
-    deps.audit.record({
-      event: 'login.succeeded',
-      outcome: 'success',
-      provider: identity.provider,
-      subject: identity.subject,
-      sourceIp: ctx.sourceIp,
-      requestId: ctx.requestId,
-      details: { roles: roles.map((role) => role.name) },
-    });
-    if (roles.length === 0) {
+  /** Renders the end of a verified sign-in: the no-role page, or the portal cookie and where to go next. */
+  const renderSignIn = async (req: Request, res: Response, finished: FinishedSignIn): Promise<void> => {
+    if (finished.outcome === 'no-role') {
       sendHtml(
         res,
         403,
-        noRolePage(summaryOf(identity, deps.getConfig()), extras.refusedTagAttributes ?? []),
+        noRolePage(summaryOf(finished.identity, deps.getConfig()), finished.refusedTagAttributes),
       );
       return;
     }
-    const config = deps.getConfig();
-    const portal = await deps.portalSessions.create(identity, config.sessions.portalDuration, {
-      ...extras.saml,
-      ...(extras.idToken === undefined ? {} : { idToken: extras.idToken }),
-    });
-    setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), {
-      maxAgeSeconds: config.sessions.portalDuration,
-    });
-    // A sign-in started from the device verification page goes back to it: the role is picked there.
-    if (returnTo !== undefined && isDevicePage(returnTo)) {
-      res.redirect(303, returnTo);
-      return;
+    const { portal, next } = finished;
+    setCookie(res, PORTAL_COOKIE, portal.id, cookieRules(), { maxAgeSeconds: finished.lifetimeSeconds });
+    switch (next.step) {
+      case 'device-verification':
+        res.redirect(303, next.returnTo);
+        return;
+      case 'assume-only-role': {
+        const credential = await deps.flow.assume(portal, next.roleName, undefined, context(req));
+        setSessionCookie(res, credential);
+        res.redirect(303, next.returnTo ?? '/');
+        return;
+      }
+      case 'choose-role':
+        res.redirect(
+          303,
+          next.returnTo === undefined ? '/' : `/?return_to=${encodeURIComponent(next.returnTo)}`,
+        );
     }
-    const only = roles.length === 1 ? roles[0] : undefined;
-    if (only !== undefined) {
-      const credentials = await assumeForBrowser(req, portal, only.name, undefined);
-      setSessionCookie(res, credentials);
-      res.redirect(303, returnTo ?? '/');
-      return;
-    }
-    res.redirect(303, returnTo === undefined ? '/' : `/?return_to=${encodeURIComponent(returnTo)}`);
   };
 
   const finishSamlLogin = async (
@@ -232,50 +142,18 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     login: SamlLogin,
     browserBinding?: string,
   ): Promise<void> => {
-    const {
-      relayState,
-      sessionIndex,
-      nameIdValue,
-      initiatedBy: _initiatedBy,
-      refusedTagAttributes,
-      ...identity
-    } = login;
-    await finishLogin(req, res, identity, returnToFrom(relayState), {
-      saml: { nameIdValue, ...(sessionIndex === undefined ? {} : { sessionIndex }) },
-      refusedTagAttributes,
+    const finished = await deps.flow.finishSamlSignIn(login, {
+      returnTo: returnToFrom(login.relayState),
+      portalCookie: portalCookieOf(req),
       browserBinding,
-    });
-  };
-
-  const assumeForBrowser = (
-    req: Request,
-    portal: PortalSession,
-    roleName: string,
-    durationSeconds: number | undefined,
-  ): Promise<PortalCredential> =>
-    deps.federation.assume({
-      identity: portal.identity,
-      roleName,
-      ...(durationSeconds === undefined ? {} : { durationSeconds }),
-      portalSessionId: portal.handle,
-      notAfter: portal.expiresAt,
       context: context(req),
     });
+    await renderSignIn(req, res, finished);
+  };
 
   const setSessionCookie = (res: Response, credential: PortalCredential): void => {
     const maxAgeSeconds = Math.max(1, Math.floor(credential.expiresAt - now() / 1000));
     setCookie(res, SESSION_COOKIE, credential.token, cookieRules(), { maxAgeSeconds });
-  };
-
-  const requireCsrf = (portal: PortalSession, presented: unknown): void => {
-    const expected = Buffer.from(portal.csrfToken);
-    const given = Buffer.from(typeof presented === 'string' ? presented : '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new FedgateError(
-        'CsrfTokenInvalid',
-        'The form expired or did not come from this portal; reload the page',
-      );
-    }
   };
 
   /**
@@ -286,20 +164,18 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     req: Request,
     res: Response,
     returnTo: string | undefined,
-  ): Promise<
-    { portal: PortalSession; roles: Awaited<ReturnType<typeof deps.federation.assumableRoles>> } | undefined
-  > => {
-    const portal = await currentPortalSession(req);
-    if (portal === undefined) {
-      sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, returnTo));
-      return undefined;
+  ): Promise<Extract<PortalStanding, { outcome: 'signed-in' }> | undefined> => {
+    const standing = await deps.flow.standing(portalCookieOf(req), context(req));
+    switch (standing.outcome) {
+      case 'signed-out':
+        sendHtml(res, 200, signInPage(deps.getProviders().browserProviders, returnTo));
+        return undefined;
+      case 'no-role':
+        sendHtml(res, 403, noRolePage(summaryOf(standing.portal.identity, deps.getConfig())));
+        return undefined;
+      case 'signed-in':
+        return standing;
     }
-    const roles = await deps.federation.assumableRoles(portal.identity, context(req));
-    if (roles.length === 0) {
-      sendHtml(res, 403, noRolePage(summaryOf(portal.identity, deps.getConfig())));
-      return undefined;
-    }
-    return { portal, roles };
   };
 
   return (app) => {
@@ -316,7 +192,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           roles,
           csrfToken: portal.csrfToken,
           returnTo,
-          active: await activeSession(req, portal),
+          active: await deps.flow.activeSession(portal, parseCookies(req.headers.cookie)[SESSION_COOKIE]),
         }),
       );
     });
@@ -481,17 +357,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         return;
       }
       // The IdP ended the subject's session there: end every portal and role session of that subject here.
-      await deps.portalSessions.revokeSubject(id, outcome.nameIdValue);
-      await deps.sessions.revokeSubject(outcome.nameIdValue, id);
-      deps.audit.record({
-        event: 'session.revoked',
-        outcome: 'success',
-        provider: id,
-        subject: outcome.nameIdValue,
-        sourceIp: req.ip ?? '',
-        requestId: req.id,
-        reason: 'IdpLogout',
-      });
+      await deps.flow.subjectSignedOut(id, outcome.nameIdValue, context(req));
       res.redirect(302, (await outcome.respond(true)) ?? '/');
     };
     app.get('/saml/:idp/slo', singleLogout);
@@ -513,10 +379,15 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
         loginFailed(req, res, id, error);
         return;
       }
-      await finishLogin(req, res, result.identity, returnToFrom(result.returnTo), {
+      const finished = await deps.flow.finishSignIn({
+        identity: result.identity,
+        returnTo: returnToFrom(result.returnTo),
+        portalCookie: portalCookieOf(req),
         browserBinding: binding,
         idToken: result.idToken,
+        context: context(req),
       });
+      await renderSignIn(req, res, finished);
     });
 
     app.post(
@@ -528,10 +399,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           return;
         }
         const body = (req.body ?? {}) as Record<string, unknown>;
-        requireCsrf(portal, body.csrf);
+        requirePortalCsrfToken(portal, body.csrf);
         const role = requireRoleName(body.role);
-        const credentials = await assumeForBrowser(req, portal, role, undefined);
-        setSessionCookie(res, credentials);
+        setSessionCookie(res, await deps.flow.assume(portal, role, undefined, context(req)));
         res.redirect(303, returnToFrom(body.return_to) ?? '/');
       }),
     );
@@ -542,7 +412,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       res.setHeader('Cache-Control', 'no-store');
       if (portal === undefined)
         throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
-      const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+      const roles = await deps.flow.assumableRoles(portal, context(req));
       res.json({
         provider: portal.identity.provider,
         subject: portal.identity.subject,
@@ -567,10 +437,10 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           }
           throw new FedgateError('InvalidToken', 'Sign in at the portal first', { status: 401 });
         }
-        requireCsrf(portal, isForm ? body.csrf : req.get('x-csrf-token'));
+        requirePortalCsrfToken(portal, isForm ? body.csrf : req.get('x-csrf-token'));
         const role = requireRoleName(body.role);
         const durationSeconds = optionalDuration(body.durationSeconds);
-        const { response: credentials } = await assumeForBrowser(req, portal, role, durationSeconds);
+        const { response: credentials } = await deps.flow.assume(portal, role, durationSeconds, context(req));
         res.setHeader('Cache-Control', 'no-store');
         if (!isForm) {
           res.json(credentials);
@@ -631,9 +501,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
             return;
           }
           const body = (req.body ?? {}) as Record<string, unknown>;
-          requireCsrf(portal, body.csrf);
+          requirePortalCsrfToken(portal, body.csrf);
           const summary = summaryOf(portal.identity, deps.getConfig());
-          const roles = await deps.federation.assumableRoles(portal.identity, context(req));
+          const roles = await deps.flow.assumableRoles(portal, context(req));
           const deny = body.decision === 'deny';
           const role = deny ? undefined : requireRoleName(body.role);
           if (role !== undefined && !roles.some((candidate) => candidate.name === role))
@@ -685,7 +555,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
 
     /** Revokes the portal session and every role session minted from it, and clears the cookies. */
     const endPortalSession = async (req: Request, res: Response, portal: PortalSession): Promise<void> => {
-      await retirePortalSession(req, portal, 'logout');
+      await deps.flow.endSession(portal, context(req));
       clearCookie(res, PORTAL_COOKIE, cookieRules());
       clearCookie(res, SESSION_COOKIE, cookieRules());
     };
@@ -701,28 +571,9 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
           res.redirect(303, returnTo ?? '/');
           return;
         }
-        requireCsrf(portal, body.csrf);
+        requirePortalCsrfToken(portal, body.csrf);
         await endPortalSession(req, res, portal);
-        const providers = deps.getProviders();
-        const provider = portal.identity.provider;
-        const saml = providers.saml.get(provider);
-        const oidc = providers.oidc.get(provider);
-        let idpLogout: string | undefined;
-        if (saml !== undefined && portal.nameIdValue !== undefined) {
-          idpLogout = await saml.logoutRequestUrl(
-            {
-              ...portal.identity,
-              nameIdValue: portal.nameIdValue,
-              ...(portal.sessionIndex === undefined ? {} : { sessionIndex: portal.sessionIndex }),
-            },
-            returnTo ?? '',
-          );
-        } else if (oidc !== undefined) {
-          idpLogout = oidc.endSessionUrl({
-            postLogoutRedirectUri: `${deps.getConfig().publicUrl}/`,
-            idTokenHint: deps.portalSessions.idTokenHint(portal),
-          });
-        }
+        const idpLogout = await deps.flow.idpLogoutUrl(portal, returnTo);
         res.redirect(303, idpLogout ?? returnTo ?? '/');
       }),
     );
@@ -737,10 +588,6 @@ function isSameOrigin(req: Request, publicUrl: string): boolean {
   const origin = req.get('origin');
   if (origin !== undefined) return origin === new URL(publicUrl).origin;
   return req.get('sec-fetch-site') === 'same-origin';
-}
-
-function isDevicePage(path: string): boolean {
-  return path === DEVICE_VERIFICATION_PATH || path.startsWith(`${DEVICE_VERIFICATION_PATH}?`);
 }
 
 function deviceRequestView(request: { userCode: string; requestedAt: number; sourceIp: string }): {

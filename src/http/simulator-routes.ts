@@ -3,8 +3,13 @@ import { parseContextPairs } from '../access-analysis/index.js';
 import { SIMULATE_PRINCIPAL_ACTION, SIMULATOR_PATH, type Authorizer } from '../authorizer/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { isFedgateError } from '../errors/index.js';
-import { portalBrand, renderPortalPage } from '../portal/portal-pages.js';
-import { simulatorPage, type SimulatorForm, type SimulatorNotice } from '../portal/simulator-page.js';
+import {
+  portalBrand,
+  renderPortalPage,
+  simulatorPage,
+  type SimulatorForm,
+  type SimulatorNotice,
+} from '../portal/index.js';
 import { readCredential } from '../sessions/index.js';
 
 /** What the simulator page needs. */
