@@ -616,6 +616,19 @@ describe('CreateSession: attacks on the signature', () => {
     );
     const response = await send({ ...signed, headers: { ...signed.headers, authorization } });
     expect(await problem(response)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
+    expect(refusalOf(response)?.details?.refusal).toBe('UnsupportedSigningAlgorithm');
+  });
+
+  it.each([
+    ['without a Signature', (value: string) => value.replace(/, Signature=[0-9a-f]+$/, '')],
+    ['scoped to another service', (value: string) => value.replace('/rolesanywhere/', '/sts/')],
+  ])('malformed-authorization: an Authorization %s is IncompleteSignature', async (_name, change) => {
+    const signed = signedAsk(fx.url, pki.rsaApp, { role: 'Payments' });
+    const authorization = change(signed.headers.authorization ?? '');
+    expect(authorization).not.toBe(signed.headers.authorization);
+    const response = await send({ ...signed, headers: { ...signed.headers, authorization } });
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
+    expect(refusalOf(response)?.details?.refusal).toBe('MalformedAuthorization');
   });
 
   it('no error echoes a request value', async () => {
