@@ -7,6 +7,7 @@ import {
   SignedRequestVerifier,
   type RoleSession,
   type SessionService,
+  type SignedCredentialResult,
   type SignedRequestCredential,
   type SigningKeyRing,
 } from '../sessions/index.js';
@@ -193,13 +194,17 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         ? unauthenticated('InvalidCredential', 'malformed')
         : refusedSignature(reading.signature.reason, reading.signature.message);
     if (reading.credential.kind === 'sigv4') {
-      return verifySigned(reading.credential, signable, call, match).then(
-        (signed) =>
-          signed.ok
-            ? decide(state, request, match, signed.verified)
-            : refusedSignature(signed.reason, signed.message),
-        unverified,
-      );
+      let signed: SignedOutcome | Promise<SignedOutcome>;
+      try {
+        signed = verifySigned(reading.credential, signable, call, match);
+      } catch (error) {
+        return unverified(error);
+      }
+      const answer = (outcome: SignedOutcome) =>
+        outcome.ok
+          ? decide(state, request, match, outcome.verified)
+          : refusedSignature(outcome.reason, outcome.message);
+      return signed instanceof Promise ? signed.then(answer, unverified) : answer(signed);
     }
     const token = reading.credential.token;
     let cached: VerifiedSession | undefined;
@@ -277,17 +282,15 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
   /**
    * Verifies a SigV4 signature over the original request exactly as the proxy reported it, and over the payload
-   * hash it declares as the route accepts it. Throws StoreUnavailable when the session cannot be checked.
+   * hash it declares as the route accepts it; synchronously for a cached session. Throws (or rejects with)
+   * StoreUnavailable when the session cannot be checked.
    */
-  async function verifySigned(
+  function verifySigned(
     credential: SignedRequestCredential,
     signable: SignableRequest,
     call: AuthorizerCall,
     match: RouteMatch,
-  ): Promise<
-    | { readonly ok: true; readonly verified: VerifiedSession }
-    | { readonly ok: false; readonly reason: SignatureRefusalReason; readonly message: string }
-  > {
+  ): SignedOutcome | Promise<SignedOutcome> {
     const params = credential.signature;
     const declared = payloadDeclaration(
       params,
@@ -295,16 +298,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       match.route.sigv4Payload ?? 'any',
     );
     if (!declared.ok) return declared;
-    const result = await signatures.verifyParsed(
+    const result = signatures.verifyParsedNow(
       signable,
       params,
       declared.payload,
       pathCanonicalisationOf(params),
     );
-    if (result.ok) return { ok: true, verified: result.verified };
-    // verifyParsed never answers "no signature": the reader found one.
-    const reason = result.reason === 'MissingAuthenticationToken' ? 'IncompleteSignature' : result.reason;
-    return { ok: false, reason, message: result.message };
+    return result instanceof Promise ? result.then(signedOutcome) : signedOutcome(result);
   }
 
   const checkDeps = {
@@ -325,6 +325,18 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       cache.close();
     },
   };
+}
+
+/** A SigV4 signature over the original request: the verified session, or why it does not authenticate. */
+type SignedOutcome =
+  | { readonly ok: true; readonly verified: VerifiedSession }
+  | { readonly ok: false; readonly reason: SignatureRefusalReason; readonly message: string };
+
+function signedOutcome(result: SignedCredentialResult<VerifiedSession>): SignedOutcome {
+  if (result.ok) return { ok: true, verified: result.verified };
+  // verifyParsedNow never answers "no signature": the reader found one.
+  const reason = result.reason === 'MissingAuthenticationToken' ? 'IncompleteSignature' : result.reason;
+  return { ok: false, reason, message: result.message };
 }
 
 /** Who asked, and the request fields: the subject of a decision about a verified session. */

@@ -61,6 +61,18 @@ export interface SignedRequestVerifierOptions<V extends VerifiedToken = Verified
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
+/** An expired or unknown session token is refused; anything else (StoreUnavailable) is thrown on. */
+function tokenRefusal(error: unknown): {
+  readonly ok: false;
+  readonly reason: SignedCredentialRefusalReason;
+  readonly message: string;
+} {
+  if (isFedgateError(error) && error.code === 'ExpiredToken') return refuse('ExpiredToken', EXPIRED_TOKEN);
+  if (isFedgateError(error) && error.code === 'InvalidToken')
+    return refuse('InvalidClientTokenId', INVALID_TOKEN);
+  throw error;
+}
+
 function refuse(
   reason: SignedCredentialRefusalReason,
   message: string,
@@ -110,6 +122,19 @@ export class SignedRequestVerifier<V extends VerifiedToken = VerifiedToken> {
     payload: PayloadHashes,
     pathCanonicalisation?: PathCanonicalisation,
   ): Promise<SignedCredentialResult<V>> {
+    return this.verifyParsedNow(request, params, payload, pathCanonicalisation);
+  }
+
+  /**
+   * As verifyParsed, but answered synchronously when the session token resolves synchronously (a cached
+   * session: the authorizer's hot path); may then also throw StoreUnavailable synchronously.
+   */
+  verifyParsedNow(
+    request: SignableRequest,
+    params: SignatureParameters,
+    payload: PayloadHashes,
+    pathCanonicalisation?: PathCanonicalisation,
+  ): SignedCredentialResult<V> | Promise<SignedCredentialResult<V>> {
     const scopeRefusal = checkScopeAllowed(params, this.#options.allow?.() ?? {});
     if (scopeRefusal !== undefined) return scopeRefusal;
     const timeRefusal = checkRequestTime(
@@ -121,17 +146,28 @@ export class SignedRequestVerifier<V extends VerifiedToken = VerifiedToken> {
     if (params.securityToken === undefined || params.securityToken === '')
       return refuse('InvalidClientTokenId', INVALID_TOKEN);
 
-    let verified: V;
+    let found: V | Promise<V>;
     try {
-      const found = this.#options.verifyToken(params.securityToken);
-      verified = found instanceof Promise ? await found : found;
+      found = this.#options.verifyToken(params.securityToken);
     } catch (error) {
-      if (isFedgateError(error) && error.code === 'ExpiredToken')
-        return refuse('ExpiredToken', EXPIRED_TOKEN);
-      if (isFedgateError(error) && error.code === 'InvalidToken')
-        return refuse('InvalidClientTokenId', INVALID_TOKEN);
-      throw error;
+      return tokenRefusal(error);
     }
+    return found instanceof Promise
+      ? found.then(
+          (verified) => this.#checkSignature(request, params, payload, pathCanonicalisation, verified),
+          tokenRefusal,
+        )
+      : this.#checkSignature(request, params, payload, pathCanonicalisation, found);
+  }
+
+  /** The signature checked with the verified session's secret (through the derived-key cache). */
+  #checkSignature(
+    request: SignableRequest,
+    params: SignatureParameters,
+    payload: PayloadHashes,
+    pathCanonicalisation: PathCanonicalisation | undefined,
+    verified: V,
+  ): SignedCredentialResult<V> {
     const { session } = verified;
     if (session.accessKeyId !== params.scope.keyId) return refuse('InvalidClientTokenId', INVALID_TOKEN);
     let missingSecret = false;
