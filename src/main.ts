@@ -33,7 +33,7 @@ import {
   httpErrorPage,
   portalBrand,
   renderPortalPage,
-  type PortalFederation,
+  stsPortalFederation,
 } from './portal/index.js';
 import { TokenExchangeService, TokenManagementService } from './token-exchange/index.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -295,25 +295,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       allow: () => ({ ...scopeAllowListOf(state().config.sigv4), services: undefined }),
       skewSeconds: config.sigv4.clockSkew,
     });
-    const federation: PortalFederation = {
-      assumableRoles: async (identity, context) =>
-        sts.assumableRoles(identity, context).map((role) => ({
-          name: role.name,
-          arn: role.arn,
-          ...(role.description === undefined ? {} : { description: role.description }),
-          ...(role.appUrl === undefined ? {} : { appUrl: role.appUrl }),
-        })),
-      assume: async (input) => {
-        const minted = await sts.assumeRoleForIdentity(input.identity, input.roleName, {
-          durationSeconds: input.durationSeconds,
-          notAfter: input.notAfter * 1000,
-          portalSessionId: input.portalSessionId,
-          sourceIp: input.context.sourceIp,
-          requestId: input.context.requestId,
-        });
-        return { token: minted.token, expiresAt: minted.session.expiresAt, response: minted.response };
-      },
-    };
+    const federation = stsPortalFederation(sts);
 
     const tokenExchange = new TokenExchangeService({
       clients: () => state().clients,

@@ -7,6 +7,7 @@ export type {
   SignInNextStep,
   VerifiedSignIn,
 } from './portal-flow.js';
+export { stsPortalFederation } from './portal-federation.js';
 export type { PortalCredential, PortalFederation, PortalRequestContext } from './portal-federation.js';
 export { PortalSessionStore } from './portal-session-store.js';
 export type { PortalSession, PortalSessionRef } from './portal-session-store.js';

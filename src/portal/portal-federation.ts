@@ -1,5 +1,5 @@
 import type { FederatedIdentity } from '../federation/federated-identity.js';
-import type { AssumeRoleResponse } from '../sts/index.js';
+import type { AssumeRoleResponse, StsService } from '../sts/index.js';
 import type { RoleChoice } from './portal-pages.js';
 
 /** Where a portal request comes from, for trust conditions and the audit trail. */
@@ -33,4 +33,32 @@ export interface PortalFederation {
     readonly notAfter: number;
     readonly context: PortalRequestContext;
   }): Promise<PortalCredential>;
+}
+
+/**
+ * The portal's federation over the STS service: the same trust, tag, policy and lifetime rules as the STS API.
+ * The STS takes `notAfter` in epoch milliseconds; the portal keeps epoch seconds up to this boundary.
+ */
+export function stsPortalFederation(
+  sts: Pick<StsService, 'assumableRoles' | 'assumeRoleForIdentity'>,
+): PortalFederation {
+  return {
+    assumableRoles: async (identity, context) =>
+      sts.assumableRoles(identity, context).map((role) => ({
+        name: role.name,
+        arn: role.arn,
+        ...(role.description === undefined ? {} : { description: role.description }),
+        ...(role.appUrl === undefined ? {} : { appUrl: role.appUrl }),
+      })),
+    assume: async (input) => {
+      const minted = await sts.assumeRoleForIdentity(input.identity, input.roleName, {
+        durationSeconds: input.durationSeconds,
+        notAfter: input.notAfter * 1000,
+        portalSessionId: input.portalSessionId,
+        sourceIp: input.context.sourceIp,
+        requestId: input.context.requestId,
+      });
+      return { token: minted.token, expiresAt: minted.session.expiresAt, response: minted.response };
+    },
+  };
 }
