@@ -5,12 +5,17 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { FedgateError } from '../errors/index.js';
 import { problemFor, toFedgateError } from './problem.js';
+import { FORM_PARAMETER_LIMIT } from './form-fields.js';
 import { keepRawBody } from './raw-body.js';
 import { requestIdFrom } from './request-id.js';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
 
-/** A function that adds one domain's routes to the app. */
-export type RouteMount = (app: Express) => void;
+/**
+ * A function that adds one domain's routes to the app. `rawFormPaths`: POST routes whose form body the route
+ * reads itself (`req.body` stays the body's Buffer, see splitForm), because a field of it is decoded off the
+ * event loop.
+ */
+export type RouteMount = ((app: Express) => void) & { readonly rawFormPaths?: readonly string[] };
 
 /** What the Express app needs from the composition root. */
 export interface HttpAppOptions {
@@ -126,12 +131,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
       },
     }),
   );
-  // 256 parameters: an STS Query AssumeRole may carry 50 tags (two parameters each) and 50 transitive keys.
+  const formLimit = options.formLimit ?? '512kb';
+  const rawFormPaths = options.mounts.flatMap((mount) => mount.rawFormPaths ?? []);
+  if (rawFormPaths.length > 0) {
+    // Read to a Buffer here; the urlencoded parser below then finds the body already read.
+    app.post(
+      rawFormPaths,
+      express.raw({ type: 'application/x-www-form-urlencoded', limit: formLimit, verify: keepRawBody }),
+    );
+  }
   app.use(
     express.urlencoded({
       extended: false,
-      limit: options.formLimit ?? '512kb',
-      parameterLimit: 256,
+      limit: formLimit,
+      parameterLimit: FORM_PARAMETER_LIMIT,
       verify: keepRawBody,
     }),
   );

@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/index.js';
 import type { FederatedIdentity } from '../federation/federated-identity.js';
 import type { ProviderRegistry } from '../identity-providers/provider-registry.js';
 import { SESSION_COOKIE } from '../sessions/index.js';
-import type { SamlLogin } from '../identity-providers/saml/index.js';
+import { PostedSamlMessage, type SamlLogin } from '../identity-providers/saml/index.js';
 import { NAME_PATTERN } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
 import {
@@ -30,6 +30,8 @@ import {
   type PortalStanding,
 } from '../portal/index.js';
 import { clearCookie, parseCookies, setCookie, type CookieRules } from './cookies.js';
+import type { RouteMount } from './create-app.js';
+import { formRecord, splitForm } from './form-fields.js';
 import { toFedgateError } from './problem.js';
 import { DEVICE_VERIFICATION_PATH, type DeviceAuthorizationService } from '../device-authorization/index.js';
 import { awsTimestamp } from '../sts/index.js';
@@ -44,6 +46,9 @@ const SAML_BINDING_COOKIE = 'fedgate_saml';
 /** Proves an IdP-initiated SAML login is confirmed from the browser it landed in. */
 const SAML_CONFIRM_COOKIE = 'fedgate_saml_confirm';
 const SAML_BINDING_SECONDS = 900;
+/** The assertion consumer (HTTP-POST binding). */
+const SAML_ACS_PATH = '/saml/:idp/acs';
+const ACS_ENCODED_FIELDS: ReadonlySet<string> = new Set(['SAMLResponse']);
 const SAML_CONFIRM_SECONDS = 300;
 
 /** What the portal routes need from the composition root. */
@@ -59,7 +64,7 @@ export interface PortalDependencies {
 }
 
 /** Mounts the SSO portal (SPEC 4.2): sign-in, SAML/OIDC callbacks, role choice, credentials, sign-out. */
-export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
+export function portalRoutes(deps: PortalDependencies): RouteMount {
   const now = deps.now ?? Date.now;
   const cookieRules = (): CookieRules => {
     const cookies = deps.getConfig().cookies;
@@ -178,7 +183,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     }
   };
 
-  return (app) => {
+  const mount = (app: Express): void => {
     app.get('/', async (req, res) => {
       const returnTo = returnToFrom(req.query.return_to);
       const signedIn = await signedInWithRoles(req, res, returnTo);
@@ -251,7 +256,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       );
     });
 
-    app.post('/saml/:idp/acs', async (req, res) => {
+    app.post(SAML_ACS_PATH, async (req, res) => {
       const id = String(req.params.idp);
       const saml = deps.getProviders().saml.get(id);
       if (saml === undefined) {
@@ -261,7 +266,7 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       const binding = parseCookies(req.headers.cookie)[SAML_BINDING_COOKIE];
       let result;
       try {
-        result = await saml.consumeResponse((req.body ?? {}) as Record<string, unknown>, binding);
+        result = await saml.consumeResponse(acsForm(req), binding);
       } catch (error) {
         loginFailed(req, res, id, error);
         return;
@@ -312,24 +317,21 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
     });
 
     // A form over the body limit never reaches the route: audit it as the failed sign-in it is.
-    app.use(
-      '/saml/:idp/acs',
-      (error: unknown, req: Request, res: Response, next: (error?: unknown) => void) => {
-        const known = toFedgateError(error);
-        if (known.code !== 'PayloadTooLarge' || res.headersSent) {
-          next(error);
-          return;
-        }
-        loginFailed(
-          req,
-          res,
-          String(req.params.idp),
-          new FedgateError('PayloadTooLarge', 'The SAML message is too large.', {
-            reason: 'message-too-large',
-          }),
-        );
-      },
-    );
+    app.use(SAML_ACS_PATH, (error: unknown, req: Request, res: Response, next: (error?: unknown) => void) => {
+      const known = toFedgateError(error);
+      if (known.code !== 'PayloadTooLarge' || res.headersSent) {
+        next(error);
+        return;
+      }
+      loginFailed(
+        req,
+        res,
+        String(req.params.idp),
+        new FedgateError('PayloadTooLarge', 'The SAML message is too large.', {
+          reason: 'message-too-large',
+        }),
+      );
+    });
 
     app.get('/saml/:idp/metadata', (req, res) => {
       const saml = deps.getProviders().saml.get(String(req.params.idp));
@@ -578,6 +580,8 @@ export function portalRoutes(deps: PortalDependencies): (app: Express) => void {
       }),
     );
   };
+  // The ACS form is split here (splitForm), so its SAMLResponse is decoded in a verification worker.
+  return Object.assign(mount, { rawFormPaths: [SAML_ACS_PATH] });
 }
 
 /**
@@ -610,6 +614,20 @@ function samlConfirmationRefused(): FedgateError {
       reason: 'unconfirmed-login',
     },
   );
+}
+
+/**
+ * The ACS's fields: from a form body (read raw, see RouteMount.rawFormPaths) the SAMLResponse is handed on
+ * still form-encoded, a PostedSamlMessage; any other body as its parser left it.
+ */
+function acsForm(req: Request): Record<string, unknown> {
+  if (!Buffer.isBuffer(req.body)) return (req.body ?? {}) as Record<string, unknown>;
+  const form = formRecord(splitForm(req.body, { keepEncoded: ACS_ENCODED_FIELDS }));
+  const response = form['SAMLResponse'];
+  return {
+    ...form,
+    ...(response instanceof Uint8Array ? { SAMLResponse: PostedSamlMessage.fromFormValue(response) } : {}),
+  };
 }
 
 /** A browser form post (or a bodiless POST, which no JSON client sends): answered with pages. */

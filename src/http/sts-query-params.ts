@@ -1,4 +1,5 @@
 import { FedgateError } from '../errors/index.js';
+import type { FormValue } from './form-fields.js';
 
 /** The STS Query API version fedgate speaks. */
 export const STS_API_VERSION = '2011-06-15';
@@ -32,7 +33,7 @@ const MEMBER = /^([A-Za-z]{1,64})\.member\.([1-9]\d{0,2})(?:\.([A-Za-z]{1,64}))?
  * into the JSON API's shape, so both APIs run the same validation. InvalidAction for a missing or unknown
  * action or version; ValidationError for a repeated parameter. Values are never echoed.
  */
-export function parseStsQuery(params: URLSearchParams): StsQueryRequest {
+export function parseStsQuery(params: readonly (readonly [string, FormValue])[]): StsQueryRequest {
   const action = single(params, 'Action');
   if (action === undefined)
     throw new FedgateError('InvalidAction', 'The request must contain the parameter Action.');
@@ -58,7 +59,7 @@ export function parseStsQuery(params: URLSearchParams): StsQueryRequest {
       const position = Number(index);
       if (field === undefined) items.set(position, value);
       else {
-        const item = (items.get(position) ?? {}) as Record<string, string>;
+        const item = (items.get(position) ?? {}) as Record<string, FormValue>;
         item[field] = value;
         items.set(position, item);
       }
@@ -75,10 +76,11 @@ export function parseStsQuery(params: URLSearchParams): StsQueryRequest {
   return { action: action as StsQueryAction, input };
 }
 
-function single(params: URLSearchParams, name: string): string | undefined {
-  const values = params.getAll(name);
+function single(params: readonly (readonly [string, FormValue])[], name: string): string | undefined {
+  const values = params.filter(([key]) => key === name).map(([, value]) => value);
   if (values.length > 1) throw new FedgateError('ValidationError', `${name}: is repeated`);
-  return values[0];
+  const [value] = values;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A parameter name safe to echo: letters, digits and dots only, at most 64 characters. */

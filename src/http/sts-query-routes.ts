@@ -1,8 +1,11 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import { FedgateError } from '../errors/index.js';
+import { PostedSamlMessage } from '../identity-providers/saml/index.js';
 import type { RoleSession, SignedRequestVerifier } from '../sessions/index.js';
 import { EMPTY_PAYLOAD_SHA256, sha256Hex, UNSIGNED_PAYLOAD } from '../sigv4/index.js';
 import type { StsRequestContext, StsService } from '../sts/index.js';
+import type { RouteMount } from './create-app.js';
+import { splitForm, type FormValue } from './form-fields.js';
 import { rawBodyOf } from './raw-body.js';
 import { signableRequestOf } from './signable-request.js';
 import { parseStsQuery, type StsQueryAction } from './sts-query-params.js';
@@ -16,6 +19,8 @@ export interface StsQueryRoutesOptions {
 }
 
 const QUERY_PATHS = new Set(['/', '/sts/']);
+/** AssumeRoleWithSAML's Response stays form-encoded until a verification worker decodes it. */
+const ENCODED_FIELDS: ReadonlySet<string> = new Set(['SAMLAssertion']);
 
 /** True for a request the STS Query API answers (so its errors are rendered as AWS XML). */
 export function isStsQueryRequest(req: Request): boolean {
@@ -34,14 +39,15 @@ export function isStsQueryRequest(req: Request): boolean {
  * StsService as the JSON API; AssumeRole, GetCallerIdentity and DecodeAuthorizationMessage are authenticated by
  * a SigV4 signature (service `sts`) made with a fedgate credential.
  */
-export function stsQueryRoutes(options: StsQueryRoutesOptions): (app: Express) => void {
+export function stsQueryRoutes(options: StsQueryRoutesOptions): RouteMount {
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (!isStsQueryRequest(req)) {
       next();
       return;
     }
-    const params = queryParameters(req);
-    const { action, input } = parseStsQuery(params);
+    const { action, input } = parseStsQuery(queryParameters(req));
+    const assertion = input['SAMLAssertion'];
+    if (assertion instanceof Uint8Array) input['SAMLAssertion'] = PostedSamlMessage.fromFormValue(assertion);
     res.locals['stsAction'] = action;
     const ctx: StsRequestContext = { sourceIp: req.ip, requestId: req.id };
     const result = await run(options, action, input, req, ctx);
@@ -50,12 +56,14 @@ export function stsQueryRoutes(options: StsQueryRoutesOptions): (app: Express) =
     res.setHeader('x-amzn-RequestId', req.id);
     res.type('text/xml').send(stsResponseXml(action, result, req.id));
   };
-  return (app) => {
+  const mount = (app: Express): void => {
     app.post('/', handle);
     app.post('/sts/', handle);
     app.get('/', handle);
     app.get('/sts/', handle);
   };
+  // The form body is read once, by queryParameters (the signature covers its bytes).
+  return Object.assign(mount, { rawFormPaths: [...QUERY_PATHS] });
 }
 
 /** Renders an error of a Query request as AWS's `<ErrorResponse>`; other requests are left to problem+json. */
@@ -97,12 +105,12 @@ async function run(
   }
 }
 
-/** The form body's parameters for POST, the query's for GET. */
-function queryParameters(req: Request): URLSearchParams {
-  if (req.method === 'POST') return new URLSearchParams(rawBodyOf(req).toString('utf8'));
+/** The form body's parameters for POST (SAMLAssertion left encoded), the query's for GET. */
+function queryParameters(req: Request): [string, FormValue][] {
+  if (req.method === 'POST') return splitForm(rawBodyOf(req), { keepEncoded: ENCODED_FIELDS });
   const url = req.originalUrl;
   const q = url.indexOf('?');
-  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  return [...new URLSearchParams(q === -1 ? '' : url.slice(q + 1))];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_PATTERN_TEXT } from '../catalog/names.js';
 import { FedgateError } from '../errors/index.js';
+import { PostedSamlMessage } from '../identity-providers/saml/index.js';
 
 /*
  * The STS API's request bodies, with AWS STS's field names (SPEC 4.3). Unknown fields are refused so that a
@@ -56,7 +57,14 @@ export const assumeRoleWithSamlSchema = z.strictObject({
   ...roleChoice,
   PrincipalArn: z.string().min(20).max(2048).startsWith('arn:', 'must be a SAML provider ARN').optional(),
   ProviderId: roleName.optional(),
-  SAMLAssertion: z.string({ error: 'is required' }).min(4, 'is required').max(1_000_000, 'is too long'),
+  // Base64 text from JSON, or from the Query API's form the value still form-encoded (decoded off the event loop).
+  SAMLAssertion: z.union(
+    [
+      z.custom<PostedSamlMessage>((value) => value instanceof PostedSamlMessage),
+      z.string({ error: 'is required' }).min(4, 'is required').max(1_000_000, 'is too long'),
+    ],
+    { error: (issue) => (issue.input === undefined ? 'is required' : 'must be base64 text') },
+  ),
   DurationSeconds: durationSeconds.optional(),
   Policy: policy.optional(),
   PolicyArns: policyArns.optional(),

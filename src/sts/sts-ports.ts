@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../audit/index.js';
 import type { FederatedIdentity } from '../federation/index.js';
+import type { PostedSamlMessage } from '../identity-providers/saml/index.js';
 import type { PolicyCatalog } from '../roles/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { AuthorizationMessageCodec } from './authorization-message.js';
@@ -19,9 +20,9 @@ export interface WebIdentityTokenVerifier {
   verify(token: string): Promise<FederatedIdentity>;
 }
 
-/** Verifies a base64 SAML Response posted to the STS API (`SamlServiceProvider`). */
+/** Verifies a SAML Response posted to the STS API, base64 text or still form-encoded (`SamlServiceProvider`). */
 export interface SamlAssertionVerifier {
-  verifyStsAssertion(samlResponseBase64: string): Promise<FederatedIdentity>;
+  verifyStsAssertion(samlResponse: string | PostedSamlMessage): Promise<FederatedIdentity>;
 }
 
 /** Where audit events go (`AuditLog`). */

@@ -1,4 +1,5 @@
 export { SamlServiceProvider } from './saml-service-provider.js';
+export { PostedSamlMessage } from './saml-posted-message.js';
 export type { SamlLogin, SamlServiceProviderDeps } from './saml-service-provider.js';
 export type { SamlProviderOptions } from './saml-provider-options.js';
 export { SAML_CLOCK_SKEW_MS } from './saml-provider-options.js';

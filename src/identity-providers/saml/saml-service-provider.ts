@@ -21,6 +21,7 @@ import {
   assertUsableOptions,
 } from './saml-provider-options.js';
 import type { SamlProviderOptions } from './saml-provider-options.js';
+import { PostedSamlMessage } from './saml-posted-message.js';
 import { samlRejection, translateLibraryError } from './saml-rejection.js';
 import {
   SAML_REQUEST_TTL_MS,
@@ -244,15 +245,16 @@ export class SamlServiceProvider {
   /**
    * The assertion consumer (HTTP-POST binding): verifies the response and returns the identity. An answer
    * to an AuthnRequest must come from the browser that started it (`browserBinding` from its cookie).
+   * `SAMLResponse` is base64 text or, from a form body, a PostedSamlMessage still form-encoded; either is
+   * decoded in the verification worker.
    */
   async consumeResponse(
     form: { readonly SAMLResponse?: unknown; readonly RelayState?: unknown },
     browserBinding: string | undefined,
   ): Promise<SamlLogin> {
     const relayState = optionalRelayState(form.RelayState);
-    const xml = utf8(decodeBase64Field(form.SAMLResponse));
     const { assertion, identity, initiatedBy, refusedTagAttributes } = await this.verify(
-      xml,
+      PostedSamlMessage.of(form.SAMLResponse),
       'browser',
       browserBinding,
     );
@@ -296,10 +298,12 @@ export class SamlServiceProvider {
     return held.login;
   }
 
-  /** AssumeRoleWithSAML: the same checks as a browser login except InResponseTo, including the replay cache. */
-  async verifyStsAssertion(samlResponseBase64: string): Promise<FederatedIdentity> {
-    const xml = utf8(decodeBase64Field(samlResponseBase64));
-    return (await this.verify(xml, 'sts')).identity;
+  /**
+   * AssumeRoleWithSAML: the same checks as a browser login except InResponseTo, including the replay cache.
+   * The Response is base64 text (JSON API) or a PostedSamlMessage (Query API form).
+   */
+  async verifyStsAssertion(samlResponse: string | PostedSamlMessage): Promise<FederatedIdentity> {
+    return (await this.verify(PostedSamlMessage.of(samlResponse), 'sts')).identity;
   }
 
   /** SP-initiated single logout: the IdP URL carrying our LogoutRequest, or undefined when the IdP has no SLO. */
@@ -412,13 +416,17 @@ export class SamlServiceProvider {
     this.refreshTimer = undefined;
   }
 
-  private async verify(xml: string, mode: Mode, browserBinding?: string): Promise<VerifiedLogin> {
+  private async verify(
+    message: PostedSamlMessage,
+    mode: Mode,
+    browserBinding?: string,
+  ): Promise<VerifiedLogin> {
     const idp = this.idp;
     if (this.clients === undefined || idp === undefined) throw samlRejection('idp-metadata-unavailable');
     const { options } = this;
-    // Everything that parses or verifies the message runs in a worker under a time budget: on the event
-    // loop this message only costs its base64 decoding.
-    const verified = await this.verifier.verify(xml, {
+    // Everything that decodes, parses or verifies the message runs in a worker under a time budget: on the
+    // event loop this message only costs a copy of its bytes.
+    const verified = await this.verifier.verify(message, {
       idpEntityId: options.issuer,
       spEntityId: options.spEntityId,
       acsUrl: options.acsUrl,

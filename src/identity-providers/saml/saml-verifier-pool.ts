@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { PostedSamlMessageData } from './saml-posted-message.js';
 import { samlRejection } from './saml-rejection.js';
 import type { SamlRejectionReason } from './saml-rejection.js';
 import type { ResponseVerificationSettings, VerifiedResponse } from './saml-response-verification.js';
@@ -15,7 +16,7 @@ type Answer =
 
 interface Job {
   readonly id: number;
-  readonly xml: string;
+  readonly message: PostedSamlMessageData;
   readonly settings: ResponseVerificationSettings;
   resolve(verified: VerifiedResponse): void;
   reject(error: unknown): void;
@@ -30,8 +31,8 @@ interface Slot {
 
 /**
  * SAML signature verification off the event loop: a few worker threads, each running one job at a time under
- * SAML_VERIFICATION_BUDGET_MS. Whatever shape a message has, the event loop only base64-decodes it and
- * copies it to a worker; a worker that overruns the budget is terminated and replaced.
+ * SAML_VERIFICATION_BUDGET_MS. Whatever shape a message has, the event loop only copies its posted bytes to
+ * a worker, which decodes them (form and base64 encoding, UTF-8) and verifies; a worker that overruns the budget is terminated and replaced.
  */
 export class SamlVerifierPool {
   readonly #size: number;
@@ -44,13 +45,13 @@ export class SamlVerifierPool {
     this.#size = size;
   }
 
-  /** Verifies one Response in a worker; refusals are samlRejection errors with the worker's stable reason. */
-  verify(xml: string, settings: ResponseVerificationSettings): Promise<VerifiedResponse> {
+  /** Decodes and verifies one Response in a worker; refusals are samlRejection errors with its stable reason. */
+  verify(message: PostedSamlMessageData, settings: ResponseVerificationSettings): Promise<VerifiedResponse> {
     if (this.#closed) return Promise.reject(samlRejection('verifier-busy'));
     if (this.#queue.length >= SAML_VERIFICATION_QUEUE_LIMIT)
       return Promise.reject(samlRejection('verifier-busy'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, xml, settings, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, message, settings, resolve, reject });
       this.#dispatch();
     });
   }
@@ -78,7 +79,13 @@ export class SamlVerifierPool {
       slot.job = job;
       slot.worker.ref();
       slot.timer = setTimeout(() => this.#overrun(slot), SAML_VERIFICATION_BUDGET_MS);
-      slot.worker.postMessage({ id: job.id, xml: job.xml, settings: job.settings });
+      const { encoding, bytes } = job.message;
+      // A message's bytes are its own copy (PostedSamlMessage): moved to the worker, not copied again.
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      slot.worker.postMessage(
+        { id: job.id, message: { encoding, bytes }, settings: job.settings },
+        owned && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
+      );
     }
   }
 
