@@ -1,7 +1,8 @@
 /**
- * Worker thread entry: decodes and verifies posted SAML Responses off the gateway's event loop. Each message is
- * one job `{ id, message, settings }`; the answer is `{ id, ok: true, verified }` or `{ id, ok: false, reason }` with a
- * stable rejection reason (errors themselves do not cross threads, and their messages may quote the input).
+ * Worker thread entry: decodes and verifies posted SAML Responses off the gateway's event loop. Each message
+ * is one job `{ id, message, settings }`; the answer is `{ id, ok: true, verified }` or
+ * `{ id, ok: false, reason }` with a stable rejection reason (errors themselves do not cross threads, and
+ * their messages may quote the input).
  */
 import { parentPort } from 'node:worker_threads';
 import { decodePostedSamlMessage } from './saml-posted-message.js';
