@@ -1,4 +1,4 @@
-import type { AuditRecord, AuditSink } from '../audit/index.js';
+import type { AuditEventOf, AuditRecord, AuditSink } from '../audit/index.js';
 import type { ActivityRecorder } from './activity-recorder.js';
 import { literalPattern } from './resource-group.js';
 
@@ -9,7 +9,11 @@ export interface ActivityAuditSettings {
 }
 
 const EXCHANGE_ACTION = 'sts:ExchangeToken';
-const POLICY_REFUSALS = new Set(['ExplicitDeny', 'ImplicitDeny']);
+/** The token exchange refusals a policy decided (the others are the request's or the client's). */
+const POLICY_REFUSALS: ReadonlySet<AuditEventOf<'token.refused'>['reason']> = new Set([
+  'ExplicitDeny',
+  'ImplicitDeny',
+] as const);
 
 /**
  * Feeds the activity record from the audit catalogue, so that STS, the portal and token exchange need no
@@ -36,7 +40,7 @@ export function activityAuditSink(
         case 'token.refused': {
           const audience = record.details?.['audience'];
           if (record.role === undefined || typeof audience !== 'string') return;
-          if (record.event === 'token.refused' && !POLICY_REFUSALS.has(record.reason ?? '')) return;
+          if (record.event === 'token.refused' && !POLICY_REFUSALS.has(record.reason)) return;
           const { partition, account } = settings();
           recorder.recordDecision(
             roleName(record.role),

@@ -294,7 +294,12 @@ export class BufferedActivityRecorder implements ActivityRecorder {
     return true;
   }
 
-  #reportCap(role: string, cap: string, limit: number, action?: string): void {
+  #reportCap(
+    role: string,
+    cap: 'maxActionsPerRole' | 'maxResourcesPerAction',
+    limit: number,
+    action?: string,
+  ): void {
     this.#options.audit?.record({
       event: 'activity.capped',
       outcome: 'failure',

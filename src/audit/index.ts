@@ -6,7 +6,22 @@ export {
   MAX_AGGREGATED_SOURCES,
   RefusalAggregator,
 } from './refusal-aggregator.js';
-export type { AuditEvent, AuditEventName, AuditRecord, AuditSink } from './audit-events.js';
+export type {
+  AggregatedAuditDetails,
+  AuditDetailValue,
+  AuditEvent,
+  AuditEventCatalogue,
+  AuditEventFields,
+  AuditEventName,
+  AuditEventOf,
+  AuditRecord,
+  AuditRecordOf,
+  AuditSink,
+  CertificateAuditDetails,
+  DeviceAuditDetails,
+  SessionRevokedDetails,
+  TokenAuditDetails,
+} from './audit-events.js';
 export { MAX_AUDIT_STRING_LENGTH, redactedMarker, scrubAuditRecord, secretKindOf } from './audit-scrubber.js';
 export type { SecretKind } from './audit-scrubber.js';
 export { createFileAuditSink } from './file-audit-sink.js';

@@ -1,4 +1,7 @@
-import type { AuditEvent } from './audit-events.js';
+import type { RefusalCatalogues } from '../errors/index.js';
+import type { AuditEvent, AuditEventOf } from './audit-events.js';
+
+type AuthzDenied = AuditEventOf<'authz.denied'>;
 
 /** The default window over which refusals of invalid credentials from one source are counted on one line. */
 export const DEFAULT_REFUSAL_WINDOW_MS = 10_000;
@@ -7,7 +10,9 @@ export const DEFAULT_REFUSAL_WINDOW_MS = 10_000;
 export const MAX_AGGREGATED_SOURCES = 10_000;
 
 /** The reasons of an `authz.denied` event that mean "the presented credential is not valid" (bearer or SigV4). */
-const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set([
+const CREDENTIAL_REFUSALS: ReadonlySet<RefusalCatalogues['authorizer']> = new Set<
+  RefusalCatalogues['authorizer']
+>([
   'InvalidCredential',
   'IncompleteSignature',
   'SignatureDoesNotMatch',
@@ -22,14 +27,12 @@ const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set([
  * credential. Anyone can send these by the thousand; every other event (denials of valid credentials, sign-ins,
  * revocations…) is written individually.
  */
-export function isCredentialRefusal(event: AuditEvent): boolean {
-  return (
-    event.event === 'authz.denied' && event.reason !== undefined && CREDENTIAL_REFUSALS.has(event.reason)
-  );
+export function isCredentialRefusal(event: AuditEvent): event is AuthzDenied {
+  return event.event === 'authz.denied' && CREDENTIAL_REFUSALS.has(event.reason);
 }
 
 interface Tally {
-  readonly sample: AuditEvent;
+  readonly sample: AuthzDenied;
   count: number;
 }
 
@@ -42,20 +45,20 @@ interface Tally {
  */
 export class RefusalAggregator {
   readonly #windowMs: number;
-  readonly #write: (event: AuditEvent) => void;
+  readonly #write: (event: AuthzDenied) => void;
   #tallies = new Map<string, Tally>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { readonly windowMs: number; readonly write: (event: AuditEvent) => void }) {
+  constructor(options: { readonly windowMs: number; readonly write: (event: AuthzDenied) => void }) {
     this.#windowMs = options.windowMs;
     this.#write = options.write;
   }
 
   /** Takes a credential refusal: writes it now when it opens its (source, reason) window, else counts it. */
-  offer(event: AuditEvent): void {
-    let key = `${event.sourceIp ?? ''}\u0000${event.reason ?? ''}`;
+  offer(event: AuthzDenied): void {
+    let key = `${event.sourceIp ?? ''}\u0000${event.reason}`;
     if (!this.#tallies.has(key) && this.#tallies.size >= MAX_AGGREGATED_SOURCES)
-      key = `*\u0000${event.reason ?? ''}`;
+      key = `*\u0000${event.reason}`;
     const tally = this.#tallies.get(key);
     if (tally !== undefined) {
       tally.count += 1;
@@ -80,14 +83,14 @@ export class RefusalAggregator {
         event: sample.event,
         outcome: sample.outcome,
         ...(sample.sourceIp === undefined ? {} : { sourceIp: sample.sourceIp }),
-        ...(sample.reason === undefined ? {} : { reason: sample.reason }),
+        reason: sample.reason,
         details: { aggregated: true, count, windowSeconds: this.#windowMs / 1000 },
       });
     }
   }
 }
 
-function withoutSource(event: AuditEvent): AuditEvent {
+function withoutSource(event: AuthzDenied): AuthzDenied {
   const { sourceIp: _sourceIp, ...rest } = event;
   return rest;
 }

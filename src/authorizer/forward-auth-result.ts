@@ -33,6 +33,15 @@ export type ForwardAuthReason =
   | 'UnsafeRequestPath'
   | 'StoreUnavailable';
 
+/** The reasons the authorizer refuses with: the authorizer's catalogue of refusal reasons (`authz.denied`). */
+export type AuthzRefusalReason = Exclude<ForwardAuthReason, 'Allowed'>;
+
+declare module '../errors/refusal-reason.js' {
+  interface RefusalCatalogues {
+    authorizer: AuthzRefusalReason;
+  }
+}
+
 /** How each reason is answered, audited and counted. */
 export interface ForwardAuthOutcome {
   readonly status: number;

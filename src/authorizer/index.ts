@@ -5,6 +5,7 @@ export { SIMULATE_PRINCIPAL_ACTION } from './authz-check.js';
 export type { CheckAnswer, CheckCall, CheckOutcome } from './authz-check.js';
 export { FORWARD_AUTH_ERROR_METRIC, FORWARD_AUTH_OUTCOMES } from './forward-auth-result.js';
 export type {
+  AuthzRefusalReason,
   ForwardAuthOutcome,
   ForwardAuthReason,
   ForwardAuthResult,

@@ -411,16 +411,17 @@ export class DeviceAuthorizationService {
       remainingMs,
     );
     if (!written) return { ok: false, reason: 'AlreadyAnswered' };
-    this.#options.audit.record({
-      event: decision.decision === 'approved' ? 'device.approved' : 'device.denied',
-      outcome: decision.decision === 'approved' ? 'success' : 'denied',
-      provider: identity.provider,
-      subject: identity.subject,
-      ...(decision.decision === 'approved' ? { role: decision.roleName } : {}),
+    const about = { provider: identity.provider, subject: identity.subject };
+    const rest = {
       ...(context.sourceIp === undefined ? {} : { sourceIp: context.sourceIp }),
       ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
       details: { client: found.record.clientId, deviceSourceIp: found.record.sourceIp },
-    });
+    };
+    this.#options.audit.record(
+      decision.decision === 'approved'
+        ? { event: 'device.approved', outcome: 'success', ...about, role: decision.roleName, ...rest }
+        : { event: 'device.denied', outcome: 'denied', ...about, ...rest },
+    );
     return { ok: true };
   }
 }

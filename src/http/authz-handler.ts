@@ -53,7 +53,12 @@ export function createAuthzHandler(
   const random = deps.random ?? Math.random;
 
   const audit = (result: ForwardAuthResult, requestId: string): void => {
-    if (deps.audit === undefined || !FORWARD_AUTH_OUTCOMES[result.reason].audited) return;
+    if (
+      deps.audit === undefined ||
+      result.reason === 'Allowed' ||
+      !FORWARD_AUTH_OUTCOMES[result.reason].audited
+    )
+      return;
     if (result.reason === 'NoMatchingRoute' && result.automatic) return;
     deps.audit.record({
       event: 'authz.denied',

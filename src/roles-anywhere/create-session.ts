@@ -99,7 +99,13 @@ interface Notes {
   subject?: string;
   provider?: string;
   role?: string;
-  details: Record<string, string | number | boolean>;
+  details: {
+    action: string;
+    certificateSerial?: string;
+    certificateIssuer?: string;
+    trustAnchor?: string;
+    profile?: string;
+  };
 }
 
 const MIN_SESSION_SECONDS = 900;

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/index.js';
+import type { AuditEventOf } from '../audit/index.js';
 import { isFedgateError } from '../errors/index.js';
 import { authorizeSession } from '../roles/index.js';
 import {
@@ -41,6 +41,13 @@ interface AuditTrail {
   subject?: ExchangeSubject;
   actor?: ExchangeActor;
 }
+
+/** What a token endpoint event says beyond the trail: whether it was issued, or why not. */
+type TokenEventStart =
+  | Pick<AuditEventOf<'token.exchanged'>, 'event' | 'outcome' | 'session' | 'details'>
+  | (Pick<AuditEventOf<'token.refused'>, 'event' | 'outcome' | 'reason'> & {
+      readonly details?: { readonly error: string };
+    });
 
 /**
  * RFC 8693 token exchange (SPEC 4.4), one small check after the other: grant type, client authentication,
@@ -235,14 +242,9 @@ export class TokenExchangeService {
     }
   }
 
-  #audit(
-    trail: AuditTrail,
-    context: TokenRequestContext,
-    event: Omit<AuditEvent, 'details'> & Partial<AuditEvent>,
-  ): void {
+  #audit(trail: AuditTrail, context: TokenRequestContext, event: TokenEventStart): void {
     const session = trail.subject?.session;
-    this.#options.audit.record({
-      ...event,
+    const about = {
       ...(session === undefined
         ? {}
         : {
@@ -253,13 +255,16 @@ export class TokenExchangeService {
           }),
       ...(context.sourceIp === undefined ? {} : { sourceIp: context.sourceIp }),
       ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
-      details: {
-        ...(trail.clientId === undefined ? {} : { clientId: trail.clientId }),
-        ...(trail.audience === undefined ? {} : { audience: trail.audience }),
-        ...(trail.actor === undefined ? {} : { actor: trail.actor.sub }),
-        ...event.details,
-      },
-    });
+    };
+    const details = {
+      ...(trail.clientId === undefined ? {} : { clientId: trail.clientId }),
+      ...(trail.audience === undefined ? {} : { audience: trail.audience }),
+      ...(trail.actor === undefined ? {} : { actor: trail.actor.sub }),
+    };
+    // Two calls so each event's details are checked against its own shape (the output is the same).
+    if (event.event === 'token.exchanged')
+      this.#options.audit.record({ ...event, ...about, details: { ...details, ...event.details } });
+    else this.#options.audit.record({ ...event, ...about, details: { ...details, ...event.details } });
   }
 }
 

@@ -92,7 +92,10 @@ function forwarded(sourceIp: string, extra: Record<string, string> = {}): Record
 }
 
 const denied = (audit: readonly AuditRecord[]) => audit.filter((record) => record.event === 'authz.denied');
-const countOf = (record: AuditRecord): number => Number(record.details?.['count'] ?? 1);
+const countOf = (record: AuditRecord): number => {
+  const count = record.event === 'authz.denied' ? record.details?.['count'] : undefined;
+  return typeof count === 'number' ? count : 1;
+};
 const bytesOf = (records: readonly AuditRecord[]): number =>
   records.reduce((sum, record) => sum + Buffer.byteLength(`${JSON.stringify(record)}\n`), 0);
 

@@ -264,7 +264,7 @@ describe('/authz authenticates requests signed with a fedgate credential (SigV4)
   });
 
   it('every SigV4 refusal is audited with its code and counted as unauthenticated', async () => {
-    const reasons = new Set(gateway.audit.map((event) => event.reason));
+    const reasons = new Set<string | undefined>(gateway.audit.map((event) => event.reason));
     for (const reason of [
       'SignatureDoesNotMatch',
       'IncompleteSignature',

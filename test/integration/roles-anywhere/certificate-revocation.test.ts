@@ -3,6 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecordOf } from '../../../src/audit/index.js';
 import { parseCertificate } from '../../../src/roles-anywhere/index.js';
 import { startGatewayFixture, type GatewayFixture } from '../../support/gateway-fixture.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
@@ -221,7 +222,8 @@ describe('a CRL that has never loaded', () => {
     expect(early.status).toBe(503);
     expect(((await early.json()) as { code: string }).code).toBe('ServiceUnavailable');
     const refusal = fx.audit.find(
-      (record) => record.event === 'role.refused' && record.requestId === early.headers.get('x-request-id'),
+      (record): record is AuditRecordOf<'role.refused'> =>
+        record.event === 'role.refused' && record.requestId === early.headers.get('x-request-id'),
     );
     expect(refusal?.details?.refusal).toBe('RevocationListUnavailable');
     available = true;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { captureIo } from '../../support/cli-io.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../src/audit/index.js';
+import type { AuditRecordOf } from '../../../src/audit/index.js';
 import { signCreateSession, type SignedCreateSession } from '../../../src/roles-anywhere/index.js';
 import { startGatewayFixture, type GatewayFixture } from '../../support/gateway-fixture.js';
 import {
@@ -58,9 +58,12 @@ async function problem(response: Response): Promise<{ status: number; code: stri
 }
 
 /** The refusal audit event of the request that got this answer. */
-function refusalOf(response: Response): AuditRecord | undefined {
+function refusalOf(response: Response): AuditRecordOf<'role.refused'> | undefined {
   const requestId = response.headers.get('x-request-id');
-  return fx.audit.find((record) => record.event === 'role.refused' && record.requestId === requestId);
+  return fx.audit.find(
+    (record): record is AuditRecordOf<'role.refused'> =>
+      record.event === 'role.refused' && record.requestId === requestId,
+  );
 }
 
 /** The order n of the P-256 group. */

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 const record = (n: number): AuditRecord => ({
   time: '2025-01-01T00:00:00.000Z',
-  event: 'role.assumed',
+  event: 'session.revoked',
   outcome: 'success',
   role: `role-${n}`,
 });
@@ -76,9 +76,11 @@ describe('file audit sink', () => {
       onError: (error) => errors.push(error),
     });
     const log = new AuditLog([sink]);
-    log.record({ event: 'login.failed', outcome: 'failure' });
+    log.record({ event: 'login.failed', outcome: 'failure', reason: 'InvalidSamlResponse' });
     await sink.flush();
-    expect(() => log.record({ event: 'login.failed', outcome: 'failure' })).not.toThrow();
+    expect(() =>
+      log.record({ event: 'login.failed', outcome: 'failure', reason: 'InvalidSamlResponse' }),
+    ).not.toThrow();
     expect(errors).toHaveLength(1);
     expect(sink.dropped).toBeGreaterThanOrEqual(1);
     await sink.close();

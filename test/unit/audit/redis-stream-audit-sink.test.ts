@@ -5,6 +5,7 @@ import {
   auditSinksFor,
   createRedisStreamAuditSink,
   type AuditRecord,
+  type AuditRecordOf,
   type RedisStreamAuditSink,
 } from '../../../src/audit/index.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
@@ -30,10 +31,10 @@ afterEach(async () => {
 
 const record = (n: number): AuditRecord => ({
   time: '2025-01-01T00:00:00.000Z',
-  event: 'authz.denied',
-  outcome: 'denied',
-  reason: 'ImplicitDeny',
-  details: { n },
+  event: 'activity.capped',
+  outcome: 'failure',
+  reason: 'maxActionsPerRole',
+  details: { limit: n },
 });
 
 function sink(options: { maxLength?: number; maxBacklog?: number } = {}): RedisStreamAuditSink {
@@ -109,7 +110,12 @@ describe('Redis Stream audit sink', () => {
       const log = new AuditLog([stream]);
       for (let i = 0; i < 100; i++)
         expect(() =>
-          log.record({ event: 'login.failed', outcome: 'failure', details: { n: i } }),
+          log.record({
+            event: 'activity.capped',
+            outcome: 'failure',
+            reason: 'maxActionsPerRole',
+            details: { limit: i },
+          }),
         ).not.toThrow();
       // A batch may have left just before the connection noticed the kill: it comes back when it fails.
       expect(await stream.flush()).toBe(false);
@@ -122,8 +128,10 @@ describe('Redis Stream audit sink', () => {
     const restarted = new Redis(redis.url);
     try {
       await until(async () => (await restarted.xlen(stream.key)) === 20, 'backlog delivered after restart');
-      const entries = eventsOf(await restarted.xrange(stream.key, '-', '+')) as AuditRecord[];
-      expect(entries.map((entry) => entry.details?.['n'])).toEqual(
+      const entries = eventsOf(
+        await restarted.xrange(stream.key, '-', '+'),
+      ) as AuditRecordOf<'activity.capped'>[];
+      expect(entries.map((entry) => entry.details.limit)).toEqual(
         Array.from({ length: 20 }, (_, i) => 80 + i),
       );
       expect(stream.pending).toBe(0);
