@@ -1,14 +1,14 @@
 import type { Writable } from 'node:stream';
-import type { AuditEvent, AuditRecord, AuditSink } from './audit-events.js';
+import type { AuditEvent, AuditEventOf, AuditRecord, AuditSink } from './audit-events.js';
 import { auditLine } from './audit-line.js';
 import { scrubAuditRecord } from './audit-scrubber.js';
-import { DEFAULT_REFUSAL_WINDOW_MS, isCredentialRefusal, RefusalAggregator } from './refusal-aggregator.js';
+import { DEFAULT_REFUSAL_WINDOW_MS, RefusalAggregator } from './refusal-aggregator.js';
 
 /** Options of AuditLog. */
 export interface AuditLogOptions {
   /**
-   * Window over which refusals of invalid credentials at `/authz` are counted per source and reason
-   * (RefusalAggregator); 0 writes each one. Default DEFAULT_REFUSAL_WINDOW_MS.
+   * Window over which the refusals given to `count` are counted per source and reason (RefusalAggregator);
+   * 0 writes each one. Default DEFAULT_REFUSAL_WINDOW_MS.
    */
   readonly refusalWindowMs?: number;
 }
@@ -29,12 +29,19 @@ export class AuditLog {
 
   /**
    * Writes one event to every sink, scrubbed of anything that looks like a token, assertion or key; a
-   * failing sink never breaks the request that produced the event. Refusals of invalid credentials at
-   * `/authz` are counted per source and reason instead (see RefusalAggregator).
+   * failing sink never breaks the request that produced the event.
    */
   record(event: AuditEvent): void {
-    if (this.#refusals !== undefined && isCredentialRefusal(event)) this.#refusals.offer(event);
-    else this.#write(event);
+    this.#write(event);
+  }
+
+  /**
+   * Counts a refusal anyone can send by the thousand (an invalid credential at `/authz`, as the authorizer's
+   * outcome table says) per source and reason over the window instead of writing each (see RefusalAggregator).
+   */
+  count(event: AuditEventOf<'authz.denied'>): void {
+    if (this.#refusals === undefined) this.#write(event);
+    else this.#refusals.offer(event);
   }
 
   #write(event: AuditEvent): void {

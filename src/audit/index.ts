@@ -2,7 +2,6 @@ export { AuditLog, streamAuditSink, memoryAuditSink } from './audit-log.js';
 export type { AuditLogOptions } from './audit-log.js';
 export {
   DEFAULT_REFUSAL_WINDOW_MS,
-  isCredentialRefusal,
   MAX_AGGREGATED_SOURCES,
   RefusalAggregator,
 } from './refusal-aggregator.js';

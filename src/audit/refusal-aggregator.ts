@@ -1,5 +1,4 @@
-import type { RefusalCatalogues } from '../errors/index.js';
-import type { AuditEvent, AuditEventOf } from './audit-events.js';
+import type { AuditEventOf } from './audit-events.js';
 
 type AuthzDenied = AuditEventOf<'authz.denied'>;
 
@@ -8,28 +7,6 @@ export const DEFAULT_REFUSAL_WINDOW_MS = 10_000;
 
 /** At most this many (source, reason) pairs are counted apart in one window; the rest share one line. */
 export const MAX_AGGREGATED_SOURCES = 10_000;
-
-/** The reasons of an `authz.denied` event that mean "the presented credential is not valid" (bearer or SigV4). */
-const CREDENTIAL_REFUSALS: ReadonlySet<RefusalCatalogues['authorizer']> = new Set<
-  RefusalCatalogues['authorizer']
->([
-  'InvalidCredential',
-  'IncompleteSignature',
-  'SignatureDoesNotMatch',
-  'RequestExpired',
-  'InvalidClientTokenId',
-  'ExpiredToken',
-  'PayloadSigningNotAccepted',
-]);
-
-/**
- * True for the events counted rather than written one by one: `/authz` refusing an invalid or expired
- * credential. Anyone can send these by the thousand; every other event (denials of valid credentials, sign-ins,
- * revocations…) is written individually.
- */
-export function isCredentialRefusal(event: AuditEvent): event is AuthzDenied {
-  return event.event === 'authz.denied' && CREDENTIAL_REFUSALS.has(event.reason);
-}
 
 interface Tally {
   readonly sample: AuthzDenied;

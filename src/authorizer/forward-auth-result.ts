@@ -49,22 +49,25 @@ export interface ForwardAuthOutcome {
   readonly code: ErrorCode | undefined;
   /** The metrics label. */
   readonly metric: string;
-  /** Whether an `authz.denied` audit record is written. */
-  readonly audited: boolean;
+  /**
+   * How the `authz.denied` audit record is written: `each` one by one, `counted` per source and reason over a
+   * short window (a refused credential: anyone can send those by the thousand), or `none`.
+   */
+  readonly audit: 'none' | 'each' | 'counted';
 }
 
 function sigv4Refusal(code: ErrorCode): ForwardAuthOutcome {
-  return { status: 401, code, metric: 'unauthenticated', audited: true };
+  return { status: 401, code, metric: 'unauthenticated', audit: 'counted' };
 }
 
 export const FORWARD_AUTH_OUTCOMES: Readonly<Record<ForwardAuthReason, ForwardAuthOutcome>> = {
-  Allowed: { status: 200, code: undefined, metric: 'allow', audited: false },
-  ExplicitDeny: { status: 403, code: 'ExplicitDeny', metric: 'explicit_deny', audited: true },
-  ImplicitDeny: { status: 403, code: 'ImplicitDeny', metric: 'implicit_deny', audited: true },
-  NoMatchingRoute: { status: 403, code: 'NoMatchingRoute', metric: 'no_route', audited: true },
+  Allowed: { status: 200, code: undefined, metric: 'allow', audit: 'none' },
+  ExplicitDeny: { status: 403, code: 'ExplicitDeny', metric: 'explicit_deny', audit: 'each' },
+  ImplicitDeny: { status: 403, code: 'ImplicitDeny', metric: 'implicit_deny', audit: 'each' },
+  NoMatchingRoute: { status: 403, code: 'NoMatchingRoute', metric: 'no_route', audit: 'each' },
   // "No credential" is the normal first step of a browser sign-in, not a security event.
-  MissingCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: false },
-  InvalidCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audited: true },
+  MissingCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audit: 'none' },
+  InvalidCredential: { status: 401, code: 'InvalidToken', metric: 'unauthenticated', audit: 'counted' },
   // A signed request that does not authenticate is a 401 whatever AWS answers (400/403): nginx's auth_request
   // passes 401 and 403 only, and 403 means "denied by policy" to the client.
   IncompleteSignature: sigv4Refusal('IncompleteSignature'),
@@ -77,10 +80,10 @@ export const FORWARD_AUTH_OUTCOMES: Readonly<Record<ForwardAuthReason, ForwardAu
     status: 400,
     code: 'AmbiguousForwardedRequest',
     metric: 'bad_request',
-    audited: true,
+    audit: 'each',
   },
-  UnsafeRequestPath: { status: 400, code: 'UnsafeRequestPath', metric: 'bad_request', audited: true },
-  StoreUnavailable: { status: 503, code: 'StoreUnavailable', metric: 'unavailable', audited: false },
+  UnsafeRequestPath: { status: 400, code: 'UnsafeRequestPath', metric: 'bad_request', audit: 'each' },
+  StoreUnavailable: { status: 503, code: 'StoreUnavailable', metric: 'unavailable', audit: 'none' },
 };
 
 /** The metrics label of a request that failed unexpectedly (answered 500). */

@@ -8,7 +8,7 @@ import {
   type ForwardAuthResult,
   type ForwardAuthSubject,
 } from '../authorizer/index.js';
-import type { AuditEvent } from '../audit/index.js';
+import type { AuditEventOf, AuditLog } from '../audit/index.js';
 import { FedgateError, isFedgateError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -28,7 +28,8 @@ import { requestIdFrom } from './request-id.js';
 /** What the `/authz` handler needs. */
 export interface AuthzHandlerDeps {
   readonly authorizer: Authorizer;
-  readonly audit?: { record(event: AuditEvent): void };
+  /** Where denials go: `record` writes each, `count` counts refused credentials per source and reason. */
+  readonly audit?: Pick<AuditLog, 'record' | 'count'>;
   readonly metrics?: GatewayMetrics;
   /** Where the sampled access log of allowed decisions goes (`log.authzAccessSample`). */
   readonly logger?: Pick<Logger, 'info'>;
@@ -53,20 +54,18 @@ export function createAuthzHandler(
   const random = deps.random ?? Math.random;
 
   const audit = (result: ForwardAuthResult, requestId: string): void => {
-    if (
-      deps.audit === undefined ||
-      result.reason === 'Allowed' ||
-      !FORWARD_AUTH_OUTCOMES[result.reason].audited
-    )
-      return;
-    if (result.reason === 'NoMatchingRoute' && result.automatic) return;
-    deps.audit.record({
+    if (deps.audit === undefined || result.reason === 'Allowed') return;
+    const how = FORWARD_AUTH_OUTCOMES[result.reason].audit;
+    if (how === 'none' || (result.reason === 'NoMatchingRoute' && result.automatic)) return;
+    const event: AuditEventOf<'authz.denied'> = {
       event: 'authz.denied',
       outcome: 'denied',
       reason: result.reason,
       requestId,
       ...result.about,
-    });
+    };
+    if (how === 'counted') deps.audit.count(event);
+    else deps.audit.record(event);
   };
 
   const render = (res: ServerResponse, result: ForwardAuthResult, requestId: string): void => {

@@ -116,7 +116,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   const handler = createAuthzHandler({
     authorizer,
-    audit: { record: (event) => audit.push(event) },
+    audit: { record: (event) => audit.push(event), count: (event) => audit.push(event) },
     metrics,
   });
   const server: RunningServer = await listen(handler, '127.0.0.1', 0);
