@@ -331,7 +331,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           return revoked;
         },
       },
-      assume: async (input) => (await federation.assume(input)).response,
+      assume: (input) => federation.assume(input),
       audit,
       now,
     });

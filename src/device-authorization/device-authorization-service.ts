@@ -52,7 +52,7 @@ export interface DeviceAuthorizationResponse {
   readonly interval: number;
 }
 
-/** Role credentials in the STS response shape (SPEC 4.3). */
+/** Role credentials in the STS response shape (SPEC 4.3), what the CLI prints for `credential_process`. */
 export interface RoleCredentials {
   readonly Credentials: {
     readonly AccessKeyId: string;
@@ -61,6 +61,13 @@ export interface RoleCredentials {
     readonly Expiration: string;
   };
   readonly AssumedRoleUser: { readonly Arn: string; readonly AssumedRoleId: string };
+}
+
+/** A minted role session: its expiry in epoch seconds, and its credentials in the STS shape. */
+export interface IssuedRoleCredentials {
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly response: RoleCredentials;
 }
 
 /**
@@ -107,7 +114,7 @@ export interface DeviceAuthorizationOptions {
     readonly portalSessionId: string;
     readonly notAfter: number;
     readonly context: { readonly sourceIp: string; readonly requestId: string };
-  }) => Promise<RoleCredentials>;
+  }) => Promise<IssuedRoleCredentials>;
   readonly audit: { record(event: AuditEvent): void };
   /** Epoch milliseconds. */
   readonly now?: () => number;
@@ -349,9 +356,9 @@ export class DeviceAuthorizationService {
     roleName: string,
     context: DeviceRequestContext,
   ): Promise<DeviceTokenResponse> {
-    let credentials: RoleCredentials;
+    let issued: IssuedRoleCredentials;
     try {
-      credentials = await this.#options.assume({
+      issued = await this.#options.assume({
         identity: signIn.identity,
         roleName,
         portalSessionId: signIn.handle,
@@ -368,11 +375,11 @@ export class DeviceAuthorizationService {
       throw error;
     }
     const nowSeconds = Math.floor(this.#now() / 1000);
-    const expiresAt = Math.floor(Date.parse(credentials.Credentials.Expiration) / 1000);
+    const credentials = issued.response;
     return {
       access_token: credentials.Credentials.SessionToken,
       token_type: 'Bearer',
-      expires_in: Math.max(0, expiresAt - nowSeconds),
+      expires_in: Math.max(0, issued.expiresAt - nowSeconds),
       refresh_token: signIn.id,
       refresh_token_expires_in: Math.max(0, signIn.expiresAt - nowSeconds),
       role: roleName,

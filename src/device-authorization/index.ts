@@ -13,6 +13,7 @@ export type {
   DeviceSignIn,
   DeviceTokenResponse,
   PendingDevice,
+  IssuedRoleCredentials,
   RoleCredentials,
 } from './device-authorization-service.js';
 export { displayUserCode, normaliseUserCode } from './user-code.js';
