@@ -45,7 +45,7 @@ export class GatewayMetrics {
   });
   readonly authzDecisions = new Counter({
     name: 'fedgate_authz_decisions_total',
-    help: 'Authorizer answers by outcome (allow, explicit_deny, implicit_deny, unauthenticated, no_route, unavailable)',
+    help: 'Authorizer answers by outcome (allow, explicit_deny, implicit_deny, unauthenticated, no_route, bad_request, unavailable, error)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
