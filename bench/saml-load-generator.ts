@@ -1,13 +1,15 @@
 /**
- * The client side of bench/saml-worst-case.ts, in a process of its own so that its work (building and sending
- * half-megabyte bodies, timing `/healthz`) never runs on the gateway's event loop. Driven over IPC:
+ * The client side of bench/saml-worst-case.ts, in processes of its own so that its work (building and sending
+ * half-megabyte bodies, timing `/healthz`) never runs on the gateway's event loop. The bench runs two: one
+ * sends the hostile requests, the other only times `/healthz`, so that sending half a megabyte never delays a
+ * probe's own clock. Driven over IPC:
  *
  *   { kind: 'keep', index, request }      remember a request (answered { kind: 'kept' })
  *   { kind: 'send', index }               send it once ({ kind: 'sent', status, wallMs })
- *   { kind: 'probe', seconds }            /healthz alone ({ kind: 'probed', latencies, machine })
- *   { kind: 'load', seconds, rate, indexes }
- *                                         /healthz while the kept requests arrive at `rate` per second, open
- *                                         loop ({ kind: 'loaded', latencies, outcomes, machine })
+ *   { kind: 'probe', seconds }            /healthz ({ kind: 'probed', latencies, machine })
+ *   { kind: 'hostile', seconds, rate, indexes }
+ *                                         the kept requests at `rate` per second, open loop
+ *                                         ({ kind: 'sent-hostile', outcomes })
  *
  * `machine` is what else ran meanwhile: the 1-minute load average and the kernel's count of runnable threads
  * (procs_running), sampled every second.
@@ -26,7 +28,7 @@ export type LoadCommand =
   | { readonly kind: 'keep'; readonly index: number; readonly request: LoadRequest }
   | { readonly kind: 'send'; readonly index: number }
   | { readonly kind: 'probe'; readonly seconds: number }
-  | { readonly kind: 'load'; readonly seconds: number; readonly rate: number; readonly indexes: number[] };
+  | { readonly kind: 'hostile'; readonly seconds: number; readonly rate: number; readonly indexes: number[] };
 
 export interface MachineSample {
   readonly loadAverage: number[];
@@ -37,12 +39,7 @@ export type LoadAnswer =
   | { readonly kind: 'kept' }
   | { readonly kind: 'sent'; readonly status: number; readonly wallMs: number }
   | { readonly kind: 'probed'; readonly latencies: number[]; readonly machine: MachineSample }
-  | {
-      readonly kind: 'loaded';
-      readonly latencies: number[];
-      readonly outcomes: [number | string, number][];
-      readonly machine: MachineSample;
-    };
+  | { readonly kind: 'sent-hostile'; readonly outcomes: [number | string, number][] };
 
 const PROBE_INTERVAL_MS = 10;
 const url = process.argv[2] ?? '';
@@ -133,14 +130,9 @@ async function answer(command: LoadCommand): Promise<LoadAnswer> {
       const latencies = await probeHealthz(command.seconds);
       return { kind: 'probed', latencies, machine: machine.stop() };
     }
-    case 'load': {
-      const machine = sampleMachine();
+    case 'hostile': {
       const requests = command.indexes.map((index) => kept.get(index) as LoadRequest);
-      const [latencies, outcomes] = await Promise.all([
-        probeHealthz(command.seconds),
-        hostileLoad(requests, command.seconds, command.rate),
-      ]);
-      return { kind: 'loaded', latencies, outcomes, machine: machine.stop() };
+      return { kind: 'sent-hostile', outcomes: await hostileLoad(requests, command.seconds, command.rate) };
     }
   }
 }

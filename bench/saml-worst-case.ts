@@ -12,8 +12,9 @@
  * (default 3).
  *
  * The gateway runs in this process (the test bed's four samlify-backed SAML providers, memory store), so
- * `perf_hooks` sees its event loop; every request and every `/healthz` probe is sent by
- * bench/saml-load-generator.ts, a child process, so none of the client's work lands on that loop. "loop block"
+ * `perf_hooks` sees its event loop; every request is sent by bench/saml-load-generator.ts in a child
+ * process and every `/healthz` probe by another, so none of the client's work lands on that loop and sending a
+ * half-megabyte body never delays a probe's clock. "loop block"
  * is the longest event-loop delay while one request is in flight (monitorEventLoopDelay, 1 ms resolution),
  * "loop time" the event loop's active time during it (eventLoopUtilization). Every shape starts from a valid
  * samlify-signed response. "loop CPU" is the event-loop thread's own on-CPU time (Linux schedstat), which other
@@ -182,49 +183,63 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** The load generator: a child process that sends what it is told to (bench/saml-load-generator.ts). */
+/**
+ * The load generator: two child processes (bench/saml-load-generator.ts), one sending what it is told to, the
+ * other timing `/healthz`, so a probe's clock never waits behind the sending of a half-megabyte body.
+ */
 class LoadGenerator {
-  readonly #child: ChildProcess;
+  readonly #sender: ChildProcess;
+  readonly #prober: ChildProcess;
   #kept = 0;
 
   constructor(url: string) {
-    this.#child = fork(new URL('./saml-load-generator.ts', import.meta.url), [url], {
-      execArgv: ['--import', 'tsx'],
-    });
+    const start = (): ChildProcess =>
+      fork(new URL('./saml-load-generator.ts', import.meta.url), [url], { execArgv: ['--import', 'tsx'] });
+    this.#sender = start();
+    this.#prober = start();
   }
 
   /** Hands a request over ahead of time, so the IPC copy is not inside a measurement; its index. */
   async keep(request: Request): Promise<number> {
     const index = this.#kept++;
     const { path, contentType, body } = request;
-    await this.#ask({ kind: 'keep', index, request: { path, contentType, body } });
+    await ask(this.#sender, { kind: 'keep', index, request: { path, contentType, body } });
     return index;
   }
 
   send(index: number): Promise<Extract<LoadAnswer, { kind: 'sent' }>> {
-    return this.#ask({ kind: 'send', index }) as Promise<Extract<LoadAnswer, { kind: 'sent' }>>;
+    return ask(this.#sender, { kind: 'send', index }) as Promise<Extract<LoadAnswer, { kind: 'sent' }>>;
   }
 
   probe(seconds: number): Promise<Extract<LoadAnswer, { kind: 'probed' }>> {
-    return this.#ask({ kind: 'probe', seconds }) as Promise<Extract<LoadAnswer, { kind: 'probed' }>>;
+    return ask(this.#prober, { kind: 'probe', seconds }) as Promise<Extract<LoadAnswer, { kind: 'probed' }>>;
   }
 
-  load(seconds: number, indexes: number[]): Promise<Extract<LoadAnswer, { kind: 'loaded' }>> {
-    return this.#ask({ kind: 'load', seconds, rate: RATE, indexes }) as Promise<
-      Extract<LoadAnswer, { kind: 'loaded' }>
-    >;
+  /** `/healthz` latencies while the kept requests `indexes` arrive at RATE per second, and their outcomes. */
+  async load(
+    seconds: number,
+    indexes: number[],
+  ): Promise<Extract<LoadAnswer, { kind: 'probed' }> & { outcomes: [number | string, number][] }> {
+    const [probed, sent] = await Promise.all([
+      this.probe(seconds),
+      ask(this.#sender, { kind: 'hostile', seconds, rate: RATE, indexes }) as Promise<
+        Extract<LoadAnswer, { kind: 'sent-hostile' }>
+      >,
+    ]);
+    return { ...probed, outcomes: sent.outcomes };
   }
 
   close(): void {
-    this.#child.disconnect();
+    this.#sender.disconnect();
+    this.#prober.disconnect();
   }
+}
 
-  #ask(command: LoadCommand): Promise<LoadAnswer> {
-    return new Promise((resolve) => {
-      this.#child.once('message', (reply: LoadAnswer) => resolve(reply));
-      this.#child.send(command);
-    });
-  }
+function ask(child: ChildProcess, command: LoadCommand): Promise<LoadAnswer> {
+  return new Promise((resolve) => {
+    child.once('message', (reply: LoadAnswer) => resolve(reply));
+    child.send(command);
+  });
 }
 
 /** Sends `request` REPEAT times, one at a time, measuring the event loop around each. */
