@@ -52,8 +52,6 @@ import { accessRoutes } from './http/access-routes.js';
 import { simulatorRoutes } from './http/simulator-routes.js';
 import { DeviceAuthorizationService } from './device-authorization/index.js';
 import { LiveGatewayState, watchGatewayConfig, type GatewayState } from './gateway-state/index.js';
-import { runCli } from './cli/run-cli.js';
-import type { CliIo } from './cli/cli-io.js';
 
 /** How the composition root is started: by `fedgate serve`, by tests, by the demo. */
 export interface StartGatewayOptions {
@@ -465,11 +463,6 @@ async function runClosers(closers: readonly (() => Promise<void> | void)[]): Pro
       // Closing continues: one part failing to close must not keep the others open.
     }
   }
-}
-
-/** The `fedgate` command line, its `serve` starting this composition root: what bin/fedgate.js runs. */
-export function runFedgate(argv: readonly string[], io?: CliIo): Promise<number> {
-  return runCli(argv, io, { startGateway });
 }
 
 /** Re-exported for tests and the demo that read audit events in memory. */

@@ -1,17 +1,8 @@
 import type { CliIo, CommandHandler } from './cli-io.js';
 import { ExitCode } from './cli-io.js';
-import { serveCommand, type StartGateway } from './serve-command.js';
-import { validateCommand } from './validate-command.js';
-import { policySimulateCommand } from './policy-simulate-wiring.js';
-import { policyValidateCommand } from './policy-validate-command.js';
-import { keysRotateCommand } from './keys-rotate-command.js';
-import { sessionsRevokeCommand } from './sessions-revoke-command.js';
+import type { StartGateway } from './serve-command.js';
 import { didYouMean } from '../text/closest-match.js';
 import { FEDGATE_VERSION } from './version.js';
-import { credentialsCommand } from './credentials-command.js';
-import { loginCommand } from './login-command.js';
-import { logoutCommand } from './logout-command.js';
-import { ACCESS_USAGE, accessCommand } from './access-command.js';
 
 const USAGE = `Usage: fedgate <command> [options]
 
@@ -43,29 +34,36 @@ export interface CliWiring {
   readonly startGateway?: StartGateway;
 }
 
-/** Commands by their words (`serve` apart: it needs the wiring); a two-word command is keyed "policy simulate". */
-const COMMANDS: Readonly<Record<string, CommandHandler>> = {
-  validate: validateCommand,
-  'policy simulate': policySimulateCommand,
-  'policy validate': policyValidateCommand,
-  'keys rotate': keysRotateCommand,
-  'sessions revoke': sessionsRevokeCommand,
-  login: loginCommand,
-  logout: logoutCommand,
-  credentials: credentialsCommand,
-  'access last-accessed': accessCommand('last-accessed'),
-  'access unused': accessCommand('unused'),
-  'access generate-policy': accessCommand('generate-policy'),
-  'access who-can': accessCommand('who-can'),
-  'access findings': accessCommand('findings'),
+/**
+ * Commands by their words (a two-word command is keyed "policy simulate"), each loaded only when it runs: a
+ * `credential_process` call of `fedgate credentials` starts without the modules of every other command.
+ */
+type LoadCommand = (wiring: CliWiring) => Promise<CommandHandler>;
+
+const COMMANDS: Readonly<Record<string, LoadCommand>> = {
+  serve: async (wiring) => (await import('./serve-command.js')).serveCommand(wiring.startGateway),
+  validate: async () => (await import('./validate-command.js')).validateCommand,
+  'policy simulate': async () => (await import('./policy-simulate-wiring.js')).policySimulateCommand,
+  'policy validate': async () => (await import('./policy-validate-command.js')).policyValidateCommand,
+  'keys rotate': async () => (await import('./keys-rotate-command.js')).keysRotateCommand,
+  'sessions revoke': async () => (await import('./sessions-revoke-command.js')).sessionsRevokeCommand,
+  login: async () => (await import('./login-command.js')).loginCommand,
+  logout: async () => (await import('./logout-command.js')).logoutCommand,
+  credentials: async () => (await import('./credentials-command.js')).credentialsCommand,
+  'access last-accessed': async () => (await import('./access-command.js')).accessCommand('last-accessed'),
+  'access unused': async () => (await import('./access-command.js')).accessCommand('unused'),
+  'access generate-policy': async () =>
+    (await import('./access-command.js')).accessCommand('generate-policy'),
+  'access who-can': async () => (await import('./access-command.js')).accessCommand('who-can'),
+  'access findings': async () => (await import('./access-command.js')).accessCommand('findings'),
 };
 
-const GROUPS: Readonly<Record<string, string>> = {
-  access: ACCESS_USAGE,
-  policy:
+const GROUPS: Readonly<Record<string, () => Promise<string>>> = {
+  access: async () => (await import('./access-command.js')).ACCESS_USAGE,
+  policy: async () =>
     'Usage: fedgate policy simulate [--request FILE] [--jsonl] [--config FILE]\n       fedgate policy validate FILE... [--kind KIND] [--json]',
-  keys: 'Usage: fedgate keys rotate [--config FILE]',
-  sessions:
+  keys: async () => 'Usage: fedgate keys rotate [--config FILE]',
+  sessions: async () =>
     'Usage: fedgate sessions revoke --session ID | --role NAME [--before TIME] | --subject SUB [--config FILE]',
 };
 
@@ -75,10 +73,7 @@ export async function runCli(
   io: CliIo = processIo(),
   wiring: CliWiring = {},
 ): Promise<number> {
-  const commands: Readonly<Record<string, CommandHandler>> = {
-    serve: serveCommand(wiring.startGateway),
-    ...COMMANDS,
-  };
+  const commands = COMMANDS;
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     (first === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
@@ -89,11 +84,12 @@ export async function runCli(
     return ExitCode.Ok;
   }
   const single = commands[first];
-  if (single !== undefined) return single(argv.slice(1), io);
-  const group = GROUPS[first];
-  if (group !== undefined) {
+  if (single !== undefined) return (await single(wiring))(argv.slice(1), io);
+  const usage = GROUPS[first];
+  if (usage !== undefined) {
     const handler = second === undefined ? undefined : commands[`${first} ${second}`];
-    if (handler !== undefined) return handler(rest, io);
+    if (handler !== undefined) return (await handler(wiring))(rest, io);
+    const group = await usage();
     const askedHelp = second === '--help' || second === '-h';
     if (second !== undefined && !askedHelp) {
       const known = Object.keys(commands)

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { runFedgate } from '../../../src/main.js';
+import { runFedgate } from '../../../src/run-fedgate.js';
 import { captureIo } from '../../support/cli-io.js';
 
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;

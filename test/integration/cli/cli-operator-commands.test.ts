@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { runFedgate, startGateway, type RunningGateway } from '../../../src/main.js';
+import { startGateway, type RunningGateway } from '../../../src/main.js';
+import { runFedgate } from '../../../src/run-fedgate.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { captureIo } from '../../support/cli-io.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { runFedgate } from '../../../src/main.js';
+import { runFedgate } from '../../../src/run-fedgate.js';
 import { captureIo } from '../../support/cli-io.js';
 
 /**
