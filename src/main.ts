@@ -354,6 +354,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           sessions,
           federation,
           audit,
+          device,
           countLogin: (provider, outcome) => metrics.logins.inc({ provider, outcome }),
           now,
         }),

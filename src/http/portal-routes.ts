@@ -60,7 +60,7 @@ export interface PortalDependencies {
   /** Epoch milliseconds. */
   readonly now?: () => number;
   /** The device authorization grant's verification page (`/device`); not mounted without it. */
-  readonly device?: Pick<DeviceAuthorizationService, 'pending' | 'approve' | 'deny'>;
+  readonly device?: Pick<DeviceAuthorizationService, 'pending'>;
 }
 
 /** Mounts the SSO portal (SPEC 4.2): sign-in, SAML/OIDC callbacks, role choice, credentials, sign-out. */
@@ -505,32 +505,22 @@ export function portalRoutes(deps: PortalDependencies): RouteMount {
           const body = (req.body ?? {}) as Record<string, unknown>;
           requirePortalCsrfToken(portal, body.csrf);
           const summary = summaryOf(portal.identity, deps.getConfig());
-          const roles = await deps.flow.assumableRoles(portal, context(req));
-          const deny = body.decision === 'deny';
-          const role = deny ? undefined : requireRoleName(body.role);
-          if (role !== undefined && !roles.some((candidate) => candidate.name === role))
-            throw new FedgateError('AccessDenied', 'That role does not trust your sign-in.');
-          const answer = deny
-            ? await device.deny({
-                userCode: body.user_code,
-                identity: portal.identity,
-                context: context(req),
-              })
-            : await device.approve({
-                userCode: body.user_code,
-                identity: portal.identity,
-                roleName: role ?? '',
-                notAfter: portal.expiresAt,
-                context: context(req),
-              });
-          if (!answer.ok) {
+          const role = body.decision === 'deny' ? undefined : requireRoleName(body.role);
+          const answer = await deps.flow.answerDeviceCode(
+            portal,
+            role === undefined
+              ? { decision: 'deny', userCode: body.user_code }
+              : { decision: 'approve', userCode: body.user_code, roleName: role },
+            context(req),
+          );
+          if (answer.outcome === 'refused') {
             sendHtml(
               res,
               400,
               deviceVerificationPage({
                 summary,
                 csrfToken: portal.csrfToken,
-                roles,
+                roles: answer.roles,
                 userCode: typeof body.user_code === 'string' ? body.user_code.slice(0, 12) : '',
                 selectedRole: role,
                 problem:

@@ -1,5 +1,7 @@
 export { createPortalFlow, isDeviceVerificationPage, requirePortalCsrfToken } from './portal-flow.js';
 export type {
+  DeviceCodeAnswer,
+  DeviceCodeDecision,
   FinishedSignIn,
   PortalFlow,
   PortalFlowDependencies,

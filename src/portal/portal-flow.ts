@@ -6,7 +6,7 @@ import type { SamlLogin } from '../identity-providers/saml/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { AuditLog } from '../audit/index.js';
 import { FedgateError } from '../errors/index.js';
-import { DEVICE_VERIFICATION_PATH } from '../device-authorization/index.js';
+import { DEVICE_VERIFICATION_PATH, type DeviceAuthorizationService } from '../device-authorization/index.js';
 import type { PortalSession, PortalSessionRef, PortalSessionStore } from './portal-session-store.js';
 import type { PortalCredential, PortalFederation, PortalRequestContext } from './portal-federation.js';
 import type { ActiveSession, RoleChoice } from './portal-pages.js';
@@ -19,6 +19,8 @@ export interface PortalFlowDependencies {
   readonly sessions: Pick<SessionService, 'verify' | 'revokePortalSession' | 'revokeSubject'>;
   readonly federation: PortalFederation;
   readonly audit: Pick<AuditLog, 'record'>;
+  /** The device authorization grant (`fedgate login`), whose codes a signed-in person answers at `/device`. */
+  readonly device?: Pick<DeviceAuthorizationService, 'approve' | 'deny'>;
   /** Counts a browser sign-in's outcome (the gateway's metrics). */
   readonly countLogin?: (provider: string, outcome: 'success' | 'failure') => void;
   /** Epoch milliseconds. */
@@ -74,6 +76,21 @@ export type PortalStanding =
   | { readonly outcome: 'no-role'; readonly portal: PortalSession }
   | { readonly outcome: 'signed-in'; readonly portal: PortalSession; readonly roles: readonly RoleChoice[] };
 
+/** What a signed-in person answers to a `fedgate login` device code at `/device`. */
+export type DeviceCodeDecision =
+  | { readonly decision: 'approve'; readonly userCode: unknown; readonly roleName: string }
+  | { readonly decision: 'deny'; readonly userCode: unknown };
+
+/** The device code's answer recorded, or why not; with the roles the page offers (again). */
+export type DeviceCodeAnswer =
+  | { readonly outcome: 'answered'; readonly roles: readonly RoleChoice[] }
+  | {
+      readonly outcome: 'refused';
+      /** No code waiting under that user code (unknown, expired), or one already approved or denied. */
+      readonly reason: 'UnknownUserCode' | 'AlreadyAnswered';
+      readonly roles: readonly RoleChoice[];
+    };
+
 /** The portal's application flow (SPEC 4.2): sign-in, role sessions for the browser, sign-out, single logout. */
 export interface PortalFlow {
   /** The live portal session of a portal cookie value. */
@@ -109,6 +126,15 @@ export interface PortalFlow {
     durationSeconds: number | undefined,
     context: PortalRequestContext,
   ): Promise<PortalCredential>;
+  /**
+   * Approves a device code for a role that trusts this sign-in (else AccessDenied), never outliving the portal
+   * session, or denies it.
+   */
+  answerDeviceCode(
+    portal: PortalSession,
+    answer: DeviceCodeDecision,
+    context: PortalRequestContext,
+  ): Promise<DeviceCodeAnswer>;
   /** Revokes the portal session and every role session minted from it (sign-out). */
   endSession(portal: PortalSessionRef, context: PortalRequestContext): Promise<void>;
   /** Where the IdP ends its own session after a sign-out here, if it offers that. */
@@ -184,6 +210,27 @@ export function createPortalFlow(deps: PortalFlowDependencies): PortalFlow {
     },
 
     assumableRoles: (portal, context) => deps.federation.assumableRoles(portal.identity, context),
+
+    async answerDeviceCode(portal, answer, context) {
+      const device = deps.device;
+      if (device === undefined) throw new FedgateError('NotFound', 'Device sign-in is not offered here.');
+      const roles = await deps.federation.assumableRoles(portal.identity, context);
+      if (answer.decision === 'approve' && !roles.some((candidate) => candidate.name === answer.roleName))
+        throw new FedgateError('AccessDenied', 'That role does not trust your sign-in.');
+      const result =
+        answer.decision === 'deny'
+          ? await device.deny({ userCode: answer.userCode, identity: portal.identity, context })
+          : await device.approve({
+              userCode: answer.userCode,
+              identity: portal.identity,
+              roleName: answer.roleName,
+              notAfter: portal.expiresAt,
+              context,
+            });
+      return result.ok
+        ? { outcome: 'answered', roles }
+        : { outcome: 'refused', reason: result.reason, roles };
+    },
 
     async activeSession(portal, sessionCookie) {
       if (sessionCookie === undefined) return undefined;

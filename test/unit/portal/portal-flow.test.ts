@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, memoryAuditSink, type AuditRecord } from '../../../src/audit/index.js';
 import { gatewayConfigSchema } from '../../../src/config/index.js';
+import { DeviceAuthorizationService } from '../../../src/device-authorization/index.js';
 import { isFedgateError } from '../../../src/errors/index.js';
 import {
   PortalSessionStore,
@@ -20,12 +21,31 @@ describe('portal flow: what a verified sign-in leads to', () => {
   let flow: PortalFlow;
   let audit: AuditRecord[];
   let logins: string[];
+  let device: DeviceAuthorizationService;
+  let assumedForDevice: string[];
 
   beforeEach(async () => {
     bed = await openSts();
     const sink = memoryAuditSink();
     audit = sink.records;
     logins = [];
+    assumedForDevice = [];
+    const federation = stsPortalFederation(bed.sts);
+    device = new DeviceAuthorizationService({
+      store: bed.store,
+      publicUrl: () => 'https://gateway.example.test',
+      signIns: {
+        create: () => Promise.reject(new Error('no device sign-in is redeemed in these tests')),
+        get: () => Promise.resolve(undefined),
+        end: () => Promise.resolve(0),
+      },
+      assume: (input) => {
+        assumedForDevice.push(input.roleName);
+        return federation.assume(input);
+      },
+      audit: new AuditLog([sink], bed.clock.now),
+      now: bed.clock.now,
+    });
     flow = createPortalFlow({
       getConfig: () => config,
       getProviders: () => {
@@ -33,8 +53,9 @@ describe('portal flow: what a verified sign-in leads to', () => {
       },
       portalSessions: new PortalSessionStore(bed.store, bed.clock.now),
       sessions: bed.sessions,
-      federation: stsPortalFederation(bed.sts),
+      federation,
       audit: new AuditLog([sink], bed.clock.now),
+      device,
       countLogin: (provider, outcome) => logins.push(`${provider}:${outcome}`),
       now: bed.clock.now,
     });
@@ -154,6 +175,44 @@ describe('portal flow: what a verified sign-in leads to', () => {
     expect(await flow.session(portal.id)).toBeUndefined();
     await expect(bed.sessions.verify(credential.token)).rejects.toSatisfy(isFedgateError);
     expect(await flow.activeSession(portal, credential.token)).toBeUndefined();
+  });
+
+  const deviceCode = async (): Promise<string> => {
+    const started = await device.authorize({ body: { client_id: 'fedgate-cli' } }, CONTEXT);
+    return started.user_code;
+  };
+
+  it('device code approved for a role that trusts the sign-in: the code is answered, once', async () => {
+    const portal = await signIn();
+    const userCode = await deviceCode();
+    const approve = { decision: 'approve', userCode, roleName: 'Developer' } as const;
+    const answer = await flow.answerDeviceCode(portal, approve, CONTEXT);
+    expect(answer.outcome).toBe('answered');
+    expect(answer.roles.map((role) => role.name)).toContain('Developer');
+    expect(await device.pending(userCode)).toBeUndefined();
+    const again = await flow.answerDeviceCode(portal, approve, CONTEXT);
+    expect(again).toMatchObject({ outcome: 'refused', reason: 'AlreadyAnswered' });
+  });
+
+  it('device code approved for a role that does not trust the sign-in: AccessDenied, and the code still waits', async () => {
+    const portal = await signIn();
+    const userCode = await deviceCode();
+    await expect(
+      flow.answerDeviceCode(portal, { decision: 'approve', userCode, roleName: 'Auditor' }, CONTEXT),
+    ).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(await device.pending(userCode)).toMatchObject({ userCode });
+    expect(assumedForDevice).toEqual([]);
+  });
+
+  it('device code denied, or unknown: denied is answered, an unknown code is refused as UnknownUserCode', async () => {
+    const portal = await signIn();
+    const userCode = await deviceCode();
+    expect(await flow.answerDeviceCode(portal, { decision: 'deny', userCode }, CONTEXT)).toMatchObject({
+      outcome: 'answered',
+    });
+    expect(
+      await flow.answerDeviceCode(portal, { decision: 'deny', userCode: 'BCDF-GHJK' }, CONTEXT),
+    ).toMatchObject({ outcome: 'refused', reason: 'UnknownUserCode' });
   });
 
   it("IdP logout: the subject's portal and role sessions all end, audited as IdpLogout", async () => {
