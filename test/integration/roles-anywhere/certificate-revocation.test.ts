@@ -151,6 +151,31 @@ describe('a CRL refresh that adds a serial', () => {
   });
 });
 
+/**
+ * A gateway whose trust anchor's CRL is served over loopback HTTP, refreshed every second: `serve` gives the
+ * CRL's bytes for each fetch, or undefined for a 500.
+ */
+async function gatewayWithServedCrl(
+  serve: () => Buffer | undefined,
+): Promise<{ server: Server; fx: GatewayFixture }> {
+  const server = createServer((_req, res) => {
+    const body = serve();
+    if (body === undefined) {
+      res.writeHead(500).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/pkix-crl' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const fx = await startGatewayFixture({
+    config: rolesAnywhereConfig(pki, { crls: [`http://127.0.0.1:${port}/issuing.crl`], crlRefresh: 1 }),
+  });
+  return { server, fx };
+}
+
 describe('a CRL from a loopback URL', () => {
   let server: Server;
   let fx: GatewayFixture;
@@ -159,17 +184,10 @@ describe('a CRL from a loopback URL', () => {
 
   beforeAll(async () => {
     serving = readFileSync(pki.crlPath);
-    server = createServer((_req, res) => {
+    ({ server, fx } = await gatewayWithServedCrl(() => {
       fetches += 1;
-      res.writeHead(200, { 'content-type': 'application/pkix-crl' });
-      res.end(serving);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    fx = await startGatewayFixture({
-      config: rolesAnywhereConfig(pki, { crls: [`http://127.0.0.1:${port}/issuing.crl`], crlRefresh: 1 }),
-    });
+      return serving;
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -196,20 +214,7 @@ describe('a CRL that has never loaded', () => {
 
   beforeAll(async () => {
     const crl = readFileSync(pki.crlPath);
-    server = createServer((_req, res) => {
-      if (!available) {
-        res.writeHead(500).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/pkix-crl' });
-      res.end(crl);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    fx = await startGatewayFixture({
-      config: rolesAnywhereConfig(pki, { crls: [`http://127.0.0.1:${port}/issuing.crl`], crlRefresh: 1 }),
-    });
+    ({ server, fx } = await gatewayWithServedCrl(() => (available ? crl : undefined)));
   }, 60_000);
 
   afterAll(async () => {
