@@ -31,8 +31,9 @@ export function splitForm(body: Buffer, options: SplitFormOptions): [string, For
       // More fields is a 400, as the app's urlencoded parser answers.
       if (fields.length >= FORM_PARAMETER_LIMIT)
         throw new FedgateError('ValidationError', 'Too many parameters');
-      const equals = body.indexOf(EQUALS, start);
-      const nameEnd = equals === -1 || equals > end ? end : equals;
+      // Looked for within this field only: a body of fields without `=` must not be scanned to its end per field.
+      const equals = body.subarray(start, end).indexOf(EQUALS);
+      const nameEnd = equals === -1 ? end : start + equals;
       const name = formDecoded(body.toString('utf8', start, nameEnd));
       const valueStart = Math.min(nameEnd + 1, end);
       const value = options.keepEncoded.has(name)
