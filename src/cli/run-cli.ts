@@ -73,7 +73,6 @@ export async function runCli(
   io: CliIo = processIo(),
   wiring: CliWiring = {},
 ): Promise<number> {
-  const commands = COMMANDS;
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     (first === undefined ? io.stderr : io.stdout).write(`${USAGE}\n`);
@@ -83,16 +82,16 @@ export async function runCli(
     io.stdout.write(`fedgate ${FEDGATE_VERSION}\n`);
     return ExitCode.Ok;
   }
-  const single = commands[first];
+  const single = COMMANDS[first];
   if (single !== undefined) return (await single(wiring))(argv.slice(1), io);
   const usage = GROUPS[first];
   if (usage !== undefined) {
-    const handler = second === undefined ? undefined : commands[`${first} ${second}`];
+    const handler = second === undefined ? undefined : COMMANDS[`${first} ${second}`];
     if (handler !== undefined) return (await handler(wiring))(rest, io);
     const group = await usage();
     const askedHelp = second === '--help' || second === '-h';
     if (second !== undefined && !askedHelp) {
-      const known = Object.keys(commands)
+      const known = Object.keys(COMMANDS)
         .filter((words) => words.startsWith(`${first} `))
         .map((words) => words.slice(first.length + 1));
       io.stderr.write(`Unknown command: fedgate ${first} ${second}.${didYouMean(second, known)}\n\n`);
@@ -100,7 +99,7 @@ export async function runCli(
     (askedHelp ? io.stdout : io.stderr).write(`${group}\n`);
     return askedHelp ? ExitCode.Ok : ExitCode.Usage;
   }
-  const known = [...new Set(Object.keys(commands).map((words) => words.split(' ')[0] ?? words))];
+  const known = [...new Set(Object.keys(COMMANDS).map((words) => words.split(' ')[0] ?? words))];
   io.stderr.write(`Unknown command: ${first}.${didYouMean(first, known)}\n\n${USAGE}\n`);
   return ExitCode.Usage;
 }
