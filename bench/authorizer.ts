@@ -956,6 +956,10 @@ async function realisticProxy(): Promise<void> {
     scenarios.splice(2, 0, compared[0]!);
     scenarios.push(compared[1]!);
   }
+  // BENCH_REAL_RUNS=a,hot (say) measures only those runs, e.g. to profile one scenario with perf.
+  const only = process.env['BENCH_REAL_RUNS']?.split(',');
+  if (only !== undefined)
+    scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => s.key === 'a' || only.includes(s.key)));
   const rounds = new Map<string, Figures[]>(scenarios.map((s) => [s.key, []]));
   const loads: string[] = [];
   for (let round = 0; round < REAL_ROUNDS; round++) {

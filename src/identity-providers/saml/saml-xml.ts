@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser, onWarningStopParsing } from '@xmldom/xmldom';
 import type { Document, Element, Node } from '@xmldom/xmldom';
@@ -27,14 +28,16 @@ export function decodeBase64Field(value: unknown): Buffer {
   return Buffer.from(value, 'base64');
 }
 
-/** Strict UTF-8 decoding: an invalid byte sequence is refused rather than silently replaced. */
+/**
+ * Strict UTF-8 decoding: an invalid byte sequence is refused rather than silently replaced. Reads as the WHATWG
+ * decoder (`TextDecoder` with `fatal: true`) reads, a leading byte order mark dropped; validated by `isUtf8`
+ * first, then decoded.
+ */
 export function utf8(bytes: Buffer): string {
   if (bytes.length > MAX_SAML_MESSAGE_BYTES) throw samlRejection('message-too-large');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (error) {
-    throw samlRejection('malformed-message', error);
-  }
+  if (!isUtf8(bytes)) throw samlRejection('malformed-message');
+  const byteOrderMark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', byteOrderMark ? 3 : 0);
 }
 
 /** Inflates an HTTP-Redirect binding message with a bounded output size (no deflate bombs). */
