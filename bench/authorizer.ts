@@ -531,7 +531,11 @@ async function main(): Promise<void> {
 // BENCH_CPU_PROF=DIR starts the gateway under `node --cpu-prof` and writes its profile there on exit. Each server
 // process's CPU time per request (user + system, from /proc) is printed too: on a shared machine it moves far less
 // than req/s. BENCH_COMPARE=DIR runs another build (DIR/bin/fedgate.js, built) beside the gateway in the same rounds
-// (r1b, r2b): an A/B of two builds under the same load.
+// (r1b, r2b): an A/B of two builds under the same load. (rf) is the floor: node:http in its own process answering the
+// same requests with the gateway's own 200 after reading the request headers, deciding nothing; the bench prints
+// fedgate's own work per request above it and what each ratio target leaves for that work. BENCH_REAL_RUNS=hot
+// (or many) measures only that run beside ra and rf, e.g. to profile it with `perf record` (NODE_OPTIONS=
+// --perf-basic-prof reaches the gateway process).
 // ---------------------------------------------------------------------------------------------------------------
 
 const REAL_SECONDS = Number(process.env['BENCH_REAL_SECONDS'] ?? 5);
@@ -757,6 +761,26 @@ async function statusOf(url: string, headers: Record<string, string>): Promise<n
   });
 }
 
+/** The headers of the answer to one call, as a flat name/value list (the 200's own, for the floor server). */
+async function answerHeadersOf(url: string, headers: Record<string, string>): Promise<string[]> {
+  return new Promise<string[]>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      res.resume();
+      if (res.statusCode !== 200) reject(new Error(`the hot call answered ${String(res.statusCode)}`));
+      // Node adds Date, Connection and Keep-Alive itself.
+      const skipped = new Set(['date', 'connection', 'keep-alive']);
+      const flat: string[] = [];
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+        const name = res.rawHeaders[i]!;
+        if (!skipped.has(name.toLowerCase())) flat.push(name, res.rawHeaders[i + 1]!);
+      }
+      resolve(flat);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 /** Sends every call once, CONNECTIONS at a time. */
 async function sendEach(url: string, calls: readonly Record<string, string>[]): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -899,6 +923,28 @@ async function realisticProxy(): Promise<void> {
         throw new Error(`${what}: ${status}, expected ${expected}: fix the bench config`);
     }
 
+  // The floor: node:http answering the same requests with the gateway's own 200 (its header names and values, as
+  // the hot call was just answered) after reading the parsed request headers, and deciding nothing. What r1 costs
+  // above it is fedgate's own work; what it costs above bare is node:http's, for a larger answer.
+  const floorPort = await freePort();
+  const floorHeaders = join(dir, 'floor-headers.json');
+  await writeFile(floorHeaders, JSON.stringify(await answerHeadersOf(authzUrl, hotCall)));
+  const floor = await startProcess(
+    'node:http floor',
+    [
+      '-e',
+      `const answer = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(floorHeaders)}, 'utf8'));
+      require('node:http').createServer((req, res) => {
+        const headers = req.headers;
+        if (headers.authorization === undefined || headers['x-forwarded-uri'] === undefined) res.statusCode = 400;
+        res.writeHead(res.statusCode, answer);
+        res.end();
+      }).listen(${floorPort}, '127.0.0.1', () => console.log('listening'));`,
+    ],
+    /listening/,
+  );
+  const floorUrl = `http://127.0.0.1:${floorPort}/authz`;
+
   const hotScript = join(dir, 'real-hot.lua');
   const manyScript = join(dir, 'real-many.lua');
   await writeFile(hotScript, wrkScript([hotCall]));
@@ -909,6 +955,7 @@ async function realisticProxy(): Promise<void> {
   await runWrkScript('warm-up', authzUrl, manyScript, 2);
   await runWrkScript('warm-up', authzUrl, hotScript, 2);
   await runWrkScript('warm-up', bareUrl, hotScript, 2);
+  await runWrkScript('warm-up', floorUrl, hotScript, 2);
   if (other !== undefined) {
     await sendEach(other.url, manyCalls);
     await runWrkScript('warm-up', other.url, manyScript, 2);
@@ -937,6 +984,13 @@ async function realisticProxy(): Promise<void> {
   const scenarios = [
     { key: 'a', name: 'ra) bare node:http, same requests', url: bareUrl, script: hotScript, server: bare },
     {
+      key: 'floor',
+      name: "rf) node:http, fedgate's 200, no decision",
+      url: floorUrl,
+      script: hotScript,
+      server: floor,
+    },
+    {
       key: 'hot',
       name: 'r1) proxied /authz, one hot session',
       url: authzUrl,
@@ -959,7 +1013,11 @@ async function realisticProxy(): Promise<void> {
   // BENCH_REAL_RUNS=a,hot (say) measures only those runs, e.g. to profile one scenario with perf.
   const only = process.env['BENCH_REAL_RUNS']?.split(',');
   if (only !== undefined)
-    scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => s.key === 'a' || only.includes(s.key)));
+    scenarios.splice(
+      0,
+      scenarios.length,
+      ...scenarios.filter((s) => s.key === 'a' || s.key === 'floor' || only.includes(s.key)),
+    );
   const rounds = new Map<string, Figures[]>(scenarios.map((s) => [s.key, []]));
   const loads: string[] = [];
   for (let round = 0; round < REAL_ROUNDS; round++) {
@@ -1013,14 +1071,23 @@ async function realisticProxy(): Promise<void> {
           .map(
             (s) =>
               `${s.key} ${cpu(s.key).toFixed(1)} µs` +
-              (s.key === 'a' ? '' : ` (bare/gateway ${(cpu('a') / cpu(s.key)).toFixed(2)})`),
+              (s.key === 'a' ? '' : ` (bare/${s.key} ${(cpu('a') / cpu(s.key)).toFixed(2)})`),
           )
           .join('; '),
     );
+  // What is node:http's and what is fedgate's: the floor sends the same answer deciding nothing.
+  if (!Number.isNaN(cpu('floor')))
+    for (const key of ['hot', 'many'].filter((k) => rounds.has(k)))
+      console.log(
+        `${key}: fedgate's own work ${(cpu(key) - cpu('floor')).toFixed(1)} µs per request above the floor; ` +
+          `for ${key === 'hot' ? 'r1 >= 0.80' : 'r2 >= 0.50'} x ra it may cost at most ` +
+          `${(cpu('a') / (key === 'hot' ? 0.8 : 0.5) - cpu('floor')).toFixed(1)} µs (by CPU per request)`,
+      );
 
   await stopProcess(gateway);
   if (other !== undefined) await stopProcess(other.process);
   await stopProcess(bare);
+  await stopProcess(floor);
   await sessions.close();
   keys.close();
   await store.close();
