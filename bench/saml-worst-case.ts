@@ -38,7 +38,10 @@ const TARGET_LOOP_MS = 50;
 const TARGET_HEALTHZ_P99_MS = 10;
 
 type Endpoint = 'acs' | 'sts' | 'sts-query';
-const ENDPOINTS: readonly Endpoint[] = ['acs', 'sts', 'sts-query'];
+// BENCH_ENDPOINTS=acs,sts-query (say) measures only those endpoints.
+const ENDPOINTS: readonly Endpoint[] = (['acs', 'sts', 'sts-query'] as const).filter(
+  (endpoint) => process.env['BENCH_ENDPOINTS']?.split(',').includes(endpoint) ?? true,
+);
 const ENDPOINT_NAMES: Record<Endpoint, string> = { acs: 'ACS', sts: 'STS JSON', 'sts-query': 'STS Query' };
 
 /** A hostile shape: the response XML with `n` repetitions of what it is made of. */
