@@ -71,8 +71,9 @@ for (let digit = 0; digit < 16; digit += 1) {
 }
 
 /**
- * application/x-www-form-urlencoded value decoding (WHATWG URL, "urlencoded parsing"), on bytes: `+` is a space
- * and `%XX` the byte XX. A `%` not followed by two hex digits is refused, as decodeURIComponent refuses it.
+ * application/x-www-form-urlencoded value decoding on bytes, as the URL Standard's urlencoded parser decodes: `+`
+ * is a space, then `%XX` is the byte XX. A `%` not followed by two hex digits, which that parser keeps as it is, is
+ * refused here as decodeURIComponent refuses it: no base64 text holds a `%`, so the message is malformed either way.
  */
 function formDecoded(bytes: Uint8Array): Buffer {
   const length = bytes.length;
