@@ -52,7 +52,11 @@ export interface Store {
   updateHashes(updates: readonly HashUpdate[], once?: { key: string; ttlMs: number }): Promise<void>;
   /** The fields of several hashes in one round trip, in order (an empty object for an absent hash). */
   readHashes(keys: readonly string[]): Promise<Record<string, string>[]>;
-  /** Publishes a message to every subscriber of the channel, on every instance sharing the store. */
+  /**
+   * Publishes a message to every subscriber of the channel, on every instance sharing the store. No order is
+   * promised between two messages (a Redis Cluster may route them through different nodes): subscribers must
+   * not depend on it (revocations evict, key-ring notices reload, both idempotent).
+   */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is active; the returned function unsubscribes. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
