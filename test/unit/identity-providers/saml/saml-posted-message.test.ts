@@ -64,8 +64,22 @@ describe('a posted SAML message, decoded in the verification worker', () => {
         return 'refused';
       }
     };
-    // Form values built from base64 of arbitrary bytes, escaped in every way a client may escape them, then
-    // sometimes damaged: a byte changed, a `%` added, the value cut short.
+    // Form values built from base64 of arbitrary bytes or UTF-8 text, escaped in every way a client may escape
+    // them, then sometimes damaged: a byte changed, a `%` added, the value cut short, or something that is
+    // whitespace to one decoder and not to another put in (Unicode spaces raw or escaped, a byte order mark,
+    // a lone 0xA0 byte, which is a no-break space only when read as Latin-1).
+    const oddities = [
+      '%C2%A0',
+      '%A0',
+      '\u00a0',
+      '%EF%BB%BF',
+      '%E2%80%A8',
+      '%E3%80%80',
+      '%0A',
+      '+',
+      '%2B',
+      '%85',
+    ];
     const escapes = (text: string, style: number): string =>
       [...text]
         .map((char, i) =>
@@ -73,21 +87,31 @@ describe('a posted SAML message, decoded in the verification worker', () => {
         )
         .join('')
         .replaceAll('+', style % 2 === 0 ? '%2B' : '%2b');
+    const content = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.string({ unit: 'binary', maxLength: 32 }).map((text) => new Uint8Array(Buffer.from(text, 'utf8'))),
+    );
     const values = fc
-      .tuple(fc.uint8Array({ maxLength: 64 }), fc.nat(5), fc.nat(300), fc.nat(255), fc.nat(3))
-      .map(([raw, style, at, byte, damage]) => {
+      .tuple(content, fc.nat(5), fc.nat(300), fc.nat(255), fc.nat(4), fc.nat(oddities.length - 1))
+      .map(([raw, style, at, byte, damage, oddity]) => {
         const value = Buffer.from(escapes(Buffer.from(raw).toString('base64'), style), 'latin1');
         const i = value.length === 0 ? 0 : at % value.length;
         if (damage === 1 && value.length > 0) value[i] = byte;
         if (damage === 2) return Buffer.concat([value.subarray(0, i), Buffer.from('%'), value.subarray(i)]);
         if (damage === 3) return value.subarray(0, i);
+        if (damage === 4)
+          return Buffer.concat([
+            value.subarray(0, i),
+            Buffer.from(oddities[oddity]!, 'latin1'),
+            value.subarray(i),
+          ]);
         return value;
       });
     fc.assert(
       fc.property(values, (bytes) => {
         expect(decoded(bytes)).toBe(reference(bytes));
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
   });
 
