@@ -3,17 +3,16 @@
  * least a SAML endpoint must do with a maximal body. A bare node:http server answers `/healthz` with JSON and, for
  * a POST, reads the ~500 kB form body, moves it to a worker thread that spends BENCH_BURN_MS (default 20, about
  * what fedgate's verifier spends on a hostile message) of CPU on it, then answers 400. It is driven by the same
- * load generator as the worst-case bench (bench/saml-load-generator.ts, two child processes): `/healthz` every
+ * load generator as the worst-case bench (bench/saml-load-client.ts, two child processes): `/healthz` every
  * 10 ms, idle for 5 s, then for 10 s while 20 bodies per second arrive. If the floor's p99 under load meets
  * 10 ms, the machine allows the target and what fedgate's p99 has above it is fedgate's own.
  *
  *   npx tsx bench/saml-floor.ts          (BENCH_BURN_MS, BENCH_RUNS=3)
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import type { LoadAnswer, LoadCommand } from './saml-load-generator.js';
+import { LoadGenerator } from './saml-load-client.js';
 
 const BURN_MS = Number(process.env['BENCH_BURN_MS'] ?? 20);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -58,15 +57,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const generator = (): ChildProcess =>
-  fork(new URL('./saml-load-generator.ts', import.meta.url), [url], { execArgv: ['--import', 'tsx'] });
-const [sender, prober] = [generator(), generator()];
-const ask = (child: ChildProcess, command: LoadCommand): Promise<LoadAnswer> =>
-  new Promise((resolve) => {
-    child.once('message', (answer: LoadAnswer) => resolve(answer));
-    child.send(command);
-  });
-const latencies = (answer: LoadAnswer): number[] => (answer.kind === 'probed' ? answer.latencies : []);
+const client = new LoadGenerator(url);
 const percentile = (values: readonly number[], p: number): string => {
   const sorted = [...values].sort((a, b) => a - b);
   return (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(1);
@@ -74,26 +65,17 @@ const percentile = (values: readonly number[], p: number): string => {
 
 // A form body of about the size the gateway's 512 kB limit admits: base64 text, percent-encoded.
 const body = `SAMLResponse=${'PHNhbWxwOlJlc3BvbnNl%2B'.repeat(22_000)}`;
-await ask(sender, {
-  kind: 'keep',
-  index: 0,
-  request: { path: '/acs', contentType: 'application/x-www-form-urlencoded', body },
-});
+const index = await client.keep({ path: '/acs', contentType: 'application/x-www-form-urlencoded', body });
 console.log(`floor: node:http + a worker spending ${BURN_MS} ms per ${body.length}-byte body; ${url}`);
 for (let run = 0; run < RUNS; run++) {
-  const idle = latencies(await ask(prober, { kind: 'probe', seconds: 5 }));
-  const [loaded] = await Promise.all([
-    ask(prober, { kind: 'probe', seconds: 10 }),
-    ask(sender, { kind: 'hostile', seconds: 10, rate: 20, indexes: [0] }),
-  ]);
-  const load = latencies(loaded);
+  const idle = (await client.probe(5)).latencies;
+  const load = (await client.load(10, 20, [index])).latencies;
   console.log(
     `run ${run + 1}: /healthz idle p50 ${percentile(idle, 0.5)} ms, p99 ${percentile(idle, 0.99)} ms; ` +
       `under 20 bodies/s p50 ${percentile(load, 0.5)} ms, p99 ${percentile(load, 0.99)} ms, ` +
       `max ${percentile(load, 1)} ms`,
   );
 }
-sender.kill();
-prober.kill();
+client.close();
 server.close();
 await worker.terminate();

@@ -24,11 +24,11 @@
  * kernel's runnable-thread count (procs_running) sampled during each phase: `/healthz` latency on a shared
  * machine is as much theirs as ours. Targets: ≤ 50 ms per request, `/healthz` p99 ≤ 10 ms under load.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ACCOUNT, startSamlGatewayBed } from '../test/integration/saml/saml-gateway-bed.js';
-import type { LoadAnswer, LoadCommand, MachineSample } from './saml-load-generator.js';
+import { LoadGenerator } from './saml-load-client.js';
+import type { MachineSample } from './saml-load-generator.js';
 
 const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
@@ -188,65 +188,6 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/**
- * The load generator: two child processes (bench/saml-load-generator.ts), one sending what it is told to, the
- * other timing `/healthz`, so a probe's clock never waits behind the sending of a half-megabyte body.
- */
-class LoadGenerator {
-  readonly #sender: ChildProcess;
-  readonly #prober: ChildProcess;
-  #kept = 0;
-
-  constructor(url: string) {
-    const start = (): ChildProcess =>
-      fork(new URL('./saml-load-generator.ts', import.meta.url), [url], { execArgv: ['--import', 'tsx'] });
-    this.#sender = start();
-    this.#prober = start();
-  }
-
-  /** Hands a request over ahead of time, so the IPC copy is not inside a measurement; its index. */
-  async keep(request: Request): Promise<number> {
-    const index = this.#kept++;
-    const { path, contentType, body } = request;
-    await ask(this.#sender, { kind: 'keep', index, request: { path, contentType, body } });
-    return index;
-  }
-
-  send(index: number): Promise<Extract<LoadAnswer, { kind: 'sent' }>> {
-    return ask(this.#sender, { kind: 'send', index }) as Promise<Extract<LoadAnswer, { kind: 'sent' }>>;
-  }
-
-  probe(seconds: number): Promise<Extract<LoadAnswer, { kind: 'probed' }>> {
-    return ask(this.#prober, { kind: 'probe', seconds }) as Promise<Extract<LoadAnswer, { kind: 'probed' }>>;
-  }
-
-  /** `/healthz` latencies while the kept requests `indexes` arrive at RATE per second, and their outcomes. */
-  async load(
-    seconds: number,
-    indexes: number[],
-  ): Promise<Extract<LoadAnswer, { kind: 'probed' }> & { outcomes: [number | string, number][] }> {
-    const [probed, sent] = await Promise.all([
-      this.probe(seconds),
-      ask(this.#sender, { kind: 'hostile', seconds, rate: RATE, indexes }) as Promise<
-        Extract<LoadAnswer, { kind: 'sent-hostile' }>
-      >,
-    ]);
-    return { ...probed, outcomes: sent.outcomes };
-  }
-
-  close(): void {
-    this.#sender.disconnect();
-    this.#prober.disconnect();
-  }
-}
-
-function ask(child: ChildProcess, command: LoadCommand): Promise<LoadAnswer> {
-  return new Promise((resolve) => {
-    child.once('message', (reply: LoadAnswer) => resolve(reply));
-    child.send(command);
-  });
-}
-
 /** Sends `request` REPEAT times, one at a time, measuring the event loop around each. */
 async function measure(
   client: LoadGenerator,
@@ -351,7 +292,7 @@ async function healthzUnderLoad(
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const [loopBefore, othersBefore] = [threadTimes('loop'), threadTimes('others')];
-  const loaded = await client.load(LOAD_SECONDS, [...hostile]);
+  const loaded = await client.load(LOAD_SECONDS, RATE, [...hostile]);
   histogram.disable();
   const [loopAfter, othersAfter] = [threadTimes('loop'), threadTimes('others')];
   console.log('| /healthz | probes | p50 | p99 | max | machine |');
