@@ -750,31 +750,21 @@ async function runWrkScript(
     : { ...figures, cpuUsPerRequest: (after - before) / figures.requests };
 }
 
-async function statusOf(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** One call's answer: its status and its headers as a flat name/value list (Node's own Date and Connection left out). */
+async function answerOf(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: string[] }> {
+  return new Promise((resolve, reject) => {
     request(url, { headers }, (res) => {
       res.resume();
-      resolve(res.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-/** The headers of the answer to one call, as a flat name/value list (the 200's own, for the floor server). */
-async function answerHeadersOf(url: string, headers: Record<string, string>): Promise<string[]> {
-  return new Promise<string[]>((resolve, reject) => {
-    request(url, { headers }, (res) => {
-      res.resume();
-      if (res.statusCode !== 200) reject(new Error(`the hot call answered ${String(res.statusCode)}`));
-      // Node adds Date, Connection and Keep-Alive itself.
       const skipped = new Set(['date', 'connection', 'keep-alive']);
       const flat: string[] = [];
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
         const name = res.rawHeaders[i]!;
         if (!skipped.has(name.toLowerCase())) flat.push(name, res.rawHeaders[i + 1]!);
       }
-      resolve(flat);
+      resolve({ status: res.statusCode ?? 0, headers: flat });
     })
       .on('error', reject)
       .end();
@@ -918,7 +908,7 @@ async function realisticProxy(): Promise<void> {
   ];
   for (const url of other === undefined ? [authzUrl] : [authzUrl, other.url])
     for (const [what, headers, expected] of probes) {
-      const status = await statusOf(url, headers);
+      const { status } = await answerOf(url, headers);
       if (status !== expected)
         throw new Error(`${what}: ${status}, expected ${expected}: fix the bench config`);
     }
@@ -928,7 +918,8 @@ async function realisticProxy(): Promise<void> {
   // above it is fedgate's own work; what it costs above bare is node:http's, for a larger answer.
   const floorPort = await freePort();
   const floorHeaders = join(dir, 'floor-headers.json');
-  await writeFile(floorHeaders, JSON.stringify(await answerHeadersOf(authzUrl, hotCall)));
+  // The hot call was just answered 200 (the probes above).
+  await writeFile(floorHeaders, JSON.stringify((await answerOf(authzUrl, hotCall)).headers));
   const floor = await startProcess(
     'node:http floor',
     [
