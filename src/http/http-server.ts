@@ -1,4 +1,10 @@
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
 /**
@@ -29,12 +35,14 @@ export interface RunningServer {
 
 /** Starts a node:http server for a request listener on host:port (port 0 picks a free one). */
 export async function listen(handler: RequestListener, host: string, port: number): Promise<RunningServer> {
-  const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 },
-    handler,
-  );
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 });
   server.keepAliveTimeout = 65_000;
   const drain = new Drain(server);
+  // One listener, bookkeeping first: the handler may answer synchronously (the authorizer's cached fast path).
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    drain.track(req, res);
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -55,9 +63,9 @@ export async function listen(handler: RequestListener, host: string, port: numbe
   };
 }
 
-/** Per-connection bookkeeping: how many of its requests are being answered. */
+/** Per-connection bookkeeping: the last response started on it (a connection's responses finish in order). */
 interface Connection {
-  active: number;
+  last: ServerResponse | undefined;
 }
 
 /**
@@ -65,32 +73,33 @@ interface Connection {
  * and the ones busy when it is called keep taking requests; so every response from then on says
  * `Connection: close` (Node then ends the connection after it), and connections with nothing in flight are
  * closed once they have been idle for the linger.
+ *
+ * Until a drain starts, a request costs one field store: listening to every response's `close` event cost the
+ * authorizer's hot path about a tenth of its throughput (bench/authorizer.ts, README). A connection is busy while
+ * its last response has not finished; the listeners are attached when the drain starts, to the responses then in
+ * flight and to every one after.
  */
 class Drain {
   readonly #server: Server;
   readonly #connections = new Map<Socket, Connection>();
-  readonly #inFlight = new Set<ServerResponse>();
   #closing: Promise<void> | undefined;
 
   constructor(server: Server) {
     this.#server = server;
     server.on('connection', (socket: Socket) => {
-      this.#connections.set(socket, { active: 0 });
+      this.#connections.set(socket, { last: undefined });
       socket.once('close', () => this.#connections.delete(socket));
     });
-    // Before the handler: it may answer synchronously (the authorizer's cached fast path).
-    server.prependListener('request', (req, res) => {
-      const socket = req.socket;
-      const connection = this.#connections.get(socket);
-      if (connection !== undefined) connection.active += 1;
-      if (this.#closing !== undefined) res.setHeader('Connection', 'close');
-      this.#inFlight.add(res);
-      res.once('close', () => {
-        this.#inFlight.delete(res);
-        if (connection !== undefined) connection.active -= 1;
-        if (this.#closing !== undefined) this.#closeWhenIdle(socket);
-      });
-    });
+  }
+
+  /** Called for each request before its handler. */
+  track(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const connection = this.#connections.get(socket);
+    if (connection !== undefined) connection.last = res;
+    if (this.#closing === undefined) return;
+    res.setHeader('Connection', 'close');
+    res.once('close', () => this.#closeWhenIdle(socket));
   }
 
   get started(): boolean {
@@ -109,8 +118,12 @@ class Drain {
     const closed = new Promise<void>((resolve) =>
       NetServer.prototype.close.call(this.#server, () => resolve()),
     );
-    for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    for (const socket of this.#connections.keys()) this.#closeWhenIdle(socket);
+    for (const [socket, { last }] of this.#connections) {
+      if (last !== undefined && inFlight(last)) {
+        if (!last.headersSent) last.setHeader('Connection', 'close');
+        last.once('close', () => this.#closeWhenIdle(socket));
+      } else this.#closeWhenIdle(socket);
+    }
     const timer = setTimeout(() => this.#server.closeAllConnections(), graceMs);
     timer.unref();
     await closed;
@@ -122,7 +135,10 @@ class Drain {
    * timer: the poll phase in between parses any request that already arrived, so it is answered, not cut off.
    */
   #closeWhenIdle(socket: Socket): void {
-    const idle = (): boolean => (this.#connections.get(socket)?.active ?? 1) === 0;
+    const idle = (): boolean => {
+      const connection = this.#connections.get(socket);
+      return connection !== undefined && (connection.last === undefined || !inFlight(connection.last));
+    };
     if (!idle()) return;
     const timer = setTimeout(() => {
       setImmediate(() => {
@@ -131,4 +147,9 @@ class Drain {
     }, DRAIN_IDLE_LINGER_MS);
     timer.unref();
   }
+}
+
+/** A response still being answered: not finished, and its connection not gone. */
+function inFlight(res: ServerResponse): boolean {
+  return !res.writableFinished && !res.destroyed;
 }
