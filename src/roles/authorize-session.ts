@@ -6,7 +6,7 @@ import {
   type ContextValue,
   type Decision,
 } from '../policy/index.js';
-import { sessionContextKeys, type RoleSession } from '../sessions/index.js';
+import { isoSeconds, sessionContextKeys, type RoleSession } from '../sessions/index.js';
 import type { PolicyCatalog } from './policy-catalog.js';
 
 /** What a session asks to do: the action, the resource ARN and the request's own context keys. */
@@ -47,9 +47,9 @@ export function authorizeSession(
   if (role === undefined || role.arn !== session.roleArn) return DENIED_UNKNOWN_ROLE;
   const resource = catalog.resourceFor(request.resource);
   const context: Record<string, ContextValue> = {};
-  const now = new Date(request.now);
-  context['aws:CurrentTime'] = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  context['aws:EpochTime'] = String(Math.floor(request.now / 1000));
+  const second = Math.floor(request.now / 1000);
+  context['aws:CurrentTime'] = isoSeconds(second);
+  context['aws:EpochTime'] = String(second);
   copyDefined(context, sessionContextKeys(session, request.now));
   for (const [key, value] of Object.entries(resource.tags)) context[`aws:ResourceTag/${key}`] = value;
   const resourceAccount = accountOf(request.resource);
@@ -93,7 +93,8 @@ function compiledSessionPolicies(session: RoleSession): readonly CompiledPolicy[
 }
 
 function copyDefined(target: Record<string, ContextValue>, source: Readonly<Record<string, unknown>>): void {
-  for (const [key, value] of Object.entries(source)) {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
     if (value !== undefined) target[key] = value as ContextValue;
   }
 }

@@ -11,7 +11,7 @@ export type { RevocationEvent } from './revocation-event.js';
 export type { IssuedCredential, RoleSession, RoleSessionInput, SessionAncestor } from './role-session.js';
 export { accountOfArn, assumedRoleArnFor, roleArnFor } from './session-arns.js';
 export { unstoredSession, type UnstoredSessionInput } from './unstored-session.js';
-export { assumedRoleIdFor, roleIdFor, sessionContextKeys } from './session-context-keys.js';
+export { assumedRoleIdFor, isoSeconds, roleIdFor, sessionContextKeys } from './session-context-keys.js';
 export {
   DEFAULT_SESSION_AUDIENCE,
   MAX_CHAINED_SESSION_DURATION_SECONDS,

@@ -29,9 +29,26 @@ export function assumedRoleIdFor(session: Pick<RoleSession, 'roleArn' | 'session
 /**
  * The principal's context keys at authorization (SPEC 7.5), as AWS sets them for an assumed-role session:
  * `aws:PrincipalArn` is the role ARN, `aws:username` is absent, `aws:MultiFactorAuthAge` only with MFA.
- * `now` is epoch ms.
+ * `now` is epoch ms. Every key but `aws:MultiFactorAuthAge` is fixed for a session, so those are built once per
+ * session object (the authorizer decides for the same cached session object again and again) and shared, frozen.
  */
-export function sessionContextKeys(session: RoleSession, now: number): Record<string, string> {
+export function sessionContextKeys(session: RoleSession, now: number): Readonly<Record<string, string>> {
+  let keys = FIXED_KEYS.get(session);
+  if (keys === undefined) {
+    keys = Object.freeze(fixedContextKeys(session));
+    FIXED_KEYS.set(session, keys);
+  }
+  if (!session.mfa || session.authTime === undefined) return keys;
+  return {
+    ...keys,
+    'aws:MultiFactorAuthAge': String(Math.max(0, Math.floor(now / 1000) - session.authTime)),
+  };
+}
+
+/** The keys of a session that do not change with the clock, per session object (collected with it). */
+const FIXED_KEYS = new WeakMap<RoleSession, Readonly<Record<string, string>>>();
+
+function fixedContextKeys(session: RoleSession): Record<string, string> {
   const keys: Record<string, string> = {
     'aws:PrincipalArn': session.roleArn,
     'aws:PrincipalAccount': accountOfArn(session.roleArn),
@@ -42,20 +59,21 @@ export function sessionContextKeys(session: RoleSession, now: number): Record<st
     'aws:TokenIssueTime': isoSeconds(session.issuedAt),
   };
   if (session.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = session.sourceIdentity;
-  if (session.mfa && session.authTime !== undefined)
-    keys['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor(now / 1000) - session.authTime));
   for (const [key, value] of Object.entries(session.tags)) keys[`aws:PrincipalTag/${key}`] = value;
   return keys;
 }
 
-let lastIssueSecond = Number.NaN;
-let lastIssueIso = '';
+let lastSecond = Number.NaN;
+let lastIso = '';
 
-/** ISO 8601 without milliseconds; the last answer is kept, as hot-path callers ask for the same second. */
-function isoSeconds(epochSeconds: number): string {
-  if (epochSeconds !== lastIssueSecond) {
-    lastIssueIso = new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
-    lastIssueSecond = epochSeconds;
+/**
+ * An epoch second in ISO 8601 without milliseconds (`aws:CurrentTime`, `aws:TokenIssueTime`); the last answer is
+ * kept, as hot-path callers ask for the same second.
+ */
+export function isoSeconds(epochSeconds: number): string {
+  if (epochSeconds !== lastSecond) {
+    lastIso = new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = epochSeconds;
   }
-  return lastIssueIso;
+  return lastIso;
 }
