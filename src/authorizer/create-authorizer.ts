@@ -234,7 +234,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       verified.memo,
       catalog,
       at,
-      decisionKey(action, match.resource, request),
+      () => decisionKey(action, match.resource, request),
       () => {
         decided = true;
         return authorizeSession(catalog, session, {

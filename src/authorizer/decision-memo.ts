@@ -17,20 +17,31 @@ interface SecondOfDecisions {
  * every time-dependent key (`aws:CurrentTime`, `aws:EpochTime`, `aws:MultiFactorAuthAge`) has a resolution
  * of one second: within one second, for the same catalog and inputs, re-evaluating cannot give another
  * answer. So this saves work for a hot session without ever being a second evaluator.
+ *
+ * A session's first decision in a second is only noted, not remembered (nor its key built): with many sessions,
+ * each seen about once a second, remembering it would only allocate a key and a map per request that live long
+ * enough for the garbage collector to copy them (bench/authorizer.ts, r2). A hot session is evaluated twice a second.
  */
 export function memoizedDecision(
   memo: Map<string, unknown>,
   catalog: object,
   nowMs: number,
-  key: string,
+  keyOf: () => string,
   decide: () => Decision,
 ): Decision {
   const second = Math.floor(nowMs / 1000);
-  let bucket = memo.get(MEMO_KEY) as SecondOfDecisions | undefined;
-  if (bucket === undefined || bucket.second !== second || bucket.catalog !== catalog) {
+  const held = memo.get(MEMO_KEY) as SecondOfDecisions | number | undefined;
+  let bucket: SecondOfDecisions;
+  if (typeof held === 'object' && held.second === second && held.catalog === catalog) bucket = held;
+  else if (held === second || (typeof held === 'object' && held.second === second)) {
+    // The second decision of this second (or the first since a reload): from now on they are remembered.
     bucket = { second, catalog, decisions: new Map() };
     memo.set(MEMO_KEY, bucket);
+  } else {
+    memo.set(MEMO_KEY, second);
+    return decide();
   }
+  const key = keyOf();
   const known = bucket.decisions.get(key);
   if (known !== undefined) return known;
   const decision = decide();
