@@ -15,8 +15,19 @@ interface Held {
   readonly res: ServerResponse;
 }
 
-/** A listener that holds every request until the test answers it. */
-async function holdingServer(): Promise<{ server: RunningServer; next: () => Promise<Held> }> {
+type Answer = { status: number; connection: string | undefined; body: string; socketClosed: Promise<void> };
+
+/**
+ * A listener that holds every request until the test answers it, and a client that keeps one connection to it
+ * (closed after the test): `get` sends a request on that connection, `next` waits for the held one, `answered`
+ * sends one, answers it with `body` and waits for the answer, which leaves the connection idle.
+ */
+async function keptConnection(): Promise<{
+  server: RunningServer;
+  get: (path: string) => Promise<Answer>;
+  next: () => Promise<Held>;
+  answered: (path: string, body: string) => Promise<Answer>;
+}> {
   const waiting: ((held: Held) => void)[] = [];
   const arrived: Held[] = [];
   const server = await listen(
@@ -28,17 +39,22 @@ async function holdingServer(): Promise<{ server: RunningServer; next: () => Pro
     '127.0.0.1',
     0,
   );
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  open.push({ server, agent });
   const next = () => {
     const held = arrived.shift();
     return held !== undefined ? Promise.resolve(held) : new Promise<Held>((resolve) => waiting.push(resolve));
   };
-  return { server, next };
+  const send = (path: string) => get(agent, `${server.url}${path}`);
+  const answered = async (path: string, body: string) => {
+    const answer = send(path);
+    (await next()).res.end(body);
+    return answer;
+  };
+  return { server, get: send, next, answered };
 }
 
-function get(
-  agent: Agent,
-  url: string,
-): Promise<{ status: number; connection: string | undefined; body: string; socketClosed: Promise<void> }> {
+function get(agent: Agent, url: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent }, (res) => {
       const socketClosed = new Promise<void>((done) => res.socket.once('close', () => done()));
@@ -64,11 +80,9 @@ afterEach(async () => {
 
 describe('listener drain', () => {
   it('drain-in-flight-response-says-connection-close: a request being answered when the drain starts is answered, with Connection: close', async () => {
-    const { server, next } = await holdingServer();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push({ server, agent });
+    const { server, get, next } = await keptConnection();
 
-    const answer = get(agent, `${server.url}/slow`);
+    const answer = get('/slow');
     const held = await next();
     const drained = server.close(GRACE_MS);
     held.res.end('done');
@@ -77,15 +91,13 @@ describe('listener drain', () => {
     expect(got).toMatchObject({ status: 200, connection: 'close', body: 'done' });
     await got.socketClosed;
     await drained;
-    await expect(get(agent, `${server.url}/after`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(get('/after')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('drain-closes-connection-after-streamed-response: a response whose head was sent before the drain is finished, then its connection is closed', async () => {
-    const { server, next } = await holdingServer();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push({ server, agent });
+    const { server, get, next } = await keptConnection();
 
-    const answer = get(agent, `${server.url}/stream`);
+    const answer = get('/stream');
     const held = await next();
     held.res.writeHead(200, { 'content-type': 'text/plain' });
     held.res.write('part one, ');
@@ -101,13 +113,9 @@ describe('listener drain', () => {
   });
 
   it('drain-closes-idle-keep-alive-connection: a keep-alive connection with nothing in flight is closed', async () => {
-    const { server, next } = await holdingServer();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push({ server, agent });
+    const { server, answered } = await keptConnection();
 
-    const answer = get(agent, `${server.url}/quick`);
-    (await next()).res.end('ok');
-    const got = await answer;
+    const got = await answered('/quick', 'ok');
     expect(got).toMatchObject({ status: 200, body: 'ok' });
     expect(got.connection).not.toBe('close');
 
@@ -115,16 +123,12 @@ describe('listener drain', () => {
     await got.socketClosed;
   });
 
-  it('drain-keeps-connection-busy-with-next-request: a request that arrives on a kept connection during the drain is answered, with Connection: close', async () => {
-    const { server, next } = await holdingServer();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push({ server, agent });
+  it('drain-keeps-connection-busy-with-next-request: a request being answered on a kept connection when the drain starts, for longer than the linger, is answered with Connection: close', async () => {
+    const { server, get, next, answered } = await keptConnection();
 
-    const first = get(agent, `${server.url}/first`);
-    (await next()).res.end('one');
-    await first;
+    await answered('/first', 'one');
     // The next request on the same connection, sent before the drain starts, answered only after it has.
-    const second = get(agent, `${server.url}/second`);
+    const second = get('/second');
     const held = await next();
     const drained = server.close(GRACE_MS);
     // Longer than the drain's idle linger: the busy connection must not be closed under its request.
@@ -137,16 +141,12 @@ describe('listener drain', () => {
   });
 
   it('drain-answers-request-arriving-during-drain: a request on an idle kept connection just after the drain starts is answered, with Connection: close, even when it takes longer than the linger', async () => {
-    const { server, next } = await holdingServer();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push({ server, agent });
+    const { server, get, next, answered } = await keptConnection();
 
-    const first = get(agent, `${server.url}/first`);
-    (await next()).res.end('one');
-    await first;
+    await answered('/first', 'one');
     // The connection is idle: the drain schedules its close after the linger, and then this request arrives on it.
     const drained = server.close(GRACE_MS);
-    const second = get(agent, `${server.url}/second`);
+    const second = get('/second');
     const held = await next();
     await new Promise((resolve) => setTimeout(resolve, 200));
     held.res.end('two');
