@@ -17,6 +17,7 @@ import {
   createAuthzHandler,
   createHttpApp,
   listen,
+  listenerPrototypes,
   startingHandler,
   type RouteMount,
   type RunningServer,
@@ -140,10 +141,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   try {
     // Listening at once: while the store is not reachable yet, /readyz answers 503 and the rest 503 too.
     let serve: (req: IncomingMessage, res: ServerResponse) => void = startingHandler;
+    // Built on the Express app's prototypes once it exists (listenerPrototypes says why).
+    const prototypes = listenerPrototypes();
     const server = await listen(
       (req, res) => serve(req, res),
       config.listen.host,
       options.port ?? config.listen.port,
+      prototypes,
     );
     // Every listener (this one, and `authorizer.listen` once started) drains at once: stop accepting,
     // `Connection: close`, idle connections closed; the parts behind them close only once they are drained.
@@ -411,6 +415,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       mounts,
       errorRenderers: [stsQueryErrorRenderer],
     });
+    prototypes.adopt(app);
     // The authorizer's hot path bypasses Express even on the main listener.
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const url = req.url ?? '/';

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { ListenerPrototypes } from './express-prototypes.js';
 
 /**
  * How long a connection that is idle when draining starts (or becomes idle during the drain without having
@@ -33,9 +34,24 @@ export interface RunningServer {
   readonly draining: boolean;
 }
 
-/** Starts a node:http server for a request listener on host:port (port 0 picks a free one). */
-export async function listen(handler: RequestListener, host: string, port: number): Promise<RunningServer> {
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: 16 * 1024 });
+/**
+ * Starts a node:http server for a request listener on host:port (port 0 picks a free one). `prototypes`: the
+ * classes its requests and responses are built from, when an Express app will handle them (listenerPrototypes).
+ */
+export async function listen(
+  handler: RequestListener,
+  host: string,
+  port: number,
+  prototypes?: Pick<ListenerPrototypes, 'IncomingMessage' | 'ServerResponse'>,
+): Promise<RunningServer> {
+  const server = createServer({
+    requestTimeout: 30_000,
+    headersTimeout: 15_000,
+    maxHeaderSize: 16 * 1024,
+    ...(prototypes === undefined
+      ? {}
+      : { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }),
+  });
   server.keepAliveTimeout = 65_000;
   const drain = new Drain(server);
   // One listener, bookkeeping first: the handler may answer synchronously (the authorizer's cached fast path).

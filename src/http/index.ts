@@ -1,6 +1,8 @@
 export { createHttpApp } from './create-app.js';
 export type { HttpAppOptions, RouteMount } from './create-app.js';
 export { listen } from './http-server.js';
+export { listenerPrototypes } from './express-prototypes.js';
+export type { ListenerPrototypes } from './express-prototypes.js';
 export type { RunningServer } from './http-server.js';
 export { problemFor, toFedgateError, writeProblem } from './problem.js';
 export type { ProblemDocument } from './problem.js';
