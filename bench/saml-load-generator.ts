@@ -6,7 +6,7 @@
  *
  *   { kind: 'keep', index, request }      remember a request (answered { kind: 'kept' })
  *   { kind: 'send', index }               send it once ({ kind: 'sent', status, wallMs })
- *   { kind: 'probe', seconds }            /healthz ({ kind: 'probed', latencies, machine })
+ *   { kind: 'probe', seconds }            /healthz ({ kind: 'probed', latencies, sentAt, machine })
  *   { kind: 'hostile', seconds, rate, indexes }
  *                                         the kept requests at `rate` per second, open loop
  *                                         ({ kind: 'sent-hostile', outcomes })
@@ -15,6 +15,7 @@
  * (procs_running), sampled every second.
  */
 import { readFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -38,7 +39,13 @@ export interface MachineSample {
 export type LoadAnswer =
   | { readonly kind: 'kept' }
   | { readonly kind: 'sent'; readonly status: number; readonly wallMs: number }
-  | { readonly kind: 'probed'; readonly latencies: number[]; readonly machine: MachineSample }
+  | {
+      readonly kind: 'probed';
+      readonly latencies: number[];
+      /** When each probe was sent, epoch milliseconds (to line probes up with the gateway's own events). */
+      readonly sentAt: number[];
+      readonly machine: MachineSample;
+    }
   | { readonly kind: 'sent-hostile'; readonly outcomes: [number | string, number][] };
 
 const PROBE_INTERVAL_MS = 10;
@@ -55,19 +62,38 @@ async function send(request: LoadRequest): Promise<number> {
   return response.status;
 }
 
-/** `/healthz`, one at a time every PROBE_INTERVAL_MS, for `seconds`; latencies in ms. */
-async function probeHealthz(seconds: number): Promise<number[]> {
+/**
+ * The probe's client. `http` (the default): node:http on one kept-alive connection, as a load balancer's health
+ * check holds one; `fetch` (BENCH_PROBE=fetch): undici's fetch, which the bench used first and whose own work in
+ * this process adds about a millisecond to every probe (p50 1.0–1.5 ms against an idle gateway).
+ */
+const PROBE_CLIENT = process.env['BENCH_PROBE'] === 'fetch' ? 'fetch' : 'http';
+const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function healthz(): Promise<void> {
+  if (PROBE_CLIENT === 'fetch')
+    return fetch(`${url}/healthz`).then(async (response) => void (await response.arrayBuffer()));
+  return new Promise((resolve, reject) => {
+    get(`${url}/healthz`, { agent: probeAgent }, (response) => {
+      response.on('end', resolve).on('error', reject).resume();
+    }).on('error', reject);
+  });
+}
+
+/** `/healthz`, one at a time every PROBE_INTERVAL_MS, for `seconds`; latencies in ms and send times. */
+async function probeHealthz(seconds: number): Promise<{ latencies: number[]; sentAt: number[] }> {
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
     const started = performance.now();
-    const response = await fetch(`${url}/healthz`);
-    await response.arrayBuffer();
+    await healthz();
     latencies.push(performance.now() - started);
+    sentAt.push(performance.timeOrigin + started);
     const wait = PROBE_INTERVAL_MS - (performance.now() - started);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  return latencies;
+  return { latencies, sentAt };
 }
 
 /** Hostile requests at `rate` per second (open loop: not waiting for answers) for `seconds`. */
@@ -127,8 +153,8 @@ async function answer(command: LoadCommand): Promise<LoadAnswer> {
     }
     case 'probe': {
       const machine = sampleMachine();
-      const latencies = await probeHealthz(command.seconds);
-      return { kind: 'probed', latencies, machine: machine.stop() };
+      const { latencies, sentAt } = await probeHealthz(command.seconds);
+      return { kind: 'probed', latencies, sentAt, machine: machine.stop() };
     }
     case 'hostile': {
       const requests = command.indexes.map((index) => kept.get(index) as LoadRequest);

@@ -11,7 +11,12 @@
  *
  * Environment: BENCH_SECONDS (load phase, default 10; the idle phase takes half), BENCH_RATE (hostile requests
  * per second under load, default 20), BENCH_REPEAT (requests per shape and endpoint, default 5), BENCH_RUNS
- * (default 3), BENCH_ENDPOINTS (default acs,sts,sts-query).
+ * (default 3), BENCH_ENDPOINTS (default acs,sts,sts-query), BENCH_LOG (`info`, the default: the gateway logs at
+ * its default level into a file, as in service; `suite`: the test suite's trace-level capture), BENCH_PROBE
+ * (`http`, the default, or `fetch`: the probe's client, see bench/saml-load-generator.ts).
+ *
+ * Under load each run also prints the gateway's main-thread garbage collections (a PerformanceObserver) and how
+ * many of the slowest 1 % of probes were in flight during one.
  *
  * The gateway runs in this process (the test bed's four samlify-backed SAML providers, memory store), so
  * `perf_hooks` sees its event loop; every request is sent by bench/saml-load-generator.ts in a child
@@ -24,8 +29,12 @@
  * kernel's runnable-thread count (procs_running) sampled during each phase: `/healthz` latency on a shared
  * machine is as much theirs as ours. Targets: ≤ 50 ms per request, `/healthz` p99 ≤ 10 ms under load.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import pino from 'pino';
+import { createLogger } from '../src/observability/logger.js';
 import { ACCOUNT, startSamlGatewayBed } from '../test/integration/saml/saml-gateway-bed.js';
 import { LoadGenerator } from './saml-load-client.js';
 import type { MachineSample } from './saml-load-generator.js';
@@ -34,6 +43,7 @@ const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const LOG = process.env['BENCH_LOG'] === 'suite' ? 'suite' : 'info';
 /** express's `512kb`: the form limit (ACS, STS Query API) and the gateway's JSON limit. */
 const BODY_LIMIT = 512 * 1024;
 const TARGET_LOOP_MS = 50;
@@ -279,6 +289,67 @@ async function shapeTable(
   return { worstBlockMs, loopCpuMs };
 }
 
+/** A garbage collection on the gateway's main thread: when it started (epoch ms), how long, which kind. */
+interface Pause {
+  readonly at: number;
+  readonly ms: number;
+  readonly kind: 'scavenge' | 'mark-compact' | 'other';
+}
+
+/** Records the main thread's garbage collections (the event loop stands still for each) until `stop`. */
+function watchCollections(): { stop(): Pause[] } {
+  const pauses: Pause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
+      pauses.push({
+        at: performance.timeOrigin + entry.startTime,
+        ms: entry.duration,
+        kind:
+          kind === constants.NODE_PERFORMANCE_GC_MINOR
+            ? 'scavenge'
+            : kind === constants.NODE_PERFORMANCE_GC_MAJOR
+              ? 'mark-compact'
+              : 'other',
+      });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return pauses;
+    },
+  };
+}
+
+/**
+ * How the slowest 1 % of probes line up with the main thread's collections: a probe whose time in flight
+ * overlaps a collection waited for it (both clocks are epoch milliseconds on this machine).
+ */
+function slowProbesAndCollections(
+  probed: { readonly latencies: readonly number[]; readonly sentAt: readonly number[] },
+  pauses: readonly Pause[],
+): string {
+  const p99 = percentile(probed.latencies, 0.99);
+  let slow = 0;
+  let overlapping = 0;
+  probed.latencies.forEach((latency, i) => {
+    if (latency < p99) return;
+    slow += 1;
+    const from = probed.sentAt[i] ?? NaN;
+    if (pauses.some((pause) => pause.at < from + latency && pause.at + pause.ms > from)) overlapping += 1;
+  });
+  const of = (kind: Pause['kind']): string => {
+    const these = pauses.filter((pause) => pause.kind === kind);
+    return `${these.length} ${kind} (max ${ms(max(these.map((pause) => pause.ms)))}, total ${ms(these.reduce((sum, pause) => sum + pause.ms, 0))})`;
+  };
+  return (
+    `main-thread collections under load: ${of('scavenge')}, ${of('mark-compact')}; ` +
+    `the slowest 1 % of probes (≥ ${ms(p99)}): ${overlapping} of ${slow} overlapped one`
+  );
+}
+
 /** One run's `/healthz` latencies: idle, then while the hostile requests arrive at RATE per second. */
 async function healthzUnderLoad(
   run: number,
@@ -291,9 +362,11 @@ async function healthzUnderLoad(
   const idle = await client.probe(LOAD_SECONDS / 2);
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  const collections = watchCollections();
   const [loopBefore, othersBefore] = [threadTimes('loop'), threadTimes('others')];
   const loaded = await client.load(LOAD_SECONDS, RATE, [...hostile]);
   histogram.disable();
+  const pauses = collections.stop();
   const [loopAfter, othersAfter] = [threadTimes('loop'), threadTimes('others')];
   console.log('| /healthz | probes | p50 | p99 | max | machine |');
   console.log('|---|---:|---:|---:|---:|---|');
@@ -315,6 +388,7 @@ async function healthzUnderLoad(
       `(with the /healthz probes), ${ms((loopAfter.waitMs - loopBefore.waitMs) / hostileCount)} waiting for a CPU; ` +
       `other threads (verification workers, GC helpers) ${ms((othersAfter.cpuMs - othersBefore.cpuMs) / hostileCount)} on CPU`,
   );
+  console.log(slowProbesAndCollections(loaded, pauses));
   console.log(
     `hostile answers: ${loaded.outcomes.map(([status, count]) => `${status}×${count}`).join(', ')}`,
   );
@@ -326,7 +400,12 @@ async function healthzUnderLoad(
 }
 
 async function main(): Promise<void> {
-  const bed = await startSamlGatewayBed();
+  const logFile = join(mkdtempSync(join(tmpdir(), 'fedgate-saml-bench-')), 'gateway.log');
+  const bed = await startSamlGatewayBed(
+    LOG === 'suite'
+      ? {}
+      : { logger: createLogger({ destination: pino.destination({ dest: logFile, sync: true }) }) },
+  );
   const client = new LoadGenerator(bed.url);
   try {
     const base = await bed.answer('corp-saml', {});

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { AuditRecord } from '../../../src/audit/index.js';
+import type { Logger } from '../../../src/observability/logger.js';
 import {
   loopbackUrl,
   reserveLoopbackPort,
@@ -90,8 +91,10 @@ function nextRequestId(): string {
   return `saml-bed-${process.pid}-${requestCounter}-${Date.now()}`;
 }
 
-/** Starts the IdPs and the gateway. */
-export async function startSamlGatewayBed(): Promise<SamlGatewayBed> {
+/** Starts the IdPs and the gateway; `logger` replaces the suite’s trace-level capture (a bench logs as in service). */
+export async function startSamlGatewayBed(
+  options: { readonly logger?: Logger } = {},
+): Promise<SamlGatewayBed> {
   const port = await reserveLoopbackPort();
   const url = loopbackUrl(port);
   const idps: Record<ProviderId, SamlifyIdp> = {
@@ -108,6 +111,7 @@ export async function startSamlGatewayBed(): Promise<SamlGatewayBed> {
   };
   const fixture = await startGatewayFixture({
     port,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     config: {
       partition: 'fedgate',
       account: ACCOUNT,
