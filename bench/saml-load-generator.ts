@@ -64,8 +64,8 @@ async function send(request: LoadRequest): Promise<number> {
 
 /**
  * The probe's client. `http` (the default): node:http on one kept-alive connection, as a load balancer's health
- * check holds one; `fetch` (BENCH_PROBE=fetch): undici's fetch, which the bench used first and whose own work in
- * this process adds about a millisecond to every probe (p50 1.0–1.5 ms against an idle gateway).
+ * check holds one; `fetch` (BENCH_PROBE=fetch): undici's fetch, which the bench used first (idle p50 1.0–2.0 ms
+ * on the 2-core machine, against 0.4–1.2 ms for node:http).
  */
 const PROBE_CLIENT = process.env['BENCH_PROBE'] === 'fetch' ? 'fetch' : 'http';
 const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -8,8 +8,8 @@ import type { Express } from 'express';
  * Express gives every request and response its methods by changing their prototype (`Object.setPrototypeOf` in
  * `app.handle`). On V8 each such change costs more than the call: the objects of that request then outlive the
  * young generation's collections and are promoted, to be found only by a full mark-compact. Measured with a
- * one-route app: about 7 kB promoted per request against none for node:http, five or six mark-compacts in three
- * seconds, and 40–60 % fewer requests a second (README, Benchmarks). When the listener builds its requests and
+ * one-route app: about 7 kB promoted per request against none for node:http, five to seven mark-compacts in three
+ * seconds, and 25–45 % fewer requests a second (README, Benchmarks). When the listener builds its requests and
  * responses from classes whose prototypes *are* the app's, Express's `setPrototypeOf` finds the prototype it
  * would set and changes nothing.
  *
