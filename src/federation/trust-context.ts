@@ -3,6 +3,7 @@ import type { FederatedIdentity } from './federated-identity.js';
 import type { SessionTags } from './session-tags.js';
 import { issuerHost, issuerHostPath, type ArnScope } from './trust-principal.js';
 import { samlNameQualifier, samlSubjectType } from './session-identifiers.js';
+import { isoSeconds } from '../sessions/index.js';
 
 /** A trust policy's request context: condition keys (case-insensitive in the engine) and their values. */
 export type TrustContext = Record<string, ContextValue>;
@@ -134,8 +135,9 @@ function addRequestKeys(context: TrustContext, facts: TrustRequestFacts): void {
   context['sts:RoleSessionName'] = facts.sessionName;
   if (facts.sourceIdentity !== undefined) context['sts:SourceIdentity'] = facts.sourceIdentity;
   if (facts.sourceIp !== undefined) context['aws:SourceIp'] = facts.sourceIp;
-  context['aws:CurrentTime'] = new Date(facts.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  context['aws:EpochTime'] = String(Math.floor(facts.now / 1000));
+  const second = Math.floor(facts.now / 1000);
+  context['aws:CurrentTime'] = isoSeconds(second);
+  context['aws:EpochTime'] = String(second);
 }
 
 /** Array claims stay multi-valued; a single value is single-valued so `StringEquals`/`StringLike` match it. */

@@ -10,7 +10,12 @@ import {
   type TrustContext,
 } from '../federation/index.js';
 import type { PolicyCatalog, RoleDefinition } from '../roles/index.js';
-import { assumedRoleIdFor, DEFAULT_SESSION_AUDIENCE, type SessionService } from '../sessions/index.js';
+import {
+  assumedRoleIdFor,
+  DEFAULT_SESSION_AUDIENCE,
+  isoSeconds,
+  type SessionService,
+} from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import { validateCertificatePath } from './certificate-path.js';
 import { certificateTags, type AttributeMapping } from './certificate-tags.js';
@@ -305,7 +310,7 @@ export class RolesAnywhereService {
             accessKeyId: issued.accessKeyId,
             secretAccessKey: issued.secretAccessKey,
             sessionToken: issued.token,
-            expiration: issued.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            expiration: isoSeconds(Math.floor(issued.expiration.getTime() / 1000)),
           },
           packedPolicySize: Math.max(packed, issued.packedPolicySize),
           roleArn: role.arn,

@@ -67,8 +67,8 @@ let lastSecond = Number.NaN;
 let lastIso = '';
 
 /**
- * An epoch second in ISO 8601 without milliseconds (`aws:CurrentTime`, `aws:TokenIssueTime`); the last answer is
- * kept, as hot-path callers ask for the same second.
+ * An epoch second in ISO 8601 without milliseconds, AWS's timestamp form (`aws:CurrentTime`, `aws:TokenIssueTime`,
+ * STS and Roles Anywhere expirations); the last answer is kept, as hot-path callers ask for the same second.
  */
 export function isoSeconds(epochSeconds: number): string {
   if (epochSeconds !== lastSecond) {

@@ -1,5 +1,5 @@
 import type { IssuedCredential } from '../sessions/index.js';
-import { assumedRoleIdFor } from '../sessions/index.js';
+import { assumedRoleIdFor, isoSeconds } from '../sessions/index.js';
 
 /** AWS STS `Credentials`. */
 export interface StsCredentials {
@@ -68,7 +68,7 @@ export interface RevokeResponse {
 
 /** `2026-11-22T12:00:00Z`: AWS's timestamp form, without milliseconds. */
 export function awsTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(Math.floor(date.getTime() / 1000));
 }
 
 /** The common part of an assume-role answer for a freshly issued credential. */
