@@ -399,13 +399,14 @@ async function healthzUnderLoad(
   };
 }
 
+/** The gateway's logger at its default level, into a file of its own (pino's destination, synchronous as on stdout). */
+function fileLogger(): ReturnType<typeof createLogger> {
+  const file = join(mkdtempSync(join(tmpdir(), 'fedgate-saml-bench-')), 'gateway.log');
+  return createLogger({ destination: pino.destination({ dest: file, sync: true }) });
+}
+
 async function main(): Promise<void> {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'fedgate-saml-bench-')), 'gateway.log');
-  const bed = await startSamlGatewayBed(
-    LOG === 'suite'
-      ? {}
-      : { logger: createLogger({ destination: pino.destination({ dest: logFile, sync: true }) }) },
-  );
+  const bed = await startSamlGatewayBed(LOG === 'suite' ? {} : { logger: fileLogger() });
   const client = new LoadGenerator(bed.url);
   try {
     const base = await bed.answer('corp-saml', {});
