@@ -27,13 +27,7 @@ export {
 } from './parse-signature.js';
 export { checkRequestTime, DEFAULT_CLOCK_SKEW_SECONDS, formatAmzDate, parseAmzDate } from './request-time.js';
 export type { SignatureForm, SignatureParameters } from './signed-request.js';
-export {
-  AWS4_HMAC_SHA256,
-  deriveSigningKey,
-  hmacSignature,
-  SigningKey,
-  SigningKeyCache,
-} from './signing-key.js';
+export { AWS4_HMAC_SHA256, deriveSigningKey, hmacSignature, SigningKeyCache } from './signing-key.js';
 export { sigv4Refusal, type SigV4Refusal, type SigV4RefusalReason } from './sigv4-refusal.js';
 export { stringToSign } from './string-to-sign.js';
 export { awsUriEncode, percentDecode } from './uri-encoding.js';

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalRequest, type PathCanonicalisation, type SignableRequest } from './canonical-request.js';
 import type { SignatureParameters } from './signed-request.js';
-import { AWS4_HMAC_SHA256, hmacSignature, type SigningKey } from './signing-key.js';
+import { AWS4_HMAC_SHA256, hmacSignature } from './signing-key.js';
 import { sigv4Refusal, type SigV4Refusal } from './sigv4-refusal.js';
 import { stringToSign } from './string-to-sign.js';
 
@@ -44,11 +44,9 @@ export interface PayloadHashes {
   readonly candidates: readonly string[];
 }
 
-const HMAC_SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/** The signature as sent, as bytes: `undefined` unless it is exactly the lowercase hex of an HMAC-SHA256. */
-function signatureBytes(hex: string): Buffer | undefined {
-  return HMAC_SHA256_HEX.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+function hexEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
@@ -59,7 +57,7 @@ function signatureBytes(hex: string): Buffer | undefined {
 export function verifyHmacSignature(
   request: SignableRequest,
   params: SignatureParameters,
-  signingKey: Uint8Array | SigningKey,
+  signingKey: Uint8Array | KeyObject,
   payload: PayloadHashes,
   pathCanonicalisation?: PathCanonicalisation,
 ): SigV4Refusal | undefined {
@@ -68,7 +66,6 @@ export function verifyHmacSignature(
       'IncompleteSignature',
       `The request signature is incomplete or malformed: only ${AWS4_HMAC_SHA256} is accepted.`,
     );
-  const sent = signatureBytes(params.signature);
   for (const payloadHash of payload.candidates) {
     const canonical = canonicalRequest(request, {
       signedHeaders: params.signedHeaders,
@@ -86,7 +83,7 @@ export function verifyHmacSignature(
       signingKey,
       stringToSign(params.algorithm, params.requestDateTime, params.scope, canonical.value),
     );
-    if (sent !== undefined && timingSafeEqual(expected, sent)) return undefined;
+    if (hexEqual(expected, params.signature)) return undefined;
   }
   return sigv4Refusal(
     'SignatureDoesNotMatch',
