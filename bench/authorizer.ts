@@ -1,7 +1,7 @@
 /**
  * The authorizer's hot path against a bare node:http "200 OK" server, measured in the same run.
  *
- *   npm run build && npx tsx bench/authorizer.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 by default;
+ *   npm run build && npx tsx bench/authorizer.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_B_ROUNDS=3 by default;
  *                                                   BENCH_SCENARIOS=a,b1,b3,b2; BENCH_FROM_SOURCE=1 for src/ via tsx)
  *
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
@@ -10,7 +10,8 @@
  * every request); all (b) over a 20-statement ABAC policy set with the Redis store (a private
  * redis-server; the embedded store when none is installed, said so in the output). Load comes from wrk when
  * /usr/bin/wrk exists, else from a Node client with keep-alive agents. Every distinct session is verified
- * once before measuring (steady state). Prints requests/s, p50, p99 and b/a. b1r/b2r are b1/b2 with the activity
+ * once before measuring (steady state). The scenarios run in BENCH_B_ROUNDS interleaved rounds; prints the median
+ * requests/s, p50 and p99 over rounds and the median of each round's own ratio to (a), with the rounds' ratios. b1r/b2r are b1/b2 with the activity
  * record (issue 15) on, measured in the same run; the cost of recording is printed as a share of throughput.
  * (real) is the hot path as a real proxy calls it, `fedgate serve` in its own process (see realisticProxy below);
  * BENCH_SCENARIOS=real runs only it.
@@ -59,6 +60,7 @@ const { createMemoryStore, createRedisStore } = await gatewayModule<typeof Store
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const DISTINCT_SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 10_000);
+const ROUNDS = Number(process.env['BENCH_B_ROUNDS'] ?? 3);
 const WRK = '/usr/bin/wrk';
 const HOST = 'orders.example.com';
 const PATH = '/authz/orders/42';
@@ -465,45 +467,71 @@ async function main(): Promise<void> {
     useWrk ? runWrk(name, url, tokens, dir, fixed) : runNodeClient(name, url, tokens, fixed);
   // BENCH_SCENARIOS=b1 (say) runs only some scenarios, e.g. to profile one with --cpu-prof.
   const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b3,b1r,b2,b2r').split(',');
-  const results: Figures[] = [];
-  if (only.includes('a')) results.push(await run('a) bare node:http 200 OK', `${bareServer.url}/`, hot));
-  if (only.includes('b1')) results.push(await run('b1) /authz, one hot session', authzUrl, hot));
-  if (only.includes('b3'))
-    results.push(await run('b3) /authz, SigV4, one hot credential', authzUrl, [], signed));
-  if (only.includes('b1r')) results.push(await run('b1r) b1 + activity record', recordingUrl, hot));
-  if (only.includes('b2')) results.push(await run(`b2) /authz, ${many.length} sessions`, authzUrl, many));
-  if (only.includes('b2r')) results.push(await run('b2r) b2 + activity record', recordingUrl, many));
+  const scenarios: { readonly key: string; measure(): Promise<Figures> }[] = [
+    { key: 'a', measure: () => run('a) bare node:http 200 OK', `${bareServer.url}/`, hot) },
+    { key: 'b1', measure: () => run('b1) /authz, one hot session', authzUrl, hot) },
+    { key: 'b3', measure: () => run('b3) /authz, SigV4, one hot credential', authzUrl, [], signed) },
+    { key: 'b1r', measure: () => run('b1r) b1 + activity record', recordingUrl, hot) },
+    { key: 'b2', measure: () => run(`b2) /authz, ${many.length} sessions`, authzUrl, many) },
+    { key: 'b2r', measure: () => run('b2r) b2 + activity record', recordingUrl, many) },
+  ].filter((scenario) => only.includes(scenario.key));
+  // Interleaved rounds: this machine's speed drifts by tens of percent within a minute, so a ratio is taken
+  // within each round and its median quoted.
+  const rounds: Figures[][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const figures: Figures[] = [];
+    for (const scenario of scenarios) figures.push(await scenario.measure());
+    rounds.push(figures);
+  }
 
   console.log(
-    `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each; store: ${store.kind}; ` +
-      `policy: 20 statements; gateway code: ${FROM.slice(3)}/; node ${process.version}\n`,
+    `\nload: ${useWrk ? 'wrk' : 'Node keep-alive client'}, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} interleaved round(s); ` +
+      `store: ${store.kind}; policy: 20 statements; gateway code: ${FROM.slice(3)}/; node ${process.version}\n`,
   );
-  const base = results[0]!;
+  // Each figure is the median over rounds; "ratio vs a" is the median of each round's own ratio.
+  const results: Figures[] = scenarios.map((_, i) => {
+    const each = rounds.map((figures) => figures[i]!);
+    return {
+      name: each[0]!.name,
+      rps: median(each.map((f) => f.rps)),
+      p50ms: median(each.map((f) => f.p50ms)),
+      p99ms: median(each.map((f) => f.p99ms)),
+      non2xx: each.reduce((sum, f) => sum + f.non2xx, 0),
+    };
+  });
+  const ratio = (i: number, j: number): number =>
+    median(rounds.map((figures) => figures[i]!.rps / figures[j]!.rps));
+  const perRound = (i: number, j: number): string =>
+    ROUNDS > 1
+      ? ` (rounds: ${rounds.map((figures) => (figures[i]!.rps / figures[j]!.rps).toFixed(2)).join(', ')})`
+      : '';
   console.log('scenario                              req/s      p50 ms   p99 ms   non-2xx   ratio vs a');
-  for (const r of results) {
+  results.forEach((r, i) => {
     console.log(
       `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(8)} ${r.p50ms.toFixed(2).padStart(10)} ${r.p99ms
         .toFixed(2)
-        .padStart(8)} ${String(r.non2xx).padStart(9)}   ${(r.rps / base.rps).toFixed(2).padStart(6)}`,
+        .padStart(
+          8,
+        )} ${String(r.non2xx).padStart(9)}   ${ratio(i, 0).toFixed(2).padStart(6)}${perRound(i, 0)}`,
     );
-  }
+  });
 
-  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
-  const bearer = byName('b1)');
-  const sigv4 = byName('b3)');
-  if (bearer !== undefined && sigv4 !== undefined)
+  const indexOf = (prefix: string) => results.findIndex((r) => r.name.startsWith(prefix));
+  const bearer = indexOf('b1)');
+  const sigv4 = indexOf('b3)');
+  if (bearer !== -1 && sigv4 !== -1 && results[0]!.name.startsWith('a)'))
     console.log(
-      `SigV4 vs bearer (b3/b1): ${(sigv4.rps / bearer.rps).toFixed(2)}; SigV4 vs bare node:http (b3/a): ${(sigv4.rps / base.rps).toFixed(2)} (target >= 0.6)`,
+      `SigV4 vs bearer (b3/b1): ${ratio(sigv4, bearer).toFixed(2)}; SigV4 vs bare node:http (b3/a): ${ratio(sigv4, 0).toFixed(2)} (target >= 0.6)`,
     );
   for (const [plain, recorded] of [
     ['b1)', 'b1r)'],
     ['b2)', 'b2r)'],
   ] as const) {
-    const p = byName(plain);
-    const r = byName(recorded);
-    if (p !== undefined && r !== undefined)
+    const p = indexOf(plain);
+    const r = indexOf(recorded);
+    if (p !== -1 && r !== -1)
       console.log(
-        `activity record cost, ${plain.slice(0, -1)}: ${((1 - r.rps / p.rps) * 100).toFixed(1)} % of throughput (target <= 5 %)`,
+        `activity record cost, ${plain.slice(0, -1)}: ${((1 - ratio(r, p)) * 100).toFixed(1)} % of throughput (target <= 5 %)`,
       );
   }
 
