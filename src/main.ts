@@ -24,6 +24,7 @@ import {
 } from './http/index.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { stsRoutes } from './http/sts-routes.js';
+import { sharedSamlVerifierPool } from './identity-providers/saml/index.js';
 import { portalRoutes } from './http/portal-routes.js';
 import { AuthorizationMessageCodec, StsService } from './sts/index.js';
 import { scopeAllowListOf } from './sigv4/index.js';
@@ -345,7 +346,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         algorithm: () => state().config.signing.algorithm,
         jwks: () => keys.jwks(),
       }),
-      stsRoutes(sts),
+      stsRoutes(sts, { splitSamlJsonBody: (body) => sharedSamlVerifierPool().splitJsonBody(body) }),
       rolesAnywhereRoutes(rolesAnywhere),
       stsQueryRoutes({ sts, signatures }),
       portalRoutes({

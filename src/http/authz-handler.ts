@@ -22,7 +22,7 @@ import {
   answerSignatureRefused,
   answerUnauthenticated,
 } from './authz-answers.js';
-import { writeProblem } from './problem.js';
+import { malformedRequestBody, writeProblem } from './problem.js';
 import { requestIdFrom } from './request-id.js';
 
 /** What the `/authz` handler needs. */
@@ -241,7 +241,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
-    throw new FedgateError('ValidationError', 'Malformed request body');
+    throw malformedRequestBody();
   }
 }
 

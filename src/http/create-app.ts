@@ -11,11 +11,17 @@ import { requestIdFrom } from './request-id.js';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
 
 /**
- * A function that adds one domain's routes to the app. `rawFormPaths`: POST routes whose form body the route
- * reads itself (`req.body` stays the body's Buffer, see splitForm), because a field of it is decoded off the
- * event loop.
+ * A function that adds one domain's routes to the app. `rawFormPaths` and `rawJsonPaths`: POST routes whose form
+ * or JSON body the route reads itself (`req.body` stays the body's Buffer, see splitForm and samlJsonInput),
+ * because it is decoded off the event loop.
  */
-export type RouteMount = ((app: Express) => void) & { readonly rawFormPaths?: readonly string[] };
+export type RouteMount = ((app: Express) => void) & {
+  readonly rawFormPaths?: readonly string[];
+  readonly rawJsonPaths?: readonly string[];
+};
+
+/** The media types the app reads as JSON. */
+const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** What the Express app needs from the composition root. */
 export interface HttpAppOptions {
@@ -121,10 +127,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.send(await options.metrics.registry.metrics());
   });
 
+  const jsonLimit = options.jsonLimit ?? '64kb';
+  const rawJsonPaths = options.mounts.flatMap((mount) => mount.rawJsonPaths ?? []);
+  // Read to a Buffer here; the JSON parser below then finds the body already read.
+  if (rawJsonPaths.length > 0) app.post(rawJsonPaths, express.raw({ type: JSON_TYPES, limit: jsonLimit }));
   app.use(
     express.json({
-      limit: options.jsonLimit ?? '64kb',
-      type: ['application/json', 'application/*+json'],
+      limit: jsonLimit,
+      type: JSON_TYPES,
       // Signed requests (IAM Roles Anywhere's CreateSession) hash the body exactly as sent.
       verify: (req, _res, buffer) => {
         (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buffer;

@@ -37,6 +37,16 @@ export function problemFor(error: unknown, requestId?: string): ProblemDocument 
   };
 }
 
+/** A body that is not the JSON or form it says it is (the body parsers' `entity.parse.failed`). */
+export function malformedRequestBody(): FedgateError {
+  return new FedgateError('ValidationError', 'Malformed request body');
+}
+
+/** A body in a charset or content encoding the app does not read. */
+export function unsupportedRequestEncoding(): FedgateError {
+  return new FedgateError('UnsupportedMediaType', 'Unsupported request encoding');
+}
+
 /** Maps framework and parser errors to FedgateError; unknown errors become InternalError with no detail. */
 export function toFedgateError(error: unknown): FedgateError {
   if (error instanceof FedgateError) return error;
@@ -44,10 +54,9 @@ export function toFedgateError(error: unknown): FedgateError {
   if (candidate !== null && typeof candidate === 'object') {
     if (candidate.type === 'entity.too.large')
       return new FedgateError('PayloadTooLarge', 'Request body too large');
-    if (candidate.type === 'entity.parse.failed')
-      return new FedgateError('ValidationError', 'Malformed request body');
+    if (candidate.type === 'entity.parse.failed') return malformedRequestBody();
     if (candidate.type === 'encoding.unsupported' || candidate.type === 'charset.unsupported')
-      return new FedgateError('UnsupportedMediaType', 'Unsupported request encoding');
+      return unsupportedRequestEncoding();
     if (candidate.type === 'parameters.too.many')
       return new FedgateError('ValidationError', 'Too many parameters');
   }

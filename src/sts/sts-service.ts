@@ -136,11 +136,15 @@ export class StsService {
     });
   }
 
-  /** `POST /sts/assume-role-with-saml`: a signed SAML Response from a configured SAML provider for a role session. */
+  /**
+   * `POST /sts/assume-role-with-saml`: a signed SAML Response from a configured SAML provider for a role session.
+   * `body` may be a promise of it (a JSON body still being parsed in a worker): its refusal is audited as the
+   * others are.
+   */
   async assumeRoleWithSaml(body: unknown, ctx: StsRequestContext = {}): Promise<AssumeRoleWithSamlResponse> {
     const notes: RequestNotes = { action: 'sts:AssumeRoleWithSAML' };
     return withRefusalAudit(this.#options, ctx, notes, async () => {
-      const input = parseStsInput(assumeRoleWithSamlSchema, body);
+      const input = parseStsInput(assumeRoleWithSamlSchema, await body);
       const settings = this.#options.settings();
       const providerId = samlProviderId(input, settings);
       notes.provider = providerId;

@@ -1,5 +1,7 @@
 export { SamlServiceProvider } from './saml-service-provider.js';
 export { PostedSamlMessage } from './saml-posted-message.js';
+export type { SplitSamlJsonBody } from './saml-json-body.js';
+export { sharedSamlVerifierPool } from './saml-verifier-pool.js';
 export type { SamlLogin, SamlServiceProviderDeps } from './saml-service-provider.js';
 export type { SamlProviderOptions } from './saml-provider-options.js';
 export { SAML_CLOCK_SKEW_MS } from './saml-provider-options.js';

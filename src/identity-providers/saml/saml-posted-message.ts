@@ -37,6 +37,11 @@ export class PostedSamlMessage implements PostedSamlMessageData {
     return new PostedSamlMessage('form-urlencoded', new Uint8Array(bytes));
   }
 
+  /** Base64 text already as UTF-8 bytes of its own (a JSON body's field, split off in a worker): not copied. */
+  static fromBase64Bytes(bytes: Uint8Array): PostedSamlMessage {
+    return new PostedSamlMessage('base64', bytes);
+  }
+
   /** A posted field as the HTTP layer handed it over: base64 text or a PostedSamlMessage; anything else is malformed. */
   static of(value: unknown): PostedSamlMessage {
     if (value instanceof PostedSamlMessage) return value;

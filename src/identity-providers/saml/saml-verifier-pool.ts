@@ -1,24 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { SplitSamlJsonBody } from './saml-json-body.js';
 import type { PostedSamlMessageData } from './saml-posted-message.js';
 import { samlRejection } from './saml-rejection.js';
 import type { SamlRejectionReason } from './saml-rejection.js';
 import type { ResponseVerificationSettings, VerifiedResponse } from './saml-response-verification.js';
+import type { SamlWorkerAnswer, SamlWorkerTask } from './saml-worker-protocol.js';
 
 /** Wall-clock budget of one verification in a worker; past it the worker is ended and the message refused. */
 export const SAML_VERIFICATION_BUDGET_MS = 5_000;
 /** Jobs waiting for a worker beyond this are refused at once (503) rather than queued without bound. */
 export const SAML_VERIFICATION_QUEUE_LIMIT = 64;
 
-type Answer =
-  | { readonly id: number; readonly ok: true; readonly verified: VerifiedResponse }
-  | { readonly id: number; readonly ok: false; readonly reason: SamlRejectionReason };
-
 interface Job {
   readonly id: number;
-  readonly message: PostedSamlMessageData;
-  readonly settings: ResponseVerificationSettings;
-  resolve(verified: VerifiedResponse): void;
+  readonly task: SamlWorkerTask;
+  resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -47,11 +44,30 @@ export class SamlVerifierPool {
 
   /** Decodes and verifies one Response in a worker; refusals are samlRejection errors with its stable reason. */
   verify(message: PostedSamlMessageData, settings: ResponseVerificationSettings): Promise<VerifiedResponse> {
+    const { encoding, bytes } = message;
+    // The worker answers a `verify` task with a VerifiedResponse.
+    return this.#submit({
+      kind: 'verify',
+      message: { encoding, bytes },
+      settings,
+    }) as Promise<VerifiedResponse>;
+  }
+
+  /**
+   * Splits a JSON body carrying a SAML assertion in a worker (SplitSamlJsonBody); `undefined` when the body is not
+   * JSON as the app's JSON parser reads it. Refused like a verification when the pool is busy or the work overruns.
+   */
+  splitJsonBody(body: Uint8Array): Promise<SplitSamlJsonBody | undefined> {
+    // The worker answers a `split-json` task with a SplitSamlJsonBody or undefined.
+    return this.#submit({ kind: 'split-json', body }) as Promise<SplitSamlJsonBody | undefined>;
+  }
+
+  #submit(task: SamlWorkerTask): Promise<unknown> {
     if (this.#closed) return Promise.reject(samlRejection('verifier-busy'));
     if (this.#queue.length >= SAML_VERIFICATION_QUEUE_LIMIT)
       return Promise.reject(samlRejection('verifier-busy'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, message, settings, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, task, resolve, reject });
       this.#dispatch();
     });
   }
@@ -79,11 +95,11 @@ export class SamlVerifierPool {
       slot.job = job;
       slot.worker.ref();
       slot.timer = setTimeout(() => this.#overrun(slot), SAML_VERIFICATION_BUDGET_MS);
-      const { encoding, bytes } = job.message;
-      // A message's bytes are its own copy (PostedSamlMessage): moved to the worker, not copied again.
+      // A task's bytes are its own copy (PostedSamlMessage, the body read for it): moved, not copied again.
+      const bytes = job.task.kind === 'verify' ? job.task.message.bytes : job.task.body;
       const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       slot.worker.postMessage(
-        { id: job.id, message: { encoding, bytes }, settings: job.settings },
+        { id: job.id, ...job.task },
         owned && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
       );
     }
@@ -97,7 +113,7 @@ export class SamlVerifierPool {
     const worker = createWorker();
     const slot: Slot = { worker, ready: false, job: undefined, timer: undefined };
     worker.unref();
-    worker.on('message', (message: Answer | { ready: true }) => {
+    worker.on('message', (message: SamlWorkerAnswer | { ready: true }) => {
       if ('ready' in message) {
         slot.ready = true;
         this.#dispatch();
@@ -106,7 +122,7 @@ export class SamlVerifierPool {
       const job = slot.job;
       if (job === undefined || job.id !== message.id) return;
       this.#finish(slot);
-      if (message.ok) job.resolve(message.verified);
+      if (message.ok) job.resolve(message.value);
       else job.reject(samlRejection(message.reason));
       this.#dispatch();
     });

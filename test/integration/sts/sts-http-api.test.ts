@@ -5,6 +5,7 @@ import { AuditLog, memoryAuditSink } from '../../../src/audit/index.js';
 import { gatewayConfigSchema } from '../../../src/config/index.js';
 import { createHttpApp } from '../../../src/http/index.js';
 import { stsRoutes } from '../../../src/http/sts-routes.js';
+import { sharedSamlVerifierPool } from '../../../src/identity-providers/saml/index.js';
 import { WebIdentityVerifier } from '../../../src/identity-providers/web-identity/index.js';
 import { GatewayMetrics } from '../../../src/observability/metrics.js';
 import { PolicyCatalog } from '../../../src/roles/index.js';
@@ -147,7 +148,7 @@ beforeAll(async () => {
     metrics: new GatewayMetrics(),
     readiness: {},
     trustProxies: [],
-    mounts: [stsRoutes(sts)],
+    mounts: [stsRoutes(sts, { splitSamlJsonBody: (body) => sharedSamlVerifierPool().splitJsonBody(body) })],
   });
 });
 
@@ -300,6 +301,60 @@ describe('POST /sts/assume-role-with-saml', () => {
       .post('/sts/assume-role-with-saml')
       .send({ RoleName: 'Developer', ProviderId: 'nope', SAMLAssertion: await saml.response() });
     expectProblem(response, 400, 'ValidationError');
+  });
+
+  // Its JSON body is decoded and parsed in a SAML verification worker, not by the app's JSON parser: each
+  // answer below is compared with the app's own for the same body at a route the app's parser reads.
+  const sendJson = (path: string, body: string, contentType = 'application/json') =>
+    request(app).post(path).set('Content-Type', contentType).send(body);
+  const WEB_IDENTITY = '/sts/assume-role-with-web-identity';
+  const SAML = '/sts/assume-role-with-saml';
+
+  it.each([
+    ['a truncated object', '{"RoleName":'],
+    ['a bare string (strict JSON: an object or array at the top)', '"PHNhbWxwOlJlc3BvbnNlLz4="'],
+    ['a number', '42'],
+    ['nothing but spaces', '   '],
+  ])("answers %s exactly as the app's JSON parser does", async (_what, body) => {
+    const mine = await sendJson(SAML, body);
+    // Refused inside the service, so audited as its other refusals are.
+    expect(audit.records.at(-1)).toMatchObject({
+      event: 'role.refused',
+      reason: 'ValidationError',
+      details: { action: 'sts:AssumeRoleWithSAML' },
+    });
+    const parsers = await sendJson(WEB_IDENTITY, body);
+    expectProblem(mine, parsers.status, parsers.body.code);
+    expect(mine.body.detail).toBe(parsers.body.detail);
+  });
+
+  it('refuses an array, a non-string SAMLAssertion and an unknown member with ValidationError, as before', async () => {
+    for (const body of [
+      '[{"SAMLAssertion":"x"}]',
+      '{"RoleName":"Developer","ProviderId":"corp-saml","SAMLAssertion":42}',
+      '{"RoleName":"Developer","ProviderId":"corp-saml","SAMLAssertion":"eA==","__proto__":{"admin":true}}',
+    ])
+      expectProblem(await sendJson(SAML, body), 400, 'ValidationError');
+  });
+
+  it('reads a body with a byte order mark, spaces and an explicit UTF-8 charset', async () => {
+    const body = JSON.stringify({
+      RoleArn: `${ORG_ROLE}/Developer`,
+      PrincipalArn: 'arn:fedgate:iam::000000000000:saml-provider/corp-saml',
+      SAMLAssertion: await saml.response(),
+    });
+    const response = await sendJson(SAML, `\uFEFF \n${body}`, 'application/json; charset=UTF-8');
+    expect(response.status).toBe(200);
+    expect(response.body.Subject).toBe('alice@example.com');
+  });
+
+  it('refuses JSON in another charset with UnsupportedMediaType (RFC 8259 section 8.1: JSON is UTF-8)', async () => {
+    const body = Buffer.from(JSON.stringify({ RoleName: 'Developer', SAMLAssertion: 'eA==' }), 'utf16le');
+    const response = await request(app)
+      .post(SAML)
+      .set('Content-Type', 'application/json; charset=utf-16le')
+      .send(body);
+    expectProblem(response, 415, 'UnsupportedMediaType');
   });
 });
 
