@@ -20,10 +20,11 @@ function firstCharacter(text: string): string | undefined {
 
 /**
  * Splits a JSON body as the app's JSON parser (body-parser's `json()`, strict) reads one: UTF-8 with a byte order
- * mark dropped and malformed sequences replaced, and only an object or an array at the top. `undefined` when it is
- * not such JSON.
+ * mark dropped and malformed sequences replaced, an empty body as `{}`, and only an object or an array at the
+ * top. `undefined` when it is not such JSON.
  */
 export function splitSamlJsonBody(bytes: Uint8Array): SplitSamlJsonBody | undefined {
+  if (bytes.length === 0) return { fields: {} };
   const text = new TextDecoder('utf-8').decode(bytes);
   const first = firstCharacter(text);
   if (first !== '{' && first !== '[') return undefined;

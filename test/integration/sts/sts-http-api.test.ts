@@ -328,6 +328,12 @@ describe('POST /sts/assume-role-with-saml', () => {
     expect(mine.body.detail).toBe(parsers.body.detail);
   });
 
+  it("reads an empty JSON body as {}, as the app's JSON parser does, so the schema names what is missing", async () => {
+    const response = await sendJson(SAML, '');
+    expectProblem(response, 400, 'ValidationError');
+    expect(response.body.detail).toContain('SAMLAssertion: is required');
+  });
+
   it('refuses an array, a non-string SAMLAssertion and an unknown member with ValidationError, as before', async () => {
     for (const body of [
       '[{"SAMLAssertion":"x"}]',

@@ -33,10 +33,12 @@ describe('a SAML JSON body split off the event loop', () => {
       fields: { SAMLAssertion: 42, RoleName: 'x' },
     });
     expect(splitSamlJsonBody(utf8('[1, 2]'))).toEqual({ fields: [1, 2] });
+    // body-parser reads an empty JSON body as {}.
+    expect(splitSamlJsonBody(utf8(''))).toEqual({ fields: {} });
   });
 
-  it('refuses what is not strict JSON: a bare value at the top, nothing, a truncated text', () => {
-    for (const text of ['"abc"', '42', 'null', '', ' \n', '{"a":', '{"a":1}x'])
+  it('refuses what is not strict JSON: a bare value at the top, only spaces, a truncated text', () => {
+    for (const text of ['"abc"', '42', 'null', ' ', ' \n', '{"a":', '{"a":1}x'])
       expect(splitSamlJsonBody(utf8(text))).toBeUndefined();
   });
 
