@@ -13,7 +13,10 @@
  * per second under load, default 20), BENCH_REPEAT (requests per shape and endpoint, default 5), BENCH_RUNS
  * (default 3), BENCH_ENDPOINTS (default acs,sts,sts-query), BENCH_LOG (`info`, the default: the gateway logs at
  * its default level into a file, as in service; `suite`: the test suite's trace-level capture), BENCH_PROBE
- * (`http`, the default, or `fetch`: the probe's client, see bench/saml-load-generator.ts).
+ * (`http`, the default, or `fetch`: the probe's client, see bench/saml-load-generator.ts), BENCH_CPU_PROFILE
+ * (a directory: a CPU profile of the event loop during each load phase), BENCH_SHAPES (name prefixes: the load
+ * phases send only those hostile shapes), BENCH_WARM_SECONDS (default 0: an unmeasured load phase this long before
+ * the first run, so that the first run does not also pay for compiling the rejection paths).
  *
  * Under load each run also prints the gateway's main-thread garbage collections (a PerformanceObserver) and how
  * many of the slowest 1 % of probes were in flight during one.
@@ -29,7 +32,8 @@
  * kernel's runnable-thread count (procs_running) sampled during each phase: `/healthz` latency on a shared
  * machine is as much theirs as ours. Targets: ≤ 50 ms per request, `/healthz` p99 ≤ 10 ms under load.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -43,6 +47,11 @@ const LOAD_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const WARM_SECONDS = Number(process.env['BENCH_WARM_SECONDS'] ?? 0);
+// BENCH_SHAPES=long,deep (say): the load phases send only the hostile shapes whose names start so.
+const SHAPES = process.env['BENCH_SHAPES']?.split(',').filter((prefix) => prefix !== '');
+const selected = (shape: Shape): boolean =>
+  SHAPES === undefined || SHAPES.some((prefix) => shape.name.startsWith(prefix));
 const LOG = process.env['BENCH_LOG'] === 'suite' ? 'suite' : 'info';
 /** express's `512kb`: the form limit (ACS, STS Query API) and the gateway's JSON limit. */
 const BODY_LIMIT = 512 * 1024;
@@ -364,7 +373,9 @@ async function healthzUnderLoad(
   histogram.enable();
   const collections = watchCollections();
   const [loopBefore, othersBefore] = [threadTimes('loop'), threadTimes('others')];
+  const profiler = await startProfiler();
   const loaded = await client.load(LOAD_SECONDS, RATE, [...hostile]);
+  await profiler?.stop(run);
   histogram.disable();
   const pauses = collections.stop();
   const [loopAfter, othersAfter] = [threadTimes('loop'), threadTimes('others')];
@@ -399,6 +410,28 @@ async function healthzUnderLoad(
   };
 }
 
+/**
+ * BENCH_CPU_PROFILE=DIR: a CPU profile of the event-loop thread during each load phase, written to
+ * DIR/load-<run>.cpuprofile (open it in Chrome DevTools), so that what a hostile request costs the loop can be
+ * profiled without the set-up and the per-shape tables in the picture.
+ */
+async function startProfiler(): Promise<{ stop(run: number): Promise<void> } | undefined> {
+  const dir = process.env['BENCH_CPU_PROFILE'];
+  if (dir === undefined || dir === '') return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(run) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `load-${run}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** The gateway's logger at its default level, into a file of its own (pino's destination, synchronous as on stdout). */
 function fileLogger(): ReturnType<typeof createLogger> {
   const file = join(mkdtempSync(join(tmpdir(), 'fedgate-saml-bench-')), 'gateway.log');
@@ -424,12 +457,13 @@ async function main(): Promise<void> {
     // Every shape at its largest body, at every endpoint: the hostile load.
     const hostile: number[] = [];
     for (const shape of all)
-      if (!shape.name.startsWith('valid'))
+      if (!shape.name.startsWith('valid') && selected(shape))
         for (const endpoint of ENDPOINTS) hostile.push(await client.keep(largest(shape, endpoint)));
     // `/healthz` for every run first. The per-shape tables force a full collection before each request
     // (--expose-gc), and after forced collections V8 runs full collections back to back on the event loop for a
     // while (seen with --trace-gc: one every ~0.4 s through a 10 s load that otherwise sees none), which a gateway
     // in service, where nothing forces a collection, does not do.
+    if (WARM_SECONDS > 0) await client.load(WARM_SECONDS, RATE, [...hostile]);
     const latencies: Omit<RunFigures, 'worstBlockMs' | 'loopCpuMs'>[] = [];
     for (let run = 1; run <= RUNS; run++) latencies.push(await healthzUnderLoad(run, client, hostile));
     const runs: RunFigures[] = [];
