@@ -7,7 +7,9 @@
  * Scenarios: (a) bare node:http hello world; (b1) /authz with one hot session; (b2) /authz with 10,000
  * distinct sessions; (b3) /authz with one hot SigV4-signed request (signed by @smithy/signature-v4 with the hot
  * session's credential: the session cached, its derived signing key cached, the signature verified in full on
- * every request); (a3) the bare server sent b3's signed request, whose larger headers cost node:http more; all (b) over a 20-statement ABAC policy set with the Redis store (a private
+ * every request); (a3) the bare server sent b3's signed request, whose larger headers cost node:http more; (f3) the
+ * floor under b3: a node:http server that only verifies b3's signature (cached signing key) and writes b3's
+ * allowed answer, which no authorizer can beat; all (b) over a 20-statement ABAC policy set with the Redis store (a private
  * redis-server; the embedded store when none is installed, said so in the output). Load comes from wrk when
  * /usr/bin/wrk exists, else from a Node client with keep-alive agents. Every distinct session is verified
  * once before measuring (steady state). The scenarios run in BENCH_B_ROUNDS interleaved rounds; prints the median
@@ -17,9 +19,9 @@
  * BENCH_SCENARIOS=real runs only it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type Hash, type Hmac } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +35,7 @@ import type * as GatewayStateModule from '../src/gateway-state/index.js';
 import type * as HttpModule from '../src/http/index.js';
 import type * as RolesModule from '../src/roles/index.js';
 import type * as SessionsModule from '../src/sessions/index.js';
+import type * as SigV4Module from '../src/sigv4/index.js';
 import type * as StoreModule from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
 import { startRedisServer, type RedisServerHandle } from '../test/support/redis-server.js';
@@ -56,6 +59,7 @@ const { createAuthzHandler, listen } = await gatewayModule<typeof HttpModule>('h
 const { PolicyCatalog } = await gatewayModule<typeof RolesModule>('roles/index.js');
 const { SessionService, SigningKeyRing } = await gatewayModule<typeof SessionsModule>('sessions/index.js');
 const { createMemoryStore, createRedisStore } = await gatewayModule<typeof StoreModule>('store/index.js');
+const sigv4Lib = await gatewayModule<typeof SigV4Module>('sigv4/index.js');
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -448,15 +452,60 @@ async function main(): Promise<void> {
     secretAccessKey: hotCredential.secretAccessKey,
     sessionToken: hotCredential.token,
   });
-  const signedProbe = await new Promise<number>((resolve, reject) => {
-    request(authzUrl, { headers: { host: HOST, ...signed } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-  if (signedProbe !== 200) throw new Error(`the SigV4-signed request is not allowed (${signedProbe})`);
+  const signedProbe = await new Promise<{ status: number; headers: IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      request(authzUrl, { headers: { host: HOST, ...signed } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      })
+        .on('error', reject)
+        .end();
+    },
+  );
+  if (signedProbe.status !== 200)
+    throw new Error(`the SigV4-signed request is not allowed (${signedProbe.status})`);
+  // (f3) The floor under b3: node:http, the signature verified in full with a cached signing key, and b3's own
+  // allowed answer written back. No route, no forwarded headers, no session, no decision: less than any
+  // authorizer must do, so b3 cannot be faster than this on this machine.
+  const floorKey = createSecretKey(
+    sigv4Lib.deriveSigningKey(hotCredential.secretAccessKey, {
+      date: signed['x-amz-date']!.slice(0, 8),
+      region: 'us-east-1',
+      service: 'orders',
+    }),
+  );
+  const floorPayload = { candidates: [sigv4Lib.EMPTY_PAYLOAD_SHA256] };
+  const floorAnswer = Object.entries(signedProbe.headers)
+    .filter(([name]) => name.startsWith('x-fedgate-') || name === 'x-request-id' || name === 'cache-control')
+    .flatMap(([name, value]) => [name, String(value)]);
+  const floorServer = await listen(
+    (req, res) => {
+      const signable: SigV4Module.SignableRequest = {
+        method: req.method ?? 'GET',
+        path: PATH.slice('/authz'.length),
+        query: '',
+        header: (name) => {
+          if (name === 'host') return [HOST];
+          const value = req.headers[name];
+          return value === undefined ? undefined : Array.isArray(value) ? value : [value];
+        },
+      };
+      const parsed = sigv4Lib.parseSignature(signable);
+      const verified =
+        parsed.ok === true &&
+        sigv4Lib.verifyHmacSignature(
+          signable,
+          parsed.value,
+          floorKey,
+          floorPayload,
+          'normalise-and-encode',
+        ) === undefined;
+      res.writeHead(verified ? 200 : 403, [...floorAnswer, 'content-length', '0']);
+      res.end();
+    },
+    '127.0.0.1',
+    0,
+  );
   const signedBytes = Object.entries(signed).reduce(
     (sum, [name, value]) => sum + name.length + value.length + 4,
     0,
@@ -470,13 +519,17 @@ async function main(): Promise<void> {
   const run = (name: string, url: string, tokens: readonly string[], fixed: Record<string, string> = {}) =>
     useWrk ? runWrk(name, url, tokens, dir, fixed) : runNodeClient(name, url, tokens, fixed);
   // BENCH_SCENARIOS=b1 (say) runs only some scenarios, e.g. to profile one with --cpu-prof.
-  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b3,a3,b1r,b2,b2r').split(',');
+  const only = (process.env['BENCH_SCENARIOS'] ?? 'a,b1,b3,a3,f3,b1r,b2,b2r').split(',');
   const scenarios: { readonly key: string; measure(): Promise<Figures> }[] = [
     { key: 'a', measure: () => run('a) bare node:http 200 OK', `${bareServer.url}/`, hot) },
     { key: 'b1', measure: () => run('b1) /authz, one hot session', authzUrl, hot) },
     { key: 'b3', measure: () => run('b3) /authz, SigV4, one hot credential', authzUrl, [], signed) },
     // The bare server sent b3's own request: what the larger signed headers cost node:http alone.
     { key: 'a3', measure: () => run('a3) bare node:http, b3 headers', `${bareServer.url}/`, [], signed) },
+    {
+      key: 'f3',
+      measure: () => run('f3) floor: verify + answer only', `${floorServer.url}${PATH}`, [], signed),
+    },
     { key: 'b1r', measure: () => run('b1r) b1 + activity record', recordingUrl, hot) },
     { key: 'b2', measure: () => run(`b2) /authz, ${many.length} sessions`, authzUrl, many) },
     { key: 'b2r', measure: () => run('b2r) b2 + activity record', recordingUrl, many) },
@@ -534,6 +587,12 @@ async function main(): Promise<void> {
           ? ''
           : `; vs bare sent the same signed request (b3/a3): ${ratio(sigv4, bareSigned).toFixed(2)}${perRound(sigv4, bareSigned)}`),
     );
+  const floor = indexOf('f3)');
+  if (floor !== -1 && results[0]!.name.startsWith('a)'))
+    console.log(
+      `the floor under b3 (f3/a): ${ratio(floor, 0).toFixed(2)}${perRound(floor, 0)}` +
+        (sigv4 === -1 ? '' : `; b3 reaches ${ratio(sigv4, floor).toFixed(2)} of it (b3/f3)`),
+    );
   for (const [plain, recorded] of [
     ['b1)', 'b1r)'],
     ['b2)', 'b2r)'],
@@ -551,6 +610,7 @@ async function main(): Promise<void> {
   await activity.close();
   await authzServer.close(100);
   await bareServer.close(100);
+  await floorServer.close(100);
   authorizer.close();
   await sessions.close();
   keys.close();
