@@ -368,7 +368,9 @@ async function healthzUnderLoad(
   console.log(
     `\n## Run ${run} of ${RUNS}: /healthz idle for ${LOAD_SECONDS / 2} s, then under ${RATE} hostile requests/s for ${LOAD_SECONDS} s (all ${hostile.length} hostile requests in turn)\n`,
   );
+  const idleBefore = threadTimes('loop');
   const idle = await client.probe(LOAD_SECONDS / 2);
+  const idleAfter = threadTimes('loop');
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const collections = watchCollections();
@@ -391,7 +393,11 @@ async function healthzUnderLoad(
     );
   }
   console.log(
-    `\nevent-loop delay under load: max ${ms(histogram.max / 1e6)}, p99 ${ms(histogram.percentile(99) / 1e6)}`,
+    `\nidle, per /healthz probe: event-loop thread ${ms((idleAfter.cpuMs - idleBefore.cpuMs) / idle.latencies.length)} on CPU, ` +
+      `${ms((idleAfter.waitMs - idleBefore.waitMs) / idle.latencies.length)} waiting for a CPU`,
+  );
+  console.log(
+    `event-loop delay under load: max ${ms(histogram.max / 1e6)}, p99 ${ms(histogram.percentile(99) / 1e6)}`,
   );
   const hostileCount = Math.round(RATE * LOAD_SECONDS);
   console.log(
