@@ -469,6 +469,7 @@ async function main(): Promise<void> {
     // (--expose-gc), and after forced collections V8 runs full collections back to back on the event loop for a
     // while (seen with --trace-gc: one every ~0.4 s through a 10 s load that otherwise sees none), which a gateway
     // in service, where nothing forces a collection, does not do.
+    if (hostile.length === 0) throw new Error('BENCH_SHAPES names no hostile shape');
     if (WARM_SECONDS > 0) await client.load(WARM_SECONDS, RATE, [...hostile]);
     const latencies: Omit<RunFigures, 'worstBlockMs' | 'loopCpuMs'>[] = [];
     for (let run = 1; run <= RUNS; run++) latencies.push(await healthzUnderLoad(run, client, hostile));
