@@ -19,7 +19,7 @@
  * BENCH_SCENARIOS=real runs only it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, createHmac, createSecretKey, type Hash, type Hmac } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,7 +27,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import type * as AccessAnalysisModule from '../src/access-analysis/index.js';
 import type * as AuthorizerModule from '../src/authorizer/index.js';
 import type * as ConfigModule from '../src/config/index.js';
@@ -38,6 +37,7 @@ import type * as SessionsModule from '../src/sessions/index.js';
 import type * as SigV4Module from '../src/sigv4/index.js';
 import type * as StoreModule from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
+import { NodeSha256 } from '../test/support/node-sha256.js';
 import { startRedisServer, type RedisServerHandle } from '../test/support/redis-server.js';
 
 // The gateway as `fedgate serve` runs it: the compiled build in dist/ (tsx's on-the-fly transpilation costs the
@@ -152,27 +152,6 @@ function benchConfig(): Record<string, unknown> {
       },
     ],
   };
-}
-
-/** SHA-256 for @smithy/signature-v4 from node:crypto. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-}
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
 }
 
 /** The headers of one GET of the bench route signed (AWS4-HMAC-SHA256, header form) with a fedgate credential. */

@@ -10,10 +10,10 @@
  * verifier can skip: one SHA-256 of the canonical request, and one HMAC-SHA256 of the string to sign. Prints the
  * median microseconds per call over rounds.
  */
-import { createHash, createHmac, createSecretKey, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
+import { NodeSha256 } from '../test/support/node-sha256.js';
 import type * as SigV4Module from '../src/sigv4/index.js';
 
 const FROM = process.env['BENCH_FROM_SOURCE'] === '1' ? '../src' : '../dist';
@@ -25,26 +25,6 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 200_000);
 const TOKEN_CHARS = Number(process.env['BENCH_TOKEN_CHARS'] ?? 1_000);
 const HOST = 'orders.internal.example';
-
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-}
-
-function toBytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
-}
 
 const credential = {
   accessKeyId: 'FGIA' + randomBytes(8).toString('hex').toUpperCase(),

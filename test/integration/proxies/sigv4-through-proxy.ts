@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { expect, it } from 'vitest';
 import { send, type Answer, type GatewayUnderTest } from '../authorizer/authorizer-gateway.js';
 import type { AuditEvent } from '../../../src/audit/index.js';
+import { NodeSha256 } from '../../support/node-sha256.js';
 import type { IssuedCredential } from '../../../src/sessions/index.js';
 import type { ExpressUpstream } from './proxy-harness.js';
 
@@ -27,27 +26,6 @@ export interface SignedCall {
 const HOST = 'orders.example.com';
 const REGION = 'us-east-1';
 const SERVICE = 'orders';
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
-}
-
-/** SHA-256 for @smithy/signature-v4 from node:crypto (the SDK's own is in a package this project does not ship). */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-}
 
 function smithySigner(credential: FedgateCredential): SignatureV4 {
   return new SignatureV4({
