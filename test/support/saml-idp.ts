@@ -319,13 +319,14 @@ export function createTestSamlIdp(options: TestSamlIdpOptions): TestSamlIdp {
   }
 }
 
-/** Signature and digest algorithms of an XML signature (RSA-SHA256 and SHA-256 unless given). */
+/** Algorithms of an XML signature (RSA-SHA256, SHA-256 and exclusive c14n of SignedInfo unless given). */
 export interface SignatureAlgorithms {
   readonly signatureAlgorithm?: string;
   readonly digestAlgorithm?: string;
+  readonly canonicalizationAlgorithm?: string;
 }
 
-/** An enveloped, exclusive-c14n signature over the element whose ID is `id`, placed after its Issuer. */
+/** An enveloped signature over the element whose ID is `id` (its content exclusive-c14n), placed after its Issuer. */
 export function signSamlElement(
   xml: string,
   id: string,
@@ -336,7 +337,8 @@ export function signSamlElement(
     privateKey: signer.privateKeyPem,
     publicCert: signer.certificatePem,
     signatureAlgorithm: algorithms.signatureAlgorithm ?? RSA_SHA256,
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+    canonicalizationAlgorithm:
+      algorithms.canonicalizationAlgorithm ?? 'http://www.w3.org/2001/10/xml-exc-c14n#',
   });
   signature.addReference({
     xpath: `//*[@ID='${id}']`,

@@ -14,6 +14,7 @@ import {
   type SamlRejectionReason,
 } from './saml-rejection.js';
 import { checkSignatureReferences } from './saml-signature-references.js';
+import { checkSignatureValues } from './saml-signature-values.js';
 import {
   DSIG_NS,
   SAMLP_NS,
@@ -48,7 +49,8 @@ export interface VerifiedResponse {
 
 /**
  * Verifies a SAML Response up to a signed, decrypted assertion: shape limits first (one linear scan), then
- * IDs, references and algorithms (one DOM walk), then node-saml's signature verification, and the checks it
+ * IDs, references and algorithms (one DOM walk), then each SignatureValue over its SignedInfo (refusal only,
+ * checkSignatureValues), then node-saml's signature verification, and the checks it
  * leaves open (Destination, Issuer, a failing response signature, a second assertion). Validity windows,
  * InResponseTo, replay and identity mapping are the caller's. Refusals are samlRejection errors.
  *
@@ -72,6 +74,8 @@ export async function verifySamlResponse(
 
   const responseSigned = checkSignaturesPresent(response, settings);
   checkResponseEnvelope(response, settings, responseSigned);
+  // Refuses, on this parse, a signature that is not the IdP's before node-saml's parses and digests are spent.
+  checkSignatureValues(response, settings.certificates);
   // node-saml treats a response signature that fails as if it were absent and falls back to the
   // assertion's: a signature that is there must verify, or the response was altered after signing.
   if (responseSigned) await checkResponseSignature(xml, settings.certificates);
@@ -151,6 +155,7 @@ async function checkDecryptedAssertion(
   const root = requireRoot(parseSamlXml(decrypted).documentElement);
   if (!isSamlElement(root, SAML_NS, 'Assertion')) throw samlRejection('decryption-failed');
   checkSignatureReferences(root, settings);
+  checkSignatureValues(root, settings.certificates);
 }
 
 /** The Response's own enveloped signature verifies against the IdP's current certificates. */
