@@ -75,8 +75,17 @@ function signatureVerifies(
       ancestorNamespaces,
     });
     const signedBytes = Buffer.from(canonical, 'utf8');
-    return keys.some((key) => verify(digest, signedBytes, key, signatureBytes));
+    return keys.some((key) => verifies(digest, signedBytes, key, signatureBytes));
   });
+}
+
+/** RSA PKCS#1 v1.5 verification; a key of another type that cannot read the signature verifies nothing. */
+function verifies(digest: string, signed: Buffer, key: KeyObject, signature: Buffer): boolean {
+  try {
+    return verify(digest, signed, key, signature);
+  } catch {
+    return false;
+  }
 }
 
 /** The message's `ds:Signature` elements, and its first element named `SignedInfo` in any namespace. */
