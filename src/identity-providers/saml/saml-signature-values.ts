@@ -54,12 +54,16 @@ function signatureVerifies(
   keys: readonly KeyObject[],
   firstSignedInfo: Element | undefined,
 ): boolean {
-  // xml-crypto takes the first of each of these below the Signature, at any depth: a second one anywhere
-  // (hidden in KeyInfo or Object, say) could make it read another algorithm or value than ours.
-  const signedInfo = onlyDescendant(signature, 'SignedInfo');
-  const canonicalization = attributeOf(onlyDescendant(signature, 'CanonicalizationMethod'), 'Algorithm');
-  const method = attributeOf(onlyDescendant(signature, 'SignatureMethod'), 'Algorithm');
-  const value = onlyDescendant(signature, 'SignatureValue');
+  // xml-crypto reads the first of each of these below the Signature in document order, at any depth: one
+  // slipped in ahead of the real one (inside CanonicalizationMethod, say) would make it read another algorithm
+  // or value than the one in its place, which is what we read.
+  const signedInfo = firstDescendant(signature, 'SignedInfo', signature);
+  const canonicalization = attributeOf(
+    firstDescendant(signature, 'CanonicalizationMethod', signedInfo),
+    'Algorithm',
+  );
+  const method = attributeOf(firstDescendant(signature, 'SignatureMethod', signedInfo), 'Algorithm');
+  const value = firstDescendant(signature, 'SignatureValue', signature);
   if (canonicalization === undefined || !SIGNED_INFO_CANONICALIZATIONS.has(canonicalization)) return false;
   const digest = method === undefined ? undefined : SIGNATURE_DIGESTS.get(method);
   if (digest === undefined) return false;
@@ -104,12 +108,14 @@ function signaturesOf(root: Element): { signatures: Element[]; firstSignedInfo: 
   return { signatures, firstSignedInfo };
 }
 
-/** The one element below `parent`, at any depth, with this local name in any namespace, as xml-crypto finds it. */
-function onlyDescendant(parent: Element, localName: string): Element {
-  const found = parent.getElementsByTagNameNS('*', localName);
-  if (found.length !== 1) throw samlRejection('malformed-message');
-  const element = found.item(0) as Element;
-  if (element.namespaceURI !== DSIG_NS) throw samlRejection('malformed-message');
+/**
+ * The first element below `signature` in document order with this local name in any namespace, as xml-crypto finds
+ * it; unless it is the `ds:` child of `parent` where XML Signature puts it, the message is malformed.
+ */
+function firstDescendant(signature: Element, localName: string, parent: Element): Element {
+  const element = signature.getElementsByTagNameNS('*', localName).item(0);
+  if (element === null || element.namespaceURI !== DSIG_NS || element.parentNode !== parent)
+    throw samlRejection('malformed-message');
   return element;
 }
 

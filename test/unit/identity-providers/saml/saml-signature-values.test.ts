@@ -185,15 +185,27 @@ describe('attacks refused by the pre-check, before node-saml parses the message'
     expect(await libraryVerdicts(forged)).toEqual({ response: true, assertion: false });
   });
 
-  it('second-signature-method: a SignatureMethod hidden in KeyInfo, which xml-crypto might read first, is malformed', async () => {
+  it('second-signature-method: a SignatureMethod inside CanonicalizationMethod, which xml-crypto would read first, is malformed', async () => {
     const { xml, assertionId } = await unsignedResponse();
     const signed = signSamlElement(xml, assertionId, idpKey);
     const hidden = signed.replace(
-      '<ds:KeyInfo>',
-      '<ds:KeyInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>',
+      /<ds:CanonicalizationMethod Algorithm="([^"]+)"\/>/,
+      '<ds:CanonicalizationMethod Algorithm="$1"><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/></ds:CanonicalizationMethod>',
     );
     expect(hidden).not.toBe(signed);
     expect(preCheck(hidden)).toBe('malformed-message');
+  });
+
+  it('a SignatureMethod after the real one (in KeyInfo) changes nothing: xml-crypto reads the first', async () => {
+    const { xml, assertionId } = await unsignedResponse();
+    const signed = signSamlElement(xml, assertionId, idpKey);
+    const later = signed.replace(
+      '<ds:KeyInfo>',
+      '<ds:KeyInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>',
+    );
+    expect(later).not.toBe(signed);
+    expect(preCheck(later)).toBe('pass');
+    expect(await libraryVerdicts(later)).toEqual({ assertion: true });
   });
 
   it('signature-value-split-by-comment: only text is read as a SignatureValue', async () => {
