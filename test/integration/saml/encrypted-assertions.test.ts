@@ -50,6 +50,19 @@ describe('SAML encrypted assertions', () => {
     await expectRefused(h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER), 'decryption-failed');
   });
 
+  it('decryption-failed: an encrypted assertion signed by an attacker key carrying its own certificate', async () => {
+    h = await createSamlHarness({
+      decryptionKey: spKey.privateKeyPem,
+      decryptionCertificate: spKey.certificatePem,
+    });
+    const response = await h.response({
+      inResponseTo: await h.startLogin(),
+      encryptFor: spKey.certificatePem,
+      signWith: createTestKeyPair('attacker'),
+    });
+    await expectRefused(h.sp.consumeResponse({ SAMLResponse: response }, TEST_BROWSER), 'decryption-failed');
+  });
+
   // Until a decrypted assertion's signature verifies, every failure is `decryption-failed` (no oracle).
   it('decryption-failed: an encrypted but unsigned assertion when assertions must be signed', async () => {
     h = await createSamlHarness({

@@ -276,6 +276,20 @@ describe('SAML response attacks are refused', () => {
     );
   });
 
+  it('bad-signature: an attacker-signed assertion inside a response the IdP signed (every signature present must verify)', async () => {
+    // node-saml does not look at the assertion's own signature once the response's verifies and assertions
+    // need not be signed; fedgate refuses a signature that is there and is not the IdP's all the same.
+    const h = await harness({ wantAssertionsSigned: false });
+    const id = await h.startLogin();
+    const forged = await h.responseXml({
+      inResponseTo: id,
+      sign: 'assertion',
+      signWith: createTestKeyPair('attacker'),
+    });
+    const responseId = /<samlp:Response [^>]*\bID="([^"]+)"/.exec(forged)?.[1] ?? '';
+    await expectRefused(consumeXml(h, h.idp.signElement(forged, responseId)), 'bad-signature');
+  });
+
   it('bad-signature: digest value with a comment inside (CVE-2025-29775 style)', async () => {
     const h = await harness();
     const variants = [
