@@ -147,6 +147,18 @@ function shapes(base: string): Shape[] {
       name: 'long text (NameID, signed content)',
       build: (n) => junkSigned.replace(`>${nameId}</saml:NameID>`, `>${'a'.repeat(n)}</saml:NameID>`),
     },
+    {
+      // What checking each signature first cannot refuse cheaply: a genuine signature (one the sender was given
+      // at their own sign-in, say) replayed with long text where the signature does not reach. node-saml
+      // verifies it in full; the replay (or, at the ACS, the missing login) is refused after that. Where its
+      // assertion is still fresh (the first time at an STS endpoint) it is a valid sign-in, and answered 200.
+      name: 'long text beside a genuine signature (replayed)',
+      build: (n) =>
+        base.replace(
+          '<samlp:Status>',
+          `<samlp:Extensions><e>${'a'.repeat(n)}</e></samlp:Extensions><samlp:Status>`,
+        ),
+    },
   ];
 }
 
