@@ -25,7 +25,8 @@ const SIGNED_INFO_CANONICALIZATIONS: ReadonlySet<string> = new Set([
  * certificates, over its canonical `SignedInfo`: the first stage of XML signature validation (W3C XML Signature
  * 1.1 §3.2.2), done before node-saml parses the message twice more and canonicalizes and digests what each
  * Reference points at. A message whose signature is not the IdP's is refused for the cost of one small
- * canonicalization and one RSA verification, whatever it carries beside it.
+ * canonicalization and one RSA verification, whatever it carries beside it (W3C XML Signature Best Practices,
+ * Best Practice 1: run the costly operations only after the signature has been authenticated).
  *
  * This check only refuses; passing it decides nothing. node-saml still verifies every signature in full
  * (references and digests included) on its own parse, and only what it verified is read. So that it never
