@@ -40,11 +40,14 @@ const SIGNED_INFO_CANONICALIZATIONS: ReadonlySet<string> = new Set([
  * signed). Run after checkSignatureReferences, which has fixed each signature's algorithms and reference.
  */
 export function checkSignatureValues(root: Element, certificates: readonly string[]): void {
-  const { signatures, firstSignedInfo } = signaturesOf(root);
+  const signatures = root.getElementsByTagNameNS(DSIG_NS, 'Signature');
   if (signatures.length === 0) return;
+  // The first element named SignedInfo in any namespace, as xml-crypto's `//*[local-name()='SignedInfo']` finds it.
+  const firstSignedInfo = root.getElementsByTagNameNS('*', 'SignedInfo').item(0) ?? undefined;
   const keys = certificates.flatMap((certificate) => publicKeyOf(certificate));
-  for (const signature of signatures) {
-    if (!signatureVerifies(signature, keys, firstSignedInfo)) throw samlRejection('bad-signature');
+  for (let i = 0; i < signatures.length; i++) {
+    if (!signatureVerifies(signatures.item(i) as Element, keys, firstSignedInfo))
+      throw samlRejection('bad-signature');
   }
 }
 
@@ -91,22 +94,6 @@ function verifies(digest: string, signed: Buffer, key: KeyObject, signature: Buf
   } catch {
     return false;
   }
-}
-
-/** The message's `ds:Signature` elements, and its first element named `SignedInfo` in any namespace. */
-function signaturesOf(root: Element): { signatures: Element[]; firstSignedInfo: Element | undefined } {
-  const signatures: Element[] = [];
-  let firstSignedInfo: Element | undefined;
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as Node;
-    if (node.nodeType !== node.ELEMENT_NODE) continue;
-    const element = node as Element;
-    if (element.localName === 'SignedInfo') firstSignedInfo ??= element;
-    if (element.namespaceURI === DSIG_NS && element.localName === 'Signature') signatures.push(element);
-    for (let child = element.lastChild; child !== null; child = child.previousSibling) stack.push(child);
-  }
-  return { signatures, firstSignedInfo };
 }
 
 /**
