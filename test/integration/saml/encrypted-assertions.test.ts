@@ -12,12 +12,12 @@ afterEach(async () => {
 
 describe('SAML encrypted assertions', () => {
   const spKey = createTestKeyPair('sp-encryption');
+  /** A provider that holds the SP's decryption key. */
+  const decryptingHarness = (): Promise<SamlHarness> =>
+    createSamlHarness({ decryptionKey: spKey.privateKeyPem, decryptionCertificate: spKey.certificatePem });
 
   it('decrypts an encrypted, signed assertion with the decryption key', async () => {
-    h = await createSamlHarness({
-      decryptionKey: spKey.privateKeyPem,
-      decryptionCertificate: spKey.certificatePem,
-    });
+    h = await decryptingHarness();
     const response = await h.response({
       inResponseTo: await h.startLogin(),
       encryptFor: spKey.certificatePem,
@@ -38,10 +38,7 @@ describe('SAML encrypted assertions', () => {
   });
 
   it('decryption-failed: encrypted for another SP key', async () => {
-    h = await createSamlHarness({
-      decryptionKey: spKey.privateKeyPem,
-      decryptionCertificate: spKey.certificatePem,
-    });
+    h = await decryptingHarness();
     const otherSp = createTestKeyPair('other-sp');
     const response = await h.response({
       inResponseTo: await h.startLogin(),
@@ -51,10 +48,7 @@ describe('SAML encrypted assertions', () => {
   });
 
   it('decryption-failed: an encrypted assertion signed by an attacker key carrying its own certificate', async () => {
-    h = await createSamlHarness({
-      decryptionKey: spKey.privateKeyPem,
-      decryptionCertificate: spKey.certificatePem,
-    });
+    h = await decryptingHarness();
     const response = await h.response({
       inResponseTo: await h.startLogin(),
       encryptFor: spKey.certificatePem,
@@ -65,10 +59,7 @@ describe('SAML encrypted assertions', () => {
 
   // Until a decrypted assertion's signature verifies, every failure is `decryption-failed` (no oracle).
   it('decryption-failed: an encrypted but unsigned assertion when assertions must be signed', async () => {
-    h = await createSamlHarness({
-      decryptionKey: spKey.privateKeyPem,
-      decryptionCertificate: spKey.certificatePem,
-    });
+    h = await decryptingHarness();
     const response = await h.response({
       inResponseTo: await h.startLogin(),
       encryptFor: spKey.certificatePem,
@@ -78,10 +69,7 @@ describe('SAML encrypted assertions', () => {
   });
 
   it('SP metadata publishes the encryption certificate', async () => {
-    h = await createSamlHarness({
-      decryptionKey: spKey.privateKeyPem,
-      decryptionCertificate: spKey.certificatePem,
-    });
+    h = await decryptingHarness();
     const xml = h.sp.metadataXml();
     expect(xml).toContain('use="encryption"');
     expect(xml).toContain(h.options.acsUrl);

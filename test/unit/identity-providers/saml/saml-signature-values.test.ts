@@ -11,7 +11,7 @@ import { createSamlifyIdp, samlifyServiceProvider } from '../../../support/samli
 /**
  * checkSignatureValues, the refusal-only first stage of XML signature validation (SignatureValue over SignedInfo)
  * that runs before node-saml. Each case is also handed to node-saml's own signature check on node-saml's own
- * parse (the library that decides): the pre-check must pass every response node-saml verifies, and refuse
+ * parse (the library that decides): the pre-check must pass every signature node-saml verifies, and refuse
  * what is not signed by the IdP's key for the price of SignedInfo alone.
  */
 
@@ -82,6 +82,12 @@ async function unsignedResponse(
   return { xml, responseId, assertionId };
 }
 
+/** A response whose assertion `signer` signed (the IdP unless given). */
+async function signedAssertion(signer = idpKey): Promise<string> {
+  const { xml, assertionId } = await unsignedResponse();
+  return signSamlElement(xml, assertionId, signer);
+}
+
 describe('a signature by the IdP passes the pre-check, as node-saml verifies it', () => {
   for (const [name, algorithm] of Object.entries(C14N)) {
     it(`assertion and response signed, SignedInfo in ${name} c14n`, async () => {
@@ -114,8 +120,7 @@ describe('a signature by the IdP passes the pre-check, as node-saml verifies it'
   });
 
   it('during a key rollover the second configured certificate verifies', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     expect(preCheck(signed, [attackerKey.certificatePem, idpKey.certificatePem])).toBe('pass');
     expect(preCheck(signed, [attackerKey.certificatePem])).toBe('bad-signature');
   });
@@ -139,8 +144,7 @@ describe('a signature by the IdP passes the pre-check, as node-saml verifies it'
 
 describe('attacks refused by the pre-check, before node-saml parses the message', () => {
   it('junk-signature-value: random bytes in SignatureValue', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     const junk = signed.replace(
       /<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/,
       `<ds:SignatureValue>${randomBytes(256).toString('base64')}</ds:SignatureValue>`,
@@ -158,16 +162,14 @@ describe('attacks refused by the pre-check, before node-saml parses the message'
   });
 
   it("signed-by-attacker: the attacker's own key, its certificate in KeyInfo, is never used", async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, attackerKey);
+    const signed = await signedAssertion(attackerKey);
     expect(signed).toContain('<ds:X509Certificate>');
     expect(preCheck(signed)).toBe('bad-signature');
     expect(await libraryVerdicts(signed)).toEqual({ assertion: false });
   });
 
   it('altered-signed-info: a DigestValue changed after signing', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     const altered = signed.replace(
       /<ds:DigestValue>[^<]*<\/ds:DigestValue>/,
       `<ds:DigestValue>${randomBytes(32).toString('base64')}</ds:DigestValue>`,
@@ -186,8 +188,7 @@ describe('attacks refused by the pre-check, before node-saml parses the message'
   });
 
   it('second-signature-method: a SignatureMethod inside CanonicalizationMethod, which xml-crypto would read first, is malformed', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     const hidden = signed.replace(
       /<ds:CanonicalizationMethod Algorithm="([^"]+)"\/>/,
       '<ds:CanonicalizationMethod Algorithm="$1"><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/></ds:CanonicalizationMethod>',
@@ -197,8 +198,7 @@ describe('attacks refused by the pre-check, before node-saml parses the message'
   });
 
   it('a SignatureMethod after the real one (in KeyInfo) changes nothing: xml-crypto reads the first', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     const later = signed.replace(
       '<ds:KeyInfo>',
       '<ds:KeyInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>',
@@ -209,8 +209,7 @@ describe('attacks refused by the pre-check, before node-saml parses the message'
   });
 
   it('signature-value-split-by-comment: only text is read as a SignatureValue', async () => {
-    const { xml, assertionId } = await unsignedResponse();
-    const signed = signSamlElement(xml, assertionId, idpKey);
+    const signed = await signedAssertion();
     const split = signed.replace(/<ds:SignatureValue>([^<]{10})/, '<ds:SignatureValue>$1<!---->');
     expect(split).not.toBe(signed);
     expect(preCheck(split)).toBe('malformed-message');
